@@ -1,0 +1,40 @@
+// The narrow door every carrier uses: start a call, feed it events, execute the
+// media commands that come back. Routing, tickets and locks stay behind it.
+import type { CarrierName, FlowEvent, FlowState, MediaCommand } from '../domain/flow/types.ts';
+
+export interface StartCall {
+  carrier: CarrierName;
+  /** The carrier's own id (Asterisk channel id, Twilio CallSid). */
+  carrierCallId: string;
+  from: string;
+  to: string;
+  at: Date;
+}
+
+/** What a carrier must do next for a call. */
+export interface Step {
+  callId: string;
+  /** Media commands, in order. Empty when the flow waits on something else. */
+  commands: MediaCommand[];
+  /** The flow has ended the call (a hangup command is among the commands, or it was the caller's). */
+  ended: boolean;
+}
+
+export interface FeedOptions {
+  /**
+   * A key naming this delivery (e.g. Twilio's CallSid + step). Feeding the same key
+   * twice returns the first answer again and changes nothing.
+   */
+  idempotencyKey?: string;
+}
+
+export interface CallDriver {
+  start(input: StartCall): Promise<Step>;
+  feed(callId: string, event: FlowEvent, at: Date, options?: FeedOptions): Promise<Step>;
+  /** The call id for a carrier's id, if that call is known. */
+  findCall(carrier: CarrierName, carrierCallId: string): Promise<string | null>;
+  /** The flow state of a live call (for resuming after a restart). */
+  snapshot(callId: string): Promise<FlowState | null>;
+  /** Carrier-level facts for the call's timeline: legs, playbacks, bridges, hangup causes. */
+  note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void>;
+}

@@ -1,0 +1,263 @@
+// The call flow's vocabulary: what carriers and the call service feed in (events),
+// what the flow asks for (commands) and what it remembers between them (state).
+// Everything here is plain JSON so a live call's state can sit in Redis.
+import type { Priority, Tier } from '../contracts.ts';
+import type { Utterance } from '../prompts.ts';
+import type { CalendarName } from '../calendar/calendar.ts';
+import type { SlaTargetName } from '../sla/policy.ts';
+
+export type CarrierName = 'asterisk' | 'twilio' | 'cli';
+export type Route = 'desk' | 'oncall' | 'voicemail';
+export type MenuChoice = 'fault' | 'status' | 'complaint' | 'billing';
+export type TicketKind = 'fault' | 'complaint' | 'billing' | 'message';
+
+/** What the line knows of a caller once their PIN is accepted. */
+export interface AccountSummary {
+  accountId: string;
+  number: string;
+  name: string;
+  /** Effective tier at the time of the call (suspended or lapsed → None). */
+  tier: Tier;
+}
+
+/** A closure as the flow keeps it (ISO instants, so state stays JSON). */
+export interface ClosureWindow {
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface EngineerLeg {
+  engineerId: string;
+  name: string;
+  phone: string;
+  /** Carrier dial string, e.g. `PJSIP/+447700900123@trunk`; empty → the carrier's template. */
+  dialTarget: string;
+  level: 'primary' | 'secondary' | 'manager';
+}
+
+export interface EscalationPlan {
+  legs: EngineerLeg[];
+  ringSeconds: number;
+  rounds: number;
+}
+
+/** An SLA target as promised when the ticket is created (the policy frozen onto it). */
+export interface PlannedTarget {
+  name: SlaTargetName;
+  calendar: CalendarName;
+  minutes: number;
+  /** When the clock starts; null until a later decision starts it (on-site). */
+  startsAt: string | null;
+  dueAt: string | null;
+}
+
+export interface NewTicket {
+  callId: string;
+  accountId: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  route: Route;
+  /** When the call arrived: the response clock starts here. */
+  openedAt: string;
+  adHocAccepted: boolean | null;
+  targets: PlannedTarget[];
+  summary: string;
+}
+
+export interface TicketStatusView {
+  reference: string;
+  status: TicketStatus;
+  /** The next running target's due time, if any. */
+  nextDueAt: string | null;
+}
+
+export type TicketStatus =
+  | 'new'
+  | 'acknowledged'
+  | 'waiting_on_customer'
+  | 'onsite_decided'
+  | 'onsite'
+  | 'resolved'
+  | 'closed'
+  | 'caller_abandoned';
+
+export type EngineerOutcome =
+  | 'accepted'
+  | 'declined' // pressed something other than 1
+  | 'no_key' // answered but pressed nothing (e.g. their voicemail picked up)
+  | 'no_answer'
+  | 'busy'
+  | 'failed'
+  | 'locked'; // already on another escalated call
+
+// ---------------------------------------------------------------------------
+// Events
+
+export type FlowEvent =
+  | {
+      type: 'started';
+      callId: string;
+      carrier: CarrierName;
+      from: string;
+      to: string;
+      /** Office closures in force around now (the call service loads them). */
+      closures: ClosureWindow[];
+    }
+  | { type: 'callerLookedUp'; accountNumber: string | null }
+  | { type: 'input'; digits: string }
+  | { type: 'inputTimeout' }
+  | { type: 'promptFinished' }
+  | { type: 'pinChecked'; result: 'ok' | 'wrong' | 'locked'; account: AccountSummary | null }
+  | { type: 'ticketCreated'; ticketId: string; reference: string }
+  | { type: 'ticketFound'; ticket: TicketStatusView | null }
+  | { type: 'escalationPlanned'; plan: EscalationPlan }
+  | { type: 'engineerAnswered'; engineerId: string }
+  | { type: 'engineerResult'; engineerId: string; outcome: EngineerOutcome }
+  | { type: 'deskResult'; outcome: 'answered' | 'no_answer' | 'failed' }
+  | { type: 'recorded'; recordingName: string | null; durationSeconds: number }
+  | { type: 'hangup'; cause: string };
+
+export type FlowEventType = FlowEvent['type'];
+
+// ---------------------------------------------------------------------------
+// Commands
+
+export type GatherPurpose =
+  | 'account'
+  | 'pin'
+  | 'menu'
+  | 'critical'
+  | 'adhoc'
+  | 'ticket';
+
+/** Commands a carrier executes (media). */
+export type MediaCommand =
+  | { kind: 'play'; utterance: Utterance }
+  | {
+      kind: 'gather';
+      purpose: GatherPurpose;
+      /** Played first; a key press stops it (barge-in). */
+      utterance: Utterance;
+      maxDigits: number;
+      /** Seconds to wait for the first key after the prompt. */
+      timeoutSeconds: number;
+      /** Seconds allowed between keys. */
+      interDigitSeconds: number;
+      /** The key that ends entry early (not part of the digits). */
+      terminator: '#' | null;
+      /** PIN entry: the digits must never reach logs or timelines. */
+      secret: boolean;
+    }
+  | { kind: 'connectDesk'; queue: 'support' | 'billing' }
+  | {
+      kind: 'dialEngineer';
+      engineer: EngineerLeg;
+      ringSeconds: number;
+      /** What the engineer hears on answering, before pressing 1 or 2. */
+      whisper: Utterance;
+      whisperTimeoutSeconds: number;
+      /** What the caller hears while the engineer's phone rings. */
+      hold: Utterance;
+    }
+  | { kind: 'bridgeEngineer'; engineerId: string }
+  | { kind: 'record'; name: string; maxSeconds: number; maxSilenceSeconds: number }
+  | { kind: 'hangup' };
+
+/** Commands the call service executes (data); most answer with an event. */
+export type DataCommand =
+  | { kind: 'lookupCaller'; phone: string }
+  | { kind: 'checkPin'; accountNumber: string; pin: string; callerPhone: string }
+  | { kind: 'createTicket'; ticket: NewTicket }
+  | { kind: 'markResponded'; ticketId: string; engineerId: string; at: string }
+  | { kind: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned' }
+  | { kind: 'attachRecording'; ticketId: string; recordingName: string }
+  | { kind: 'lookupTicket'; accountId: string; reference: string }
+  | { kind: 'planEscalation'; tier: Tier; priority: Priority }
+  | { kind: 'log'; event: string; detail: Record<string, unknown> }
+  | { kind: 'endCall'; outcome: CallOutcome; reason: string };
+
+export type Command = MediaCommand | DataCommand;
+export type CommandKind = Command['kind'];
+
+export const MEDIA_KINDS = [
+  'play',
+  'gather',
+  'connectDesk',
+  'dialEngineer',
+  'bridgeEngineer',
+  'record',
+  'hangup',
+] as const satisfies readonly MediaCommand['kind'][];
+
+export function isMediaCommand(c: Command): c is MediaCommand {
+  return (MEDIA_KINDS as readonly string[]).includes(c.kind);
+}
+
+export type CallOutcome =
+  | 'desk' // handed to the support or accounts desk
+  | 'engineer' // an on-call engineer accepted
+  | 'message' // a voicemail was taken
+  | 'informed' // the caller was told something (ticket status) and left
+  | 'abandoned' // the caller hung up first
+  | 'refused'; // authentication failed, locked, or charge declined
+
+// ---------------------------------------------------------------------------
+// State
+
+export type Phase =
+  | 'new'
+  | 'identifying' // waiting for the caller-ID lookup
+  | 'account' // collecting the account number
+  | 'pin'
+  | 'checkingPin'
+  | 'menu'
+  | 'critical'
+  | 'adhoc'
+  | 'ticketRef'
+  | 'lookingUpTicket'
+  | 'creatingTicket'
+  | 'planning'
+  | 'ringing' // an engineer leg is ringing / whispering
+  | 'bridged'
+  | 'desk'
+  | 'recording'
+  | 'ending' // goodbye said, hangup sent
+  | 'ended';
+
+export interface FlowState {
+  phase: Phase;
+  callId: string;
+  carrier: CarrierName;
+  from: string;
+  to: string;
+  startedAt: string;
+  closures: ClosureWindow[];
+  /** Account number entered or matched by caller ID (not yet verified). */
+  accountNumber: string | null;
+  callerIdMatched: boolean;
+  account: AccountSummary | null;
+  /** Wrong PINs on this call. */
+  pinFailures: number;
+  /** Failed attempts at the current question (invalid key or silence). */
+  retries: number;
+  menu: MenuChoice | null;
+  priority: Priority | null;
+  adHocAccepted: boolean | null;
+  route: Route | null;
+  routeReason: string | null;
+  ticket: { id: string; reference: string; kind: TicketKind; replyDueAt: string | null } | null;
+  /** Ticket being created: kept until its reference is known. */
+  pendingTicket: NewTicket | null;
+  ladder: { plan: EscalationPlan; index: number; round: number; current: string | null } | null;
+  engineerId: string | null;
+  recordingName: string | null;
+  outcome: CallOutcome | null;
+  endReason: string | null;
+}
+
+export interface Transition {
+  state: FlowState;
+  commands: Command[];
+}
