@@ -4,6 +4,7 @@
 import type { Priority, Tier } from '../contracts.ts';
 import type { Utterance } from '../prompts.ts';
 import type { CalendarName } from '../calendar/calendar.ts';
+import type { Division } from '../calendar/bank-holidays.ts';
 import type { SlaTargetName } from '../sla/policy.ts';
 
 export type CarrierName = 'asterisk' | 'twilio' | 'cli';
@@ -102,7 +103,8 @@ export type FlowEvent =
       carrier: CarrierName;
       from: string;
       to: string;
-      /** Office closures in force around now (the call service loads them). */
+      /** The office calendar's division and the closures around now (loaded by the call service). */
+      division: Division;
       closures: ClosureWindow[];
     }
   | { type: 'callerLookedUp'; accountNumber: string | null }
@@ -233,6 +235,7 @@ export interface FlowState {
   from: string;
   to: string;
   startedAt: string;
+  division: Division;
   closures: ClosureWindow[];
   /** Account number entered or matched by caller ID (not yet verified). */
   accountNumber: string | null;

@@ -1,0 +1,52 @@
+// How the line asks for keys, and how patient it is.
+import type { GatherPurpose, MediaCommand } from './types.ts';
+import type { Utterance } from '../prompts.ts';
+
+/** Re-prompts after an invalid or missing entry before the safe default. */
+export const MAX_REPROMPTS = 3;
+/** Wrong PINs on one call before authentication ends for the call. */
+export const MAX_PIN_FAILURES = 3;
+/** How long an engineer has to press 1 after hearing the whisper. */
+export const WHISPER_TIMEOUT_SECONDS = 10;
+export const VOICEMAIL_MAX_SECONDS = 180;
+export const VOICEMAIL_MAX_SILENCE_SECONDS = 5;
+
+interface DigitRule {
+  maxDigits: number;
+  pattern: RegExp;
+  secret: boolean;
+}
+
+const RULES: Record<GatherPurpose, DigitRule> = {
+  account: { maxDigits: 10, pattern: /^[0-9]{3,10}$/, secret: false },
+  pin: { maxDigits: 8, pattern: /^[0-9]{4,8}$/, secret: true },
+  menu: { maxDigits: 1, pattern: /^[1-4]$/, secret: false },
+  critical: { maxDigits: 1, pattern: /^[12]$/, secret: false },
+  adhoc: { maxDigits: 1, pattern: /^[12]$/, secret: false },
+  ticket: { maxDigits: 8, pattern: /^[0-9]{1,8}$/, secret: false },
+};
+
+export function gather(purpose: GatherPurpose, utterance: Utterance): MediaCommand {
+  const rule = RULES[purpose];
+  const multi = rule.maxDigits > 1;
+  return {
+    kind: 'gather',
+    purpose,
+    utterance,
+    maxDigits: rule.maxDigits,
+    timeoutSeconds: 8,
+    interDigitSeconds: 5,
+    terminator: multi ? '#' : null,
+    secret: rule.secret,
+  };
+}
+
+/** The entry if it is well formed for the question, else null (garbage, `*`, too long). */
+export function validEntry(purpose: GatherPurpose, digits: string): string | null {
+  const cleaned = digits.endsWith('#') ? digits.slice(0, -1) : digits;
+  return RULES[purpose].pattern.test(cleaned) ? cleaned : null;
+}
+
+export function isSecret(purpose: GatherPurpose): boolean {
+  return RULES[purpose].secret;
+}

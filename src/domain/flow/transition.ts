@@ -1,0 +1,438 @@
+// The one call flow. Pure: (state, event, now) → (state, commands). Asterisk, Twilio
+// and the command-line simulator all execute what it returns and feed back what happened.
+import { prompt, type Segment } from '../prompts.ts';
+import { calendarStatus } from '../calendar/calendar.ts';
+import { decideRoute } from '../routing.ts';
+import {
+  MAX_PIN_FAILURES,
+  MAX_REPROMPTS,
+  VOICEMAIL_MAX_SECONDS,
+  VOICEMAIL_MAX_SILENCE_SECONDS,
+  WHISPER_TIMEOUT_SECONDS,
+  gather,
+  validEntry,
+} from './rules.ts';
+import { ticketPromise, ticketStatus, whisper } from './speech.ts';
+import { calendarOf, newTicket, replyDue } from './tickets.ts';
+import type {
+  CallOutcome,
+  Command,
+  FlowEvent,
+  FlowState,
+  GatherPurpose,
+  MenuChoice,
+  Phase,
+  Route,
+  TicketKind,
+  Transition,
+} from './types.ts';
+
+export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now: Date): FlowState {
+  return {
+    phase: 'new',
+    callId: event.callId,
+    carrier: event.carrier,
+    from: event.from,
+    to: event.to,
+    startedAt: now.toISOString(),
+    division: event.division,
+    closures: event.closures,
+    accountNumber: null,
+    callerIdMatched: false,
+    account: null,
+    pinFailures: 0,
+    retries: 0,
+    menu: null,
+    priority: null,
+    adHocAccepted: null,
+    route: null,
+    routeReason: null,
+    ticket: null,
+    pendingTicket: null,
+    ladder: null,
+    engineerId: null,
+    recordingName: null,
+    outcome: null,
+    endReason: null,
+  };
+}
+
+const stay = (state: FlowState): Transition => ({ state, commands: [] });
+
+/** The question each waiting phase asks, for re-prompts. */
+const QUESTIONS: Partial<Record<Phase, { purpose: GatherPurpose; prompt: Segment[] }>> = {
+  account: { purpose: 'account', prompt: [prompt('enter-account')] },
+  pin: { purpose: 'pin', prompt: [prompt('enter-pin')] },
+  menu: { purpose: 'menu', prompt: [prompt('main-menu')] },
+  critical: { purpose: 'critical', prompt: [prompt('fault-critical-question')] },
+  ticketRef: { purpose: 'ticket', prompt: [prompt('enter-ticket')] },
+};
+
+export function transition(state: FlowState, event: FlowEvent, now: Date): Transition {
+  if (state.phase === 'ended') return stay(state);
+  if (event.type === 'hangup') return callerHungUp(state, event.cause);
+  if (state.phase === 'ending') return stay(state);
+
+  switch (event.type) {
+    case 'started':
+      return state.phase === 'new'
+        ? { state: { ...state, phase: 'identifying' }, commands: [{ kind: 'lookupCaller', phone: state.from }] }
+        : stay(state);
+    case 'callerLookedUp':
+      return state.phase === 'identifying' ? callerLookedUp(state, event.accountNumber) : stay(state);
+    case 'input':
+    case 'inputTimeout':
+      return keys(state, event.type === 'input' ? event.digits : null, now);
+    case 'pinChecked':
+      return state.phase === 'checkingPin' ? pinChecked(state, event) : stay(state);
+    case 'ticketFound':
+      return state.phase === 'lookingUpTicket' ? ticketFound(state, event.ticket, now) : stay(state);
+    case 'ticketCreated':
+      return state.phase === 'creatingTicket' ? ticketCreated(state, event, now) : stay(state);
+    case 'escalationPlanned':
+      if (state.phase !== 'planning') return stay(state);
+      return nextEngineer({ ...state, ladder: { plan: event.plan, index: -1, round: 1, current: null } });
+    case 'engineerAnswered':
+      return stay(state);
+    case 'engineerResult':
+      return state.phase === 'ringing' && state.ladder?.current === event.engineerId
+        ? engineerResult(state, event.engineerId, event.outcome, now)
+        : stay(state);
+    case 'deskResult':
+      return state.phase === 'desk' ? deskResult(state, event.outcome) : stay(state);
+    case 'recorded':
+      return state.phase === 'recording' ? recorded(state, event.recordingName, now) : stay(state);
+    case 'promptFinished':
+      return stay(state);
+  }
+}
+
+// --- identification and authentication ------------------------------------
+
+function callerLookedUp(state: FlowState, accountNumber: string | null): Transition {
+  const greeting = prompt('greeting');
+  if (accountNumber) {
+    return ask({ ...state, accountNumber, callerIdMatched: true }, 'pin', [greeting, prompt('enter-pin')]);
+  }
+  return ask(state, 'account', [greeting, prompt('enter-account')]);
+}
+
+function ask(state: FlowState, phase: Phase, utterance: Segment[], extra: Command[] = []): Transition {
+  const question = QUESTIONS[phase];
+  const purpose = question?.purpose ?? (phase === 'adhoc' ? 'adhoc' : 'menu');
+  return { state: { ...state, phase }, commands: [...extra, gather(purpose, utterance)] };
+}
+
+function keys(state: FlowState, digits: string | null, now: Date): Transition {
+  const question = QUESTIONS[state.phase];
+  const purpose = question?.purpose ?? (state.phase === 'adhoc' ? 'adhoc' : null);
+  if (!purpose) return stay(state);
+  const entry = digits === null ? null : validEntry(purpose, digits);
+  if (entry === null) {
+    if (purpose === 'pin' && digits !== null && digits.length > 0) return wrongPin(state, false);
+    return reprompt(state, digits === null ? 'no-entry' : 'invalid-entry', now);
+  }
+  const answered = { ...state, retries: 0 };
+  switch (state.phase) {
+    case 'account':
+      return ask({ ...answered, accountNumber: entry }, 'pin', [prompt('enter-pin')]);
+    case 'pin':
+      return {
+        state: { ...answered, phase: 'checkingPin' },
+        commands: [{ kind: 'checkPin', accountNumber: state.accountNumber ?? '', pin: entry, callerPhone: state.from }],
+      };
+    case 'menu':
+      return menuChoice(answered, MENU[entry] ?? 'fault', now);
+    case 'critical':
+      return faultReported({ ...answered, priority: entry === '1' ? 'critical' : 'standard' }, now);
+    case 'adhoc':
+      if (entry === '2') return end(answered, [prompt('ad-hoc-declined')], 'refused', 'ad-hoc-declined');
+      return raiseTicket({ ...answered, adHocAccepted: true }, 'fault', 'desk');
+    case 'ticketRef':
+      return {
+        state: { ...answered, phase: 'lookingUpTicket' },
+        commands: [{ kind: 'lookupTicket', accountId: state.account?.accountId ?? '', reference: entry }],
+      };
+    default:
+      return stay(state);
+  }
+}
+
+const MENU: Record<string, MenuChoice> = { '1': 'fault', '2': 'status', '3': 'complaint', '4': 'billing' };
+
+function reprompt(state: FlowState, why: 'no-entry' | 'invalid-entry', now: Date): Transition {
+  const retries = state.retries + 1;
+  const next = { ...state, retries };
+  if (retries > MAX_REPROMPTS) return safeDefault(next, now);
+  const question = QUESTIONS[state.phase];
+  const again = question?.prompt ?? [prompt(state.account?.tier === 'None' ? 'no-contract-offer' : 'ad-hoc-offer')];
+  return ask(next, state.phase, [prompt(why), ...again]);
+}
+
+function wrongPin(state: FlowState, checked: boolean): Transition {
+  const pinFailures = state.pinFailures + 1;
+  const log: Command = { kind: 'log', event: 'pin-rejected', detail: { attempt: pinFailures, checked } };
+  if (pinFailures >= MAX_PIN_FAILURES) {
+    return end({ ...state, pinFailures }, [prompt('auth-failed')], 'refused', 'authentication-failed', [log]);
+  }
+  const next = { ...state, pinFailures, retries: 0 };
+  // A keyed-in account number may itself be the mistake, so ask for both again.
+  if (!state.callerIdMatched) {
+    return ask({ ...next, accountNumber: null }, 'account', [prompt('not-verified'), prompt('enter-account')], [log]);
+  }
+  return ask(next, 'pin', [prompt('not-verified'), prompt('enter-pin')], [log]);
+}
+
+function pinChecked(state: FlowState, event: Extract<FlowEvent, { type: 'pinChecked' }>): Transition {
+  if (event.result === 'locked') {
+    const log: Command = { kind: 'log', event: 'pin-locked', detail: {} };
+    return end(state, [prompt('pin-locked')], 'refused', 'pin-locked', [log]);
+  }
+  if (event.result === 'wrong' || !event.account) return wrongPin(state, true);
+  const account = event.account;
+  const log: Command = {
+    kind: 'log',
+    event: 'authenticated',
+    detail: { accountId: account.accountId, accountNumber: account.number, tier: account.tier, byCallerId: state.callerIdMatched },
+  };
+  return ask({ ...state, account, accountNumber: account.number }, 'menu', [prompt('main-menu')], [log]);
+}
+
+// --- the menu and routing ----------------------------------------------------
+
+function menuChoice(state: FlowState, choice: MenuChoice, now: Date): Transition {
+  const next = { ...state, menu: choice };
+  switch (choice) {
+    case 'fault':
+      return ask(next, 'critical', [prompt('fault-critical-question')]);
+    case 'status':
+      return ask(next, 'ticketRef', [prompt('enter-ticket')]);
+    case 'complaint':
+      return routeAndRaise(next, 'complaint', [prompt('complaint-intro')], now);
+    case 'billing':
+      return routeAndRaise(next, 'billing', [], now);
+  }
+}
+
+function faultReported(state: FlowState, now: Date): Transition {
+  const tier = state.account?.tier ?? 'None';
+  const decision = decideRoute({ tier, priority: state.priority, menu: 'fault', at: now, calendar: calendarOf(state) });
+  const decided = withRoute(state, decision.route, decision.reason);
+  if (decision.route === 'desk' && (tier === 'None' || tier === 'CatS')) {
+    const offer = prompt(tier === 'None' ? 'no-contract-offer' : 'ad-hoc-offer');
+    return ask({ ...decided.state, retries: 0 }, 'adhoc', [offer], decided.commands);
+  }
+  return raiseTicket(decided.state, 'fault', decision.route, decided.commands);
+}
+
+function routeAndRaise(state: FlowState, kind: 'complaint' | 'billing', intro: Segment[], now: Date): Transition {
+  const decision = decideRoute({
+    tier: state.account?.tier ?? 'None',
+    priority: null,
+    menu: kind,
+    at: now,
+    calendar: calendarOf(state),
+  });
+  const decided = withRoute(state, decision.route, decision.reason);
+  return raiseTicket(decided.state, kind, decision.route, decided.commands, intro);
+}
+
+function withRoute(state: FlowState, route: Route, reason: string): Transition {
+  return {
+    state: { ...state, route, routeReason: reason },
+    commands: [{ kind: 'log', event: 'route-decided', detail: { route, reason } }],
+  };
+}
+
+/**
+ * After the caller stops answering (or mis-keys) too often: the desk in office
+ * hours, a message otherwise. Never a silent hang-up.
+ */
+function safeDefault(state: FlowState, now: Date): Transition {
+  const officeOpen = calendarStatus('office', now, calendarOf(state)).open;
+  const route: Route = officeOpen ? 'desk' : 'voicemail';
+  const decided = withRoute(state, route, `no valid entry after ${MAX_REPROMPTS} re-prompts: safe default (${officeOpen ? 'office open' : 'office closed'})`);
+  if (!state.account) return raiseTicket(decided.state, 'message', route, decided.commands);
+  if (state.phase === 'adhoc') return raiseTicket({ ...decided.state, adHocAccepted: false }, 'fault', route, decided.commands);
+  const kind: TicketKind = state.menu === 'complaint' || state.menu === 'billing' ? state.menu : 'fault';
+  return raiseTicket({ ...decided.state, menu: state.menu ?? 'fault', priority: state.priority ?? 'standard' }, kind, route, decided.commands);
+}
+
+// --- tickets and where the caller goes next -----------------------------------
+
+function raiseTicket(
+  state: FlowState,
+  kind: TicketKind,
+  route: Route,
+  before: Command[] = [],
+  intro: Segment[] = [],
+): Transition {
+  const ticket = newTicket({ ...state, route }, kind, route);
+  const commands: Command[] = [...before];
+  if (intro.length > 0) commands.push({ kind: 'play', utterance: intro });
+  commands.push({ kind: 'createTicket', ticket });
+  return { state: { ...state, route, phase: 'creatingTicket', pendingTicket: ticket }, commands };
+}
+
+function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'ticketCreated' }>, now: Date): Transition {
+  const pending = state.pendingTicket;
+  const kind = pending?.kind ?? 'message';
+  const next: FlowState = {
+    ...state,
+    pendingTicket: null,
+    ticket: { id: event.ticketId, reference: event.reference, kind, replyDueAt: pending ? replyDue(pending) : null },
+  };
+  switch (state.route) {
+    case 'desk': {
+      const queue = kind === 'billing' ? 'billing' : 'support';
+      const connecting = prompt(queue === 'billing' ? 'connecting-billing' : 'connecting-desk');
+      return {
+        state: { ...next, phase: 'desk' },
+        commands: [{ kind: 'play', utterance: [...ticketPromise(next, now), connecting] }, { kind: 'connectDesk', queue }],
+      };
+    }
+    case 'oncall':
+      return {
+        state: { ...next, phase: 'planning' },
+        commands: [
+          { kind: 'play', utterance: [...ticketPromise(next, now), prompt('connecting-oncall')] },
+          { kind: 'planEscalation', tier: next.account?.tier ?? 'None', priority: next.priority ?? 'standard' },
+        ],
+      };
+    case 'voicemail':
+    case null:
+      return takeMessage(next, [prompt('office-closed')]);
+  }
+}
+
+function takeMessage(state: FlowState, lead: Segment[]): Transition {
+  return {
+    state: { ...state, phase: 'recording' },
+    commands: [
+      { kind: 'play', utterance: [...lead, prompt('leave-message')] },
+      {
+        kind: 'record',
+        name: `support-line/${state.callId}`,
+        maxSeconds: VOICEMAIL_MAX_SECONDS,
+        maxSilenceSeconds: VOICEMAIL_MAX_SILENCE_SECONDS,
+      },
+    ],
+  };
+}
+
+function recorded(state: FlowState, recordingName: string | null, now: Date): Transition {
+  const next = { ...state, recordingName };
+  const attach: Command[] =
+    recordingName && state.ticket ? [{ kind: 'attachRecording', ticketId: state.ticket.id, recordingName }] : [];
+  const said = prompt(recordingName ? 'message-taken' : 'no-message');
+  return end(next, [said, ...ticketPromise(next, now), prompt('goodbye')], 'message', recordingName ? 'message-recorded' : 'no-message-left', attach);
+}
+
+function deskResult(state: FlowState, outcome: 'answered' | 'no_answer' | 'failed'): Transition {
+  if (outcome === 'answered') {
+    return {
+      state: { ...state, outcome: 'desk' },
+      commands: [{ kind: 'log', event: 'desk-answered', detail: {} }],
+    };
+  }
+  return takeMessage({ ...state, outcome: null }, [prompt('desk-busy')]);
+}
+
+// --- the on-call ladder ---------------------------------------------------------
+
+function nextEngineer(state: FlowState): Transition {
+  const ladder = state.ladder;
+  if (!ladder) return stay(state);
+  let { index, round } = ladder;
+  index += 1;
+  if (index >= ladder.plan.legs.length) {
+    index = 0;
+    round += 1;
+  }
+  const leg = ladder.plan.legs[index];
+  if (!leg || round > ladder.plan.rounds) return ladderExhausted(state);
+  return {
+    state: { ...state, phase: 'ringing', ladder: { ...ladder, index, round, current: leg.engineerId } },
+    commands: [
+      {
+        kind: 'dialEngineer',
+        engineer: leg,
+        ringSeconds: ladder.plan.ringSeconds,
+        whisper: whisper(state),
+        whisperTimeoutSeconds: WHISPER_TIMEOUT_SECONDS,
+        hold: [prompt('hold')],
+      },
+    ],
+  };
+}
+
+function engineerResult(
+  state: FlowState,
+  engineerId: string,
+  outcome: Extract<FlowEvent, { type: 'engineerResult' }>['outcome'],
+  now: Date,
+): Transition {
+  if (outcome !== 'accepted') return nextEngineer(state);
+  const commands: Command[] = [];
+  if (state.ticket) commands.push({ kind: 'markResponded', ticketId: state.ticket.id, engineerId, at: now.toISOString() });
+  commands.push({ kind: 'bridgeEngineer', engineerId });
+  return {
+    state: { ...state, phase: 'bridged', engineerId, outcome: 'engineer', ladder: state.ladder ? { ...state.ladder, current: null } : null },
+    commands,
+  };
+}
+
+function ladderExhausted(state: FlowState): Transition {
+  const flag: Command[] = state.ticket ? [{ kind: 'flagTicket', ticketId: state.ticket.id, flag: 'escalation_failed' }] : [];
+  const message = takeMessage({ ...state, ladder: state.ladder ? { ...state.ladder, current: null } : null }, [prompt('oncall-failed')]);
+  return { state: message.state, commands: [...flag, { kind: 'log', event: 'escalation-failed', detail: { rounds: state.ladder?.plan.rounds ?? 0 } }, ...message.commands] };
+}
+
+// --- ticket status -----------------------------------------------------------------
+
+function ticketFound(state: FlowState, ticket: Extract<FlowEvent, { type: 'ticketFound' }>['ticket'], now: Date): Transition {
+  if (!ticket) {
+    const retries = state.retries + 1;
+    if (retries > MAX_REPROMPTS) {
+      return end({ ...state, retries }, [prompt('ticket-not-found'), prompt('goodbye')], 'informed', 'ticket-status-enquiry');
+    }
+    return ask({ ...state, retries }, 'ticketRef', [prompt('ticket-not-found'), prompt('enter-ticket')]);
+  }
+  const said = ticketStatus(ticket.reference, ticket.status, ticket.nextDueAt, now);
+  return end(state, [...said, prompt('goodbye')], 'informed', 'ticket-status-enquiry');
+}
+
+// --- the end of the call -------------------------------------------------------------
+
+function end(
+  state: FlowState,
+  farewell: Segment[],
+  outcome: CallOutcome,
+  reason: string,
+  before: Command[] = [],
+): Transition {
+  return {
+    state: { ...state, phase: 'ending', outcome, endReason: reason },
+    commands: [...before, { kind: 'play', utterance: farewell }, { kind: 'endCall', outcome, reason }, { kind: 'hangup' }],
+  };
+}
+
+/** The caller hung up first: close the call with a reason, keep any ticket. */
+function callerHungUp(state: FlowState, cause: string): Transition {
+  if (state.phase === 'ending') return { state: { ...state, phase: 'ended' }, commands: [] };
+  const ended = (outcome: CallOutcome, reason: string, extra: Command[] = []): Transition => ({
+    state: { ...state, phase: 'ended', outcome, endReason: reason },
+    commands: [...extra, { kind: 'log', event: 'caller-hung-up', detail: { cause, phase: state.phase } }, { kind: 'endCall', outcome, reason }],
+  });
+  if (state.phase === 'bridged') return ended('engineer', 'completed');
+  if (state.phase === 'desk' && state.outcome === 'desk') return ended('desk', 'completed');
+  if (state.phase === 'recording' && state.ticket) return ended('message', state.recordingName ? 'message-recorded' : 'caller-hung-up-at-message');
+  if (state.ticket) {
+    const abandon: Command[] = state.ticket.kind === 'fault' ? [{ kind: 'flagTicket', ticketId: state.ticket.id, flag: 'caller_abandoned' }] : [];
+    return ended('abandoned', `caller-hung-up-${state.phase}`, abandon);
+  }
+  if (state.pendingTicket) return ended('abandoned', 'caller-hung-up-before-ticket-reference');
+  if (!state.account) return ended('abandoned', 'abandoned-before-identification');
+  return ended('abandoned', 'abandoned-before-fault-reported');
+}
+
