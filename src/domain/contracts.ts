@@ -47,3 +47,15 @@ export function isTier(value: string): value is Tier {
 export function isPriority(value: string): value is Priority {
   return (PRIORITIES as readonly string[]).includes(value);
 }
+
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The UK calendar date (`YYYY-MM-DD`) at an instant: contracts run by local days. */
+export function londonDate(at: Date): string {
+  return LONDON_DATE.format(at);
+}

@@ -51,6 +51,7 @@ export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now
     pendingTicket: null,
     ladder: null,
     engineerId: null,
+    escalationFailed: false,
     recordingName: null,
     outcome: null,
     endReason: null,
@@ -384,7 +385,10 @@ function engineerResult(
 
 function ladderExhausted(state: FlowState): Transition {
   const flag: Command[] = state.ticket ? [{ kind: 'flagTicket', ticketId: state.ticket.id, flag: 'escalation_failed' }] : [];
-  const message = takeMessage({ ...state, ladder: state.ladder ? { ...state.ladder, current: null } : null }, [prompt('oncall-failed')]);
+  const message = takeMessage(
+    { ...state, escalationFailed: true, ladder: state.ladder ? { ...state.ladder, current: null } : null },
+    [prompt('oncall-failed')],
+  );
   return { state: message.state, commands: [...flag, { kind: 'log', event: 'escalation-failed', detail: { rounds: state.ladder?.plan.rounds ?? 0 } }, ...message.commands] };
 }
 

@@ -255,6 +255,8 @@ export interface FlowState {
   pendingTicket: NewTicket | null;
   ladder: { plan: EscalationPlan; index: number; round: number; current: string | null } | null;
   engineerId: string | null;
+  /** Every engineer on the ladder was tried and none accepted. */
+  escalationFailed: boolean;
   recordingName: string | null;
   outcome: CallOutcome | null;
   endReason: string | null;

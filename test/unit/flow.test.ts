@@ -1,0 +1,229 @@
+// The one call flow, call by call, with no carrier and no database.
+import { describe, expect, it } from 'vitest';
+import { ACME, ALEX, SAM, call } from '../support/flow-call.ts';
+import type { Tier } from '../../src/domain/contracts.ts';
+
+const MONDAY_10AM = '2026-11-23T10:00:00Z';
+const SATURDAY_3AM = '2026-11-21T03:00:00Z';
+const SATURDAY_10AM = '2026-11-21T10:00:00Z';
+const MONDAY_7PM = '2026-11-23T19:00:00Z';
+
+const account = (tier: Tier) => ({ ...ACME, tier });
+const known = (tier: Tier, at: string) => call({ at, from: ACME.phones[0], account: account(tier), engineers: [SAM, ALEX] });
+
+describe('identification', () => {
+  it('greets with the emergency warning and asks only for the PIN when caller ID matches', () => {
+    const c = known('Cat1', MONDAY_10AM).hears('greeting', 'enter-pin');
+    expect(c.heard).not.toContain('enter-account');
+    expect(c.spoken[0]).toMatch(/dial 999/);
+    c.presses('4821#').hears('main-menu');
+  });
+
+  it('asks for the account number by keypad when caller ID is unknown', () => {
+    call({ at: MONDAY_10AM, account: account('Cat1') })
+      .hears('greeting', 'enter-account')
+      .presses('10042#')
+      .hears('enter-pin')
+      .presses('4821#')
+      .hears('main-menu');
+  });
+
+  it('treats an unknown account exactly like a wrong PIN', () => {
+    const c = call({ at: MONDAY_10AM, account: account('Cat1') }).presses('99999#').presses('4821#');
+    expect(c.heard.at(-2)).toBe('not-verified');
+    expect(c.lastHeard()).toBe('enter-account');
+  });
+
+  it('ends authentication after three wrong PINs, telling the caller why', () => {
+    const c = known('Cat4', MONDAY_10AM).presses('1111#').presses('2222#').presses('3333#');
+    c.hears('auth-failed');
+    expect(c.ended).toEqual({ outcome: 'refused', reason: 'authentication-failed' });
+    expect(c.commands('hangup')).toHaveLength(1);
+  });
+
+  it('tells a locked-out caller to try later', () => {
+    const c = call({ at: MONDAY_10AM, from: ACME.phones[0], account: ACME, pinLocked: true }).presses('4821#');
+    c.hears('pin-locked');
+    expect(c.ended?.reason).toBe('pin-locked');
+  });
+
+  it('never puts PIN digits into a log command', () => {
+    const c = known('Cat4', MONDAY_10AM).presses('1111#').presses('4821#');
+    expect(JSON.stringify(c.commands('log'))).not.toMatch(/1111|4821/);
+  });
+});
+
+describe('routing a fault', () => {
+  it('sends a Cat1 fault in office hours to the desk, with the ticket reference and callback time', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2');
+    c.hears('ticket-reference', 'callback-by', 'connecting-desk');
+    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'support' }]);
+    expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-24T10:00:00.000Z'); // 7 h Monday + 1 h Tuesday
+  });
+
+  it('offers a caller with no contract ad hoc support at £70 + VAT, and records the acceptance', () => {
+    const c = known('None', MONDAY_10AM).presses('4821#').presses('1').presses('2');
+    c.hears('no-contract-offer');
+    expect(c.spoken.join(' ')).toMatch(/seventy pounds plus VAT/);
+    c.presses('1');
+    expect(c.tickets[0]?.adHocAccepted).toBe(true);
+    expect(c.tickets[0]?.targets).toEqual([]);
+    c.hears('connecting-desk');
+  });
+
+  it('lets a CatS caller decline the charge without raising a ticket', () => {
+    const c = known('CatS', MONDAY_10AM).presses('4821#').presses('1').presses('2').hears('ad-hoc-offer').presses('2');
+    c.hears('ad-hoc-declined');
+    expect(c.tickets).toHaveLength(0);
+    expect(c.ended).toEqual({ outcome: 'refused', reason: 'ad-hoc-declined' });
+  });
+
+  it('rings the on-call engineer for a critical Cat4 fault at 3am on a Saturday', () => {
+    const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('1');
+    c.hears('ticket-reference', 'connecting-oncall');
+    const dial = c.commands('dialEngineer')[0];
+    expect(dial?.engineer.name).toBe('Sam Patel');
+    expect(dial?.ringSeconds).toBe(25);
+    expect(dial?.whisper.map((s) => (s.type === 'prompt' ? s.id : s.type))).toEqual(['whisper-critical', 'text', 'ticket', 'digits', 'whisper-accept']);
+    expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-21T05:00:00.000Z');
+  });
+
+  it('takes a message for a standard Cat4 fault at 3am, the clock waiting for Monday 09:00', () => {
+    const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('2');
+    c.hears('office-closed', 'leave-message');
+    expect(c.commands('record')).toHaveLength(1);
+    expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-23T17:00:00.000Z');
+    c.leavesMessage().hears('message-taken', 'ticket-reference', 'callback-by', 'goodbye');
+    expect(c.ended).toEqual({ outcome: 'message', reason: 'message-recorded' });
+  });
+
+  it('rings the on-call engineer for a Cat2 fault in extended hours, and takes a message at 3am', () => {
+    known('Cat2', SATURDAY_10AM).presses('4821#').presses('1').presses('2').hears('connecting-oncall');
+    known('Cat2', MONDAY_7PM).presses('4821#').presses('1').presses('2').hears('connecting-oncall');
+    known('Cat2', SATURDAY_3AM).presses('4821#').presses('1').presses('2').hears('leave-message');
+  });
+
+  it('takes a message for Cat1 out of hours', () => {
+    known('Cat1', MONDAY_7PM).presses('4821#').presses('1').presses('1').hears('office-closed', 'leave-message');
+  });
+});
+
+describe('the escalation ladder', () => {
+  const ringing = () => known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('1');
+
+  it('moves to the next engineer on no answer, and bridges the one who presses 1', () => {
+    const c = ringing().engineer('e1', 'no_answer');
+    expect(c.commands('dialEngineer').map((d) => d.engineer.engineerId)).toEqual(['e1', 'e2']);
+    c.engineer('e2', 'accepted');
+    expect(c.commands('markResponded')[0]).toMatchObject({ ticketId: 't1', engineerId: 'e2' });
+    expect(c.commands('bridgeEngineer')).toEqual([{ kind: 'bridgeEngineer', engineerId: 'e2' }]);
+    c.hangsUp();
+    expect(c.ended).toEqual({ outcome: 'engineer', reason: 'completed' });
+  });
+
+  it('treats a 2, a voicemail (no key) and a busy line alike: next engineer', () => {
+    const c = ringing().engineer('e1', 'declined').engineer('e2', 'no_key').engineer('e1', 'busy');
+    expect(c.commands('dialEngineer').map((d) => d.engineer.engineerId)).toEqual(['e1', 'e2', 'e1', 'e2']);
+  });
+
+  it('after the configured rounds tells the caller, flags the ticket and takes a message', () => {
+    const c = ringing().engineer('e1', 'no_answer').engineer('e2', 'no_answer').engineer('e1', 'no_answer').engineer('e2', 'failed');
+    expect(c.commands('dialEngineer')).toHaveLength(4);
+    c.hears('oncall-failed', 'leave-message');
+    expect(c.commands('flagTicket')).toEqual([{ kind: 'flagTicket', ticketId: 't1', flag: 'escalation_failed' }]);
+    expect(c.state.escalationFailed).toBe(true);
+  });
+
+  it('with nobody on the rota goes straight to a message', () => {
+    const c = call({ at: SATURDAY_3AM, from: ACME.phones[0], account: ACME, engineers: [] }).presses('4821#').presses('1').presses('1');
+    expect(c.commands('dialEngineer')).toHaveLength(0);
+    c.hears('oncall-failed', 'leave-message');
+  });
+
+  it('keeps the ticket as caller-abandoned when the caller hangs up while engineers ring', () => {
+    const c = ringing().hangsUp();
+    expect(c.commands('flagTicket')).toEqual([{ kind: 'flagTicket', ticketId: 't1', flag: 'caller_abandoned' }]);
+    expect(c.ended?.outcome).toBe('abandoned');
+  });
+
+  it('ignores a result for an engineer who is not the one ringing', () => {
+    const c = ringing().engineer('e2', 'accepted');
+    expect(c.commands('bridgeEngineer')).toHaveLength(0);
+  });
+});
+
+describe('invalid and missing input', () => {
+  it('re-prompts three times, then takes the safe default: the desk in office hours', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('9').staysSilent().presses('*').presses('#');
+    expect(c.heard.filter((h) => h === 'main-menu')).toHaveLength(4);
+    c.hears('invalid-entry', 'no-entry', 'connecting-desk');
+    expect(c.tickets[0]?.kind).toBe('fault');
+  });
+
+  it('out of hours the safe default is a message', () => {
+    const c = known('Cat1', MONDAY_7PM).presses('4821#').staysSilent().staysSilent().staysSilent().staysSilent();
+    c.hears('leave-message');
+  });
+
+  it('an unidentified caller who never keys an account number still leaves a message', () => {
+    const c = call({ at: MONDAY_7PM }).staysSilent().staysSilent().staysSilent().staysSilent();
+    c.hears('leave-message');
+    expect(c.tickets[0]).toMatchObject({ kind: 'message', accountId: null, tier: 'None' });
+  });
+
+  it('refuses overlong digit strings and keypad garbage without crashing', () => {
+    const c = call({ at: MONDAY_10AM, account: account('Cat1') }).presses('1'.repeat(500)).presses('12*34#');
+    expect(c.heard.filter((h) => h === 'invalid-entry')).toHaveLength(2);
+    expect(c.state.phase).toBe('account');
+  });
+});
+
+describe('other menu choices', () => {
+  it('reads back a ticket status', () => {
+    const c = call({
+      at: MONDAY_10AM,
+      from: ACME.phones[0],
+      account: ACME,
+      tickets: [{ reference: '1007', status: 'acknowledged', nextDueAt: '2026-11-23T14:00:00Z' }],
+    })
+      .presses('4821#')
+      .presses('2')
+      .hears('enter-ticket')
+      .presses('1007#');
+    c.hears('ticket', 'status-acknowledged', 'next-update-by', 'goodbye');
+    expect(c.ended).toEqual({ outcome: 'informed', reason: 'ticket-status-enquiry' });
+    expect(c.tickets).toHaveLength(0);
+  });
+
+  it('raises a complaint with the acknowledgement promise, out of hours as a message', () => {
+    const c = known('Cat1', MONDAY_7PM).presses('4821#').presses('3');
+    c.hears('complaint-intro', 'leave-message');
+    expect(c.tickets[0]?.kind).toBe('complaint');
+    expect(c.tickets[0]?.targets.map((t) => t.name).sort()).toEqual(['adr_notice', 'complaint_ack', 'complaint_escalation', 'complaint_resolution']);
+    c.leavesMessage().hears('complaint-ack-by');
+  });
+
+  it('puts billing through to the accounts team in office hours, with no SLA', () => {
+    const c = known('Cat2', MONDAY_10AM).presses('4821#').presses('4');
+    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'billing' }]);
+    expect(c.tickets[0]?.targets).toEqual([]);
+    c.hears('no-target');
+  });
+});
+
+describe('hanging up', () => {
+  it('before identification gives a reason and no ticket', () => {
+    const c = call({ at: MONDAY_10AM }).hangsUp();
+    expect(c.ended).toEqual({ outcome: 'abandoned', reason: 'abandoned-before-identification' });
+  });
+
+  it('in the menu gives a reason and no ticket', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').hangsUp();
+    expect(c.ended?.reason).toBe('abandoned-before-fault-reported');
+  });
+
+  it('after the goodbye is not a second end', () => {
+    const c = known('Cat4', MONDAY_10AM).presses('1111#').presses('1111#').presses('1111#').hangsUp();
+    expect(c.commands('endCall')).toHaveLength(1);
+  });
+});
