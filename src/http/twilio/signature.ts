@@ -1,0 +1,54 @@
+// Every Twilio webhook enters through this check. Twilio signs the URL it requested
+// (the public one, before any proxy) plus the sorted POST parameters; we rebuild
+// that URL from PUBLIC_BASE_URL and the path and query exactly as received.
+import type { RequestHandler } from 'express';
+import twilio from 'twilio';
+import type { Logger } from 'pino';
+
+export interface SignatureCheckOptions {
+  authToken: string | null;
+  publicBaseUrl: string;
+  /** false only by the explicit development switch TWILIO_VALIDATE_SIGNATURES=false. */
+  validate: boolean;
+  logger: Logger;
+}
+
+export const SIGNATURE_HEADER = 'x-twilio-signature';
+
+export function twilioSignatureCheck(options: SignatureCheckOptions): RequestHandler {
+  const { authToken, logger } = options;
+  const base = options.publicBaseUrl.replace(/\/+$/, '');
+  if (!options.validate) {
+    logger.warn(
+      'TWILIO SIGNATURE CHECKING IS OFF (TWILIO_VALIDATE_SIGNATURES=false): anyone who can reach /twilio can drive calls. Development only.',
+    );
+  } else if (!authToken) {
+    logger.error('TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403');
+  }
+
+  return (req, res, next) => {
+    if (!options.validate) {
+      logger.warn({ path: req.path }, 'Twilio webhook accepted WITHOUT signature check (TWILIO_VALIDATE_SIGNATURES=false)');
+      next();
+      return;
+    }
+    const header = req.get(SIGNATURE_HEADER);
+    const url = base + req.originalUrl;
+    // Only form posts carry signed parameters; anything else is signed on the URL alone.
+    const params = isPlainObject(req.body) ? (req.body as Record<string, unknown>) : {};
+    const valid = !!authToken && !!header && twilio.validateRequest(authToken, header, url, params);
+    if (!valid) {
+      logger.warn(
+        { path: req.path, reason: !authToken ? 'no auth token configured' : !header ? 'no signature header' : 'signature mismatch' },
+        'Twilio webhook refused: bad signature',
+      );
+      res.status(403).type('text/plain').send('Forbidden');
+      return;
+    }
+    next();
+  };
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
