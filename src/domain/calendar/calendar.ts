@@ -96,11 +96,19 @@ export function calendarStatus(cal: CalendarName, at: Date, ctx: CalendarContext
 function closedBecause(cal: Exclude<CalendarName, 'always'>, ms: number, ctx: CalendarContext): string {
   const hours = HOURS[cal];
   const window = dayWindow(cal, ctx.division, dayNumberAt(ms));
-  if (!window.open && window.closedFor !== 'weekend') return `${window.closedFor.bankHoliday} (bank holiday)`;
+  if (!window.open && window.closedFor !== 'weekend') return bankHolidayReason(window.closedFor.bankHoliday);
   const closure = hours.honoursClosures ? closureAt(ctx.closures, ms) : null;
   if (closure !== null) return closure.reason;
   if (!window.open) return 'weekend';
   return `outside ${hours.label}`;
+}
+
+// "Christmas Day (bank holiday)", "Boxing Day (substitute bank holiday)",
+// "Summer bank holiday".
+function bankHolidayReason(title: string): string {
+  const substitute = ' (substitute day)';
+  if (title.endsWith(substitute)) return `${title.slice(0, -substitute.length)} (substitute bank holiday)`;
+  return /bank holiday/i.test(title) ? title : `${title} (bank holiday)`;
 }
 
 function firstOpenInterval(cal: CalendarName, fromMs: number, ctx: CalendarContext): [number, number] | null {

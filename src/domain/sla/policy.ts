@@ -56,30 +56,31 @@ const target = (
   startsOn: TargetSpec['startsOn'] = 'opened',
 ): TargetSpec => Object.freeze({ name, calendar, minutes, startsOn });
 
+const list = (...targets: TargetSpec[]): readonly TargetSpec[] => Object.freeze(targets);
 const same = (targets: readonly TargetSpec[]) => Object.freeze({ critical: targets, standard: targets });
 
 export const DEFAULT_POLICY: SlaPolicy = Object.freeze({
   id: 'default-2026-1',
   faults: Object.freeze({
-    None: same([]),
-    CatS: same([]),
-    Cat1: same([target('response', 'office', 8 * HOUR)]),
-    Cat2: same([target('response', 'extended', 4 * HOUR)]),
+    None: same(list()),
+    CatS: same(list()),
+    Cat1: same(list(target('response', 'office', 8 * HOUR))),
+    Cat2: same(list(target('response', 'extended', 4 * HOUR))),
     Cat4: Object.freeze({
-      critical: [
+      critical: list(
         target('response', 'always', 2 * HOUR),
         target('resolution', 'always', 4 * HOUR),
         target('onsite', 'always', 24 * HOUR, 'onsite_decided'),
-      ],
-      standard: [target('response', 'office', 8 * HOUR), target('onsite', 'always', 24 * HOUR, 'onsite_decided')],
+      ),
+      standard: list(target('response', 'office', 8 * HOUR), target('onsite', 'always', 24 * HOUR, 'onsite_decided')),
     }),
   }),
-  complaints: [
+  complaints: list(
     target('complaint_ack', 'office', 4 * HOUR),
     target('complaint_resolution', 'office', 5 * WORKING_DAY),
     target('complaint_escalation', 'always', 48 * HOUR),
     target('adr_notice', 'always', 8 * 7 * 24 * HOUR),
-  ],
+  ),
 });
 
 /** The targets a new ticket gets. A fault of unknown priority counts as standard. */
