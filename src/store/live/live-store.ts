@@ -1,0 +1,52 @@
+// Live state that must be shared between instances but need not outlive a call:
+// call sessions (so another instance can resume a call), PIN lockout counters,
+// short locks (one escalation per engineer) and pub/sub for the console.
+// Redis in production; an in-process store for a single instance, the CLI and tests.
+// Redis holds live state only, never the only copy of a promise: tickets and timers are in Postgres.
+import type { PinScope } from '../../domain/pin-policy.ts';
+
+export type { PinScope };
+
+export interface LiveStore {
+  getSession<T>(callId: string): Promise<T | null>;
+  /** Replaces the session; it lapses `ttlSeconds` after the last put. */
+  putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void>;
+  deleteSession(callId: string): Promise<void>;
+  /** Call ids with a live session, for resuming calls after a restart. */
+  listSessions(): Promise<string[]>;
+
+  /** One wrong PIN (src/domain/pin-policy.ts): `locked` once the limit is reached. */
+  recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }>;
+  isPinLocked(scope: PinScope, id: string): Promise<boolean>;
+  /** After a right PIN: forget the failures (and any lock). */
+  clearPinFailures(scope: PinScope, id: string): Promise<void>;
+
+  /** True when `owner` now holds `key`, for `ttlMs` unless released sooner. */
+  acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases `key` only if `owner` still holds it (an expired lock may be someone else's now). */
+  releaseLock(key: string, owner: string): Promise<void>;
+
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once subscribed (a message published after that is delivered); returns the unsubscribe. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+
+  close(): Promise<void>;
+}
+
+export interface LiveStoreOptions {
+  /** `redis://…`: Redis. Absent: the in-process store (one instance only). */
+  redisUrl?: string | undefined;
+  /** Namespace for every Redis key and channel (default `sl:`). */
+  prefix?: string;
+  /** Told when a subscriber's handler throws or the Redis connection reports an error. */
+  onError?: (err: unknown) => void;
+}
+
+export async function openLiveStore(opts: LiveStoreOptions = {}): Promise<LiveStore> {
+  if (opts.redisUrl) {
+    const { openRedisLiveStore } = await import('./redis.ts');
+    return openRedisLiveStore(opts.redisUrl, opts);
+  }
+  const { MemoryLiveStore } = await import('./memory.ts');
+  return new MemoryLiveStore(opts);
+}

@@ -1,0 +1,121 @@
+// The live store in this process's memory, with the same rules as Redis. The clock
+// is injected so tests can move time instead of waiting for it.
+import {
+  isLocked,
+  PIN_LOCKOUT,
+  recordFailure,
+  type PinFailureState,
+  type PinLockoutRule,
+  type PinScope,
+} from '../../domain/pin-policy.ts';
+import type { LiveStore } from './live-store.ts';
+
+export interface MemoryLiveStoreOptions {
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  pinRules?: Readonly<Record<PinScope, PinLockoutRule>>;
+  onError?: (err: unknown) => void;
+}
+
+export class MemoryLiveStore implements LiveStore {
+  private readonly now: () => number;
+  private readonly pinRules: Readonly<Record<PinScope, PinLockoutRule>>;
+  private readonly onError: (err: unknown) => void;
+  // Sessions are kept as JSON, as in Redis, so a caller cannot mutate the stored copy.
+  private readonly sessions = new Map<string, { json: string; expiresAt: number }>();
+  private readonly pins = new Map<string, PinFailureState>();
+  private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly channels = new Map<string, Set<(message: string) => void>>();
+
+  constructor(opts: MemoryLiveStoreOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.pinRules = opts.pinRules ?? PIN_LOCKOUT;
+    this.onError = opts.onError ?? ((err) => console.error('live store subscriber failed', err));
+  }
+
+  async getSession<T>(callId: string): Promise<T | null> {
+    const entry = this.sessions.get(callId);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now()) {
+      this.sessions.delete(callId);
+      return null;
+    }
+    return JSON.parse(entry.json) as T;
+  }
+
+  async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+    requireTtl(ttlSeconds * 1000);
+    this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+  }
+
+  async deleteSession(callId: string): Promise<void> {
+    this.sessions.delete(callId);
+  }
+
+  async listSessions(): Promise<string[]> {
+    const now = this.now();
+    return [...this.sessions].filter(([, entry]) => entry.expiresAt > now).map(([callId]) => callId);
+  }
+
+  async recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }> {
+    const key = `${scope}:${id}`;
+    const result = recordFailure(this.pins.get(key) ?? null, this.now(), this.pinRules[scope]);
+    this.pins.set(key, result.state);
+    return { failures: result.failures, locked: result.locked };
+  }
+
+  async isPinLocked(scope: PinScope, id: string): Promise<boolean> {
+    return isLocked(this.pins.get(`${scope}:${id}`) ?? null, this.now());
+  }
+
+  async clearPinFailures(scope: PinScope, id: string): Promise<void> {
+    this.pins.delete(`${scope}:${id}`);
+  }
+
+  async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    requireTtl(ttlMs);
+    const now = this.now();
+    const held = this.locks.get(key);
+    if (held && held.expiresAt > now) return false;
+    this.locks.set(key, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    const held = this.locks.get(key);
+    if (held && held.owner === owner && held.expiresAt > this.now()) this.locks.delete(key);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    // Delivered after publish returns, as from Redis.
+    for (const handler of [...(this.channels.get(channel) ?? [])]) {
+      queueMicrotask(() => {
+        try {
+          handler(message);
+        } catch (err) {
+          this.onError(err);
+        }
+      });
+    }
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    // Each subscription is its own entry, so subscribing one function twice needs two unsubscribes.
+    const entry = (message: string) => handler(message);
+    const handlers = this.channels.get(channel) ?? new Set();
+    handlers.add(entry);
+    this.channels.set(channel, handlers);
+    return async () => {
+      handlers.delete(entry);
+      if (handlers.size === 0 && this.channels.get(channel) === handlers) this.channels.delete(channel);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.channels.clear();
+  }
+}
+
+export function requireTtl(ms: number): void {
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`ttl must be positive, got ${ms} ms`);
+}

@@ -1,0 +1,202 @@
+// The live store on Redis, shared by every instance. Each rule that reads then
+// writes runs as one Lua script, so two instances cannot interleave inside it.
+import { Redis } from 'ioredis';
+import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../../domain/pin-policy.ts';
+import type { LiveStore, LiveStoreOptions } from './live-store.ts';
+import { requireTtl } from './memory.ts';
+
+// KEYS: failures counter, lock. ARGV: max failures, window ms, lock ms.
+// Mirrors recordFailure in src/domain/pin-policy.ts: the window opens at the first
+// failure; reaching the limit locks and clears the count; failing while locked changes nothing.
+const RECORD_PIN_FAILURE = `
+if redis.call('exists', KEYS[2]) == 1 then return {tonumber(ARGV[1]), 1} end
+local failures = redis.call('incr', KEYS[1])
+if failures == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+if failures >= tonumber(ARGV[1]) then
+  redis.call('set', KEYS[2], '1', 'PX', ARGV[3])
+  redis.call('del', KEYS[1])
+  return {failures, 1}
+end
+return {failures, 0}`;
+
+const RELEASE_IF_OWNER = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+export interface RedisLiveStoreOptions extends Omit<LiveStoreOptions, 'redisUrl'> {
+  pinRules?: Readonly<Record<PinScope, PinLockoutRule>>;
+}
+
+/** Connects (failing fast if Redis is not there) and returns the store. */
+export async function openRedisLiveStore(url: string, opts: RedisLiveStoreOptions = {}): Promise<RedisLiveStore> {
+  const onError = opts.onError ?? ((err: unknown) => console.error('live store (redis) error', err));
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  redis.on('error', onError);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`Redis is not reachable at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  return new RedisLiveStore(redis, { ...opts, onError });
+}
+
+export class RedisLiveStore implements LiveStore {
+  private readonly prefix: string;
+  private readonly pinRules: Readonly<Record<PinScope, PinLockoutRule>>;
+  private readonly onError: (err: unknown) => void;
+  /** A connection in subscriber mode can do nothing else, so pub/sub has its own. */
+  private subscriber: Redis | null = null;
+  private readonly channels = new Map<string, { handlers: Set<(message: string) => void>; ready: Promise<unknown> }>();
+
+  constructor(
+    private readonly redis: Redis,
+    opts: RedisLiveStoreOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'sl:';
+    this.pinRules = opts.pinRules ?? PIN_LOCKOUT;
+    this.onError = opts.onError ?? ((err) => console.error('live store (redis) error', err));
+  }
+
+  async getSession<T>(callId: string): Promise<T | null> {
+    const json = await this.redis.get(this.sessionKey(callId));
+    return json === null ? null : (JSON.parse(json) as T);
+  }
+
+  async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+    const ttlMs = Math.round(ttlSeconds * 1000);
+    requireTtl(ttlMs);
+    await this.redis.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
+  }
+
+  async deleteSession(callId: string): Promise<void> {
+    await this.redis.del(this.sessionKey(callId));
+  }
+
+  async listSessions(): Promise<string[]> {
+    const pattern = `${escapeGlob(this.sessionKey(''))}*`;
+    const keys = new Set<string>(); // SCAN may return a key twice
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      for (const key of batch) keys.add(key);
+    } while (cursor !== '0');
+    // SCAN can still list a key that has just expired; EXISTS settles it.
+    const list = [...keys];
+    const exists = await Promise.all(list.map((key) => this.redis.exists(key)));
+    const start = this.sessionKey('').length;
+    return list.filter((_, i) => exists[i] === 1).map((key) => key.slice(start));
+  }
+
+  async recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }> {
+    const rule = this.pinRules[scope];
+    const [failures, locked] = (await this.redis.eval(
+      RECORD_PIN_FAILURE,
+      2,
+      this.pinKey('fail', scope, id),
+      this.pinKey('lock', scope, id),
+      rule.maxFailures,
+      rule.windowSeconds * 1000,
+      rule.lockSeconds * 1000,
+    )) as [number, number];
+    return { failures, locked: locked === 1 };
+  }
+
+  async isPinLocked(scope: PinScope, id: string): Promise<boolean> {
+    return (await this.redis.exists(this.pinKey('lock', scope, id))) === 1;
+  }
+
+  async clearPinFailures(scope: PinScope, id: string): Promise<void> {
+    await this.redis.del(this.pinKey('fail', scope, id), this.pinKey('lock', scope, id));
+  }
+
+  async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    requireTtl(ttlMs);
+    return (await this.redis.set(this.lockKey(key), owner, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    await this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), owner);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.redis.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const subscriber = this.subscriberConnection();
+    const name = this.prefix + channel;
+    const entry = (message: string) => handler(message);
+    let channelState = this.channels.get(name);
+    if (!channelState) {
+      const state = { handlers: new Set<(message: string) => void>(), ready: subscriber.subscribe(name) };
+      // A failed SUBSCRIBE must not leave the channel looking subscribed to the next caller.
+      state.ready.catch(() => this.channels.get(name) === state && this.channels.delete(name));
+      channelState = state;
+      this.channels.set(name, channelState);
+    }
+    channelState.handlers.add(entry);
+    // A second subscriber to the channel also waits until Redis has confirmed it.
+    await channelState.ready;
+    const own = channelState;
+    return async () => {
+      own.handlers.delete(entry);
+      if (own.handlers.size === 0 && this.channels.get(name) === own) {
+        this.channels.delete(name);
+        await subscriber.unsubscribe(name);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.channels.clear();
+    await Promise.all([this.redis.quit(), this.subscriber?.quit()]);
+    this.subscriber = null;
+  }
+
+  private subscriberConnection(): Redis {
+    if (this.subscriber) return this.subscriber;
+    const subscriber = this.redis.duplicate();
+    subscriber.on('error', this.onError);
+    subscriber.on('message', (name: string, message: string) => {
+      for (const handler of [...(this.channels.get(name)?.handlers ?? [])]) {
+        try {
+          handler(message);
+        } catch (err) {
+          this.onError(err);
+        }
+      }
+    });
+    this.subscriber = subscriber;
+    return subscriber;
+  }
+
+  private sessionKey(callId: string): string {
+    return `${this.prefix}session:${callId}`;
+  }
+
+  private pinKey(kind: 'fail' | 'lock', scope: PinScope, id: string): string {
+    return `${this.prefix}pin:${kind}:${scope}:${id}`;
+  }
+
+  private lockKey(key: string): string {
+    return `${this.prefix}lock:${key}`;
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}

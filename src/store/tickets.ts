@@ -1,0 +1,368 @@
+// Tickets, their audit trail and their SLA timers. A ticket is written with the
+// promise it was given (one timer per planned target), in one transaction, so a
+// ticket never exists without its timers.
+import type { Priority, Tier } from '../domain/contracts.ts';
+import type { NewTicket, PlannedTarget, Route, TicketKind, TicketStatus, TicketStatusView } from '../domain/flow/types.ts';
+import type { Db } from './db.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+import { isId, requireInstant, requireText } from './validate.ts';
+
+export type TicketChannel = 'phone' | 'console' | 'api';
+export type TimerState = 'running' | 'paused' | 'met' | 'breached' | 'cancelled' | 'pending';
+export type TicketFlag = 'escalation_failed' | 'caller_abandoned';
+
+/**
+ * A planned target as the store takes it. `warnAt` (ISO) is the 75% point, which needs
+ * the calendar context the caller has (src/domain/sla/clock.ts `warnAt`); when it is
+ * absent the timer has no warning and the watcher's first call is at `dueAt`.
+ */
+export type TargetToStore = PlannedTarget & { warnAt?: string | null };
+
+export interface TicketRecord {
+  id: string;
+  reference: string;
+  accountId: string | null;
+  callId: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  channel: TicketChannel;
+  status: TicketStatus;
+  route: Route | null;
+  summary: string;
+  adHocAccepted: boolean | null;
+  escalationFailed: boolean;
+  recordingName: string | null;
+  openedAt: Date;
+  respondedAt: Date | null;
+  /** Engineer id. */
+  respondedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SlaTimerRecord {
+  id: string;
+  ticketId: string;
+  target: string;
+  calendar: string;
+  targetMinutes: number;
+  startsAt: Date | null;
+  dueAt: Date | null;
+  warnAt: Date | null;
+  state: TimerState;
+  warnedAt: Date | null;
+  breachedAt: Date | null;
+  metAt: Date | null;
+  pausedAt: Date | null;
+  serviceCredit: boolean | null;
+  /** The next instant the SLA watcher must look at this timer; null unless running. */
+  nextFireAt: Date | null;
+}
+
+export interface TicketEventRecord {
+  at: Date;
+  actor: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export interface TicketDetail extends TicketRecord {
+  timers: SlaTimerRecord[];
+  events: TicketEventRecord[];
+}
+
+/** Who the phone line acts as in a ticket's audit trail. */
+const LINE_ACTOR = 'line';
+
+/**
+ * Opens the ticket a call raised, with its timers and a 'created' event, and links
+ * the call to it. Once per call: creating again for the same call returns the first.
+ */
+export async function createTicket(
+  db: Db,
+  t: NewTicket & { targets: readonly TargetToStore[] },
+  at: Date,
+): Promise<{ id: string; reference: string }> {
+  requireInstant(at, 'at');
+  const openedAt = isoInstant(t.openedAt, 'openedAt');
+  const timers = t.targets.map(timerRow);
+  return db.tx(async (tx) => {
+    const existing = await ticketForCall(tx, t.callId);
+    if (existing) return existing;
+    const [created] = await tx.query<{ id: string; reference: string }>(
+      `insert into tickets (account_id, call_id, kind, tier, priority, channel, route, summary,
+                            ad_hoc_accepted, opened_at, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 'phone', $6, $7, $8, $9, $10, $10)
+       on conflict (call_id) do nothing returning id, reference`,
+      [t.accountId, t.callId, t.kind, t.tier, t.priority, t.route, t.summary, t.adHocAccepted, openedAt, at],
+    );
+    // Another instance created it between our look and our insert.
+    if (!created) return (await ticketForCall(tx, t.callId))!;
+
+    for (const timer of timers) {
+      await tx.query(
+        `insert into sla_timers (ticket_id, target, calendar, target_minutes, starts_at, due_at, warn_at,
+                                 state, next_fire_at, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+        [created.id, timer.target, timer.calendar, timer.minutes, timer.startsAt, timer.dueAt, timer.warnAt,
+          timer.state, timer.nextFireAt, at],
+      );
+    }
+    await addEvent(tx, created.id, at, LINE_ACTOR, 'created', {
+      callId: t.callId,
+      kind: t.kind,
+      tier: t.tier,
+      priority: t.priority,
+      route: t.route,
+      adHocAccepted: t.adHocAccepted,
+      targets: t.targets,
+    });
+    await tx.query('update calls set ticket_id = $2 where id = $1', [t.callId, created.id]);
+    return created;
+  });
+}
+
+/**
+ * An engineer took the ticket at `at`: records the response, acknowledges a new
+ * ticket and stops the response timer (met, or breached if `at` is past due and the
+ * watcher had not got there yet). False when the ticket had already been responded to.
+ */
+export async function markResponded(db: Db, ticketId: string, engineerId: string, at: Date): Promise<boolean> {
+  requireInstant(at, 'at');
+  if (!isId(engineerId)) throw new ValidationError('engineerId is not an engineer id', 'engineerId');
+  return db.tx(async (tx) => {
+    const updated = await tx.query(
+      `update tickets set responded_at = $3, responded_by = $2, updated_at = $3,
+              status = case when status = 'new' then 'acknowledged' else status end
+        where id = $1 and responded_at is null returning id`,
+      [requireTicketId(ticketId), engineerId, at],
+    );
+    if (updated.length === 0) {
+      await requireTicket(tx, ticketId);
+      return false;
+    }
+    await tx.query(
+      `update sla_timers
+          set met_at = $2, next_fire_at = null, updated_at = $2,
+              state = case when $2 > due_at then 'breached' else 'met' end,
+              breached_at = case when $2 > due_at then coalesce(breached_at, due_at) else breached_at end
+        where ticket_id = $1 and target = 'response' and state = 'running'`,
+      [ticketId, at],
+    );
+    await addEvent(tx, ticketId, at, `engineer:${engineerId}`, 'responded', { engineerId });
+    return true;
+  });
+}
+
+/**
+ * Marks what went wrong on the call: every escalation leg failed, or the caller hung
+ * up before being helped (only a ticket nobody has picked up becomes `caller_abandoned`).
+ */
+export async function flagTicket(db: Db, ticketId: string, flag: TicketFlag, at: Date = new Date()): Promise<void> {
+  const change =
+    flag === 'escalation_failed'
+      ? 'escalation_failed = true'
+      : `status = case when status = 'new' then 'caller_abandoned' else status end`;
+  await db.tx(async (tx) => {
+    const rows = await tx.query(`update tickets set ${change}, updated_at = $2 where id = $1 returning id`, [
+      requireTicketId(ticketId),
+      requireInstant(at, 'at'),
+    ]);
+    if (rows.length === 0) throw new NotFoundError('ticket', ticketId);
+    await addEvent(tx, ticketId, at, LINE_ACTOR, 'flagged', { flag });
+  });
+}
+
+export async function attachRecording(db: Db, ticketId: string, name: string, at: Date = new Date()): Promise<void> {
+  await db.tx(async (tx) => {
+    const rows = await tx.query('update tickets set recording_name = $2, updated_at = $3 where id = $1 returning id', [
+      requireTicketId(ticketId),
+      requireText(name, 'recordingName'),
+      requireInstant(at, 'at'),
+    ]);
+    if (rows.length === 0) throw new NotFoundError('ticket', ticketId);
+    await addEvent(tx, ticketId, at, LINE_ACTOR, 'recording', { name });
+  });
+}
+
+/** What a caller may hear about one of their own tickets; null if it is not theirs. */
+export async function ticketStatusView(db: Db, accountId: string, reference: string): Promise<TicketStatusView | null> {
+  if (!isId(accountId)) return null;
+  const [row] = await db.query<{ reference: string; status: TicketStatus; next_due_at: Date | null }>(
+    `select t.reference, t.status,
+            (select min(due_at) from sla_timers s where s.ticket_id = t.id and s.state = 'running') as next_due_at
+       from tickets t where t.account_id = $1 and t.reference = $2`,
+    [accountId, reference],
+  );
+  if (!row) return null;
+  return { reference: row.reference, status: row.status, nextDueAt: row.next_due_at?.toISOString() ?? null };
+}
+
+/** A ticket by id or by reference, with its timers and audit trail. */
+export async function getTicket(
+  db: Db,
+  key: { id: string } | { reference: string },
+): Promise<TicketDetail | null> {
+  const byId = 'id' in key;
+  if (byId && !isId(key.id)) return null;
+  const [row] = await db.query<TicketRow>(`select * from tickets where ${byId ? 'id' : 'reference'} = $1`, [
+    byId ? key.id : key.reference,
+  ]);
+  if (!row) return null;
+  const timers = await db.query<TimerRow>('select * from sla_timers where ticket_id = $1 order by id', [row.id]);
+  const events = await db.query<TicketEventRecord>(
+    'select at, actor, type, detail from ticket_events where ticket_id = $1 order by at, id',
+    [row.id],
+  );
+  return { ...toTicket(row), timers: timers.map(toTimer), events };
+}
+
+// ---------------------------------------------------------------------------
+
+async function ticketForCall(db: Db, callId: string): Promise<{ id: string; reference: string } | null> {
+  const [row] = await db.query<{ id: string; reference: string }>(
+    'select id, reference from tickets where call_id = $1',
+    [callId],
+  );
+  return row ?? null;
+}
+
+async function addEvent(
+  db: Db,
+  ticketId: string,
+  at: Date,
+  actor: string,
+  type: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await db.query('insert into ticket_events (ticket_id, at, actor, type, detail) values ($1, $2, $3, $4, $5::jsonb)', [
+    ticketId,
+    at,
+    actor,
+    type,
+    JSON.stringify(detail),
+  ]);
+}
+
+async function requireTicket(db: Db, id: string): Promise<void> {
+  const rows = await db.query('select 1 from tickets where id = $1', [id]);
+  if (rows.length === 0) throw new NotFoundError('ticket', id);
+}
+
+function requireTicketId(id: string): string {
+  if (!isId(id)) throw new NotFoundError('ticket', id);
+  return id;
+}
+
+function isoInstant(value: string, field: string): Date {
+  return requireInstant(new Date(value), field);
+}
+
+/** A planned target as its timer row: running when its clock has started, else pending. */
+function timerRow(t: TargetToStore) {
+  if (!Number.isInteger(t.minutes) || t.minutes < 0) {
+    throw new ValidationError(`target ${t.name}: minutes must be a whole number from 0`, 'targets');
+  }
+  if (t.startsAt === null) {
+    return { target: t.name, calendar: t.calendar, minutes: t.minutes, startsAt: null, dueAt: null, warnAt: null,
+      state: 'pending' as const, nextFireAt: null };
+  }
+  if (t.dueAt === null) throw new ValidationError(`target ${t.name} has started but has no due time`, 'targets');
+  const dueAt = isoInstant(t.dueAt, 'dueAt');
+  const warnAt = t.warnAt ? isoInstant(t.warnAt, 'warnAt') : null;
+  return {
+    target: t.name,
+    calendar: t.calendar,
+    minutes: t.minutes,
+    startsAt: isoInstant(t.startsAt, 'startsAt'),
+    dueAt,
+    warnAt,
+    state: 'running' as const,
+    nextFireAt: warnAt ?? dueAt,
+  };
+}
+
+interface TicketRow {
+  id: string;
+  reference: string;
+  account_id: string | null;
+  call_id: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  channel: TicketChannel;
+  status: TicketStatus;
+  route: Route | null;
+  summary: string;
+  ad_hoc_accepted: boolean | null;
+  escalation_failed: boolean;
+  recording_name: string | null;
+  opened_at: Date;
+  responded_at: Date | null;
+  responded_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toTicket(row: TicketRow): TicketRecord {
+  return {
+    id: row.id,
+    reference: row.reference,
+    accountId: row.account_id,
+    callId: row.call_id,
+    kind: row.kind,
+    tier: row.tier,
+    priority: row.priority,
+    channel: row.channel,
+    status: row.status,
+    route: row.route,
+    summary: row.summary,
+    adHocAccepted: row.ad_hoc_accepted,
+    escalationFailed: row.escalation_failed,
+    recordingName: row.recording_name,
+    openedAt: row.opened_at,
+    respondedAt: row.responded_at,
+    respondedBy: row.responded_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface TimerRow {
+  id: string;
+  ticket_id: string;
+  target: string;
+  calendar: string;
+  target_minutes: number;
+  starts_at: Date | null;
+  due_at: Date | null;
+  warn_at: Date | null;
+  state: TimerState;
+  warned_at: Date | null;
+  breached_at: Date | null;
+  met_at: Date | null;
+  paused_at: Date | null;
+  service_credit: boolean | null;
+  next_fire_at: Date | null;
+}
+
+function toTimer(row: TimerRow): SlaTimerRecord {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    target: row.target,
+    calendar: row.calendar,
+    targetMinutes: row.target_minutes,
+    startsAt: row.starts_at,
+    dueAt: row.due_at,
+    warnAt: row.warn_at,
+    state: row.state,
+    warnedAt: row.warned_at,
+    breachedAt: row.breached_at,
+    metAt: row.met_at,
+    pausedAt: row.paused_at,
+    serviceCredit: row.service_credit,
+    nextFireAt: row.next_fire_at,
+  };
+}
