@@ -31,7 +31,17 @@ export const num = (value: number): Segment => ({ type: 'number', value });
 
 /** The words of an utterance, as text-to-speech and transcripts show them. */
 export function utteranceText(utterance: Utterance): string {
-  return utterance.map(segmentText).join(' ');
+  let text = '';
+  for (const segment of utterance) {
+    const next = segmentText(segment);
+    if (text === '') text = next;
+    else {
+      // A new sentence after a fragment ("…is 1 0 4 2" + "An engineer…") needs its full stop.
+      const stop = /^[A-Z]/.test(next) && !/[.,!?:]$/.test(text) ? '.' : '';
+      text = `${text}${stop} ${next}`;
+    }
+  }
+  return text;
 }
 
 function segmentText(segment: Segment): string {

@@ -1,6 +1,6 @@
 // The ticket a call raises, with its SLA promise computed at the moment it is made.
 import type { CalendarContext } from '../calendar/calendar.ts';
-import { dueAt } from '../sla/clock.ts';
+import { dueAt, warnAt } from '../sla/clock.ts';
 import { targetsFor } from '../sla/policy.ts';
 import type { FlowState, NewTicket, PlannedTarget, Route, TicketKind } from './types.ts';
 
@@ -17,7 +17,7 @@ export function plannedTargets(state: FlowState, kind: TicketKind): PlannedTarge
   const ctx = calendarOf(state);
   return targetsFor(tier, state.priority, kind).map((spec) => {
     if (spec.startsOn !== 'opened') {
-      return { name: spec.name, calendar: spec.calendar, minutes: spec.minutes, startsAt: null, dueAt: null };
+      return { name: spec.name, calendar: spec.calendar, minutes: spec.minutes, startsAt: null, dueAt: null, warnAt: null };
     }
     return {
       name: spec.name,
@@ -25,6 +25,7 @@ export function plannedTargets(state: FlowState, kind: TicketKind): PlannedTarge
       minutes: spec.minutes,
       startsAt: opened.toISOString(),
       dueAt: dueAt(spec.calendar, opened, spec.minutes, ctx).toISOString(),
+      warnAt: warnAt(spec.calendar, opened, spec.minutes, ctx).toISOString(),
     };
   });
 }

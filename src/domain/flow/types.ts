@@ -51,6 +51,8 @@ export interface PlannedTarget {
   /** When the clock starts; null until a later decision starts it (on-site). */
   startsAt: string | null;
   dueAt: string | null;
+  /** When 75% of the target's time has gone: the watcher warns then. */
+  warnAt: string | null;
 }
 
 export interface NewTicket {

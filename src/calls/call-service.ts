@@ -1,0 +1,237 @@
+// The call service: runs the one flow for every carrier. It feeds events in,
+// executes the data commands itself (accounts, PINs, tickets, the rota, engineer
+// locks) and hands the media commands back to the carrier, in order.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { initialState, transition } from '../domain/flow/transition.ts';
+import { isMediaCommand } from '../domain/flow/types.ts';
+import type { Division } from '../domain/calendar/bank-holidays.ts';
+import type {
+  CarrierName,
+  Command,
+  DataCommand,
+  FlowEvent,
+  FlowState,
+  MediaCommand,
+} from '../domain/flow/types.ts';
+import type { LiveStore } from '../store/live/live-store.ts';
+import type { CallDriver, FeedOptions, StartCall, Step } from './types.ts';
+import type { CallRecords, TimelineEntry } from './records.ts';
+import { executeData } from './data-commands.ts';
+import { commandEntry, eventEntry } from './timeline.ts';
+import { loadSession, saveSession, type Session } from './session.ts';
+
+export interface CallServiceConfig {
+  division: Division;
+  ringSeconds: number;
+  rounds: number;
+}
+
+export interface CallServiceDeps {
+  records: CallRecords;
+  live: LiveStore;
+  logger: Logger;
+  config: CallServiceConfig;
+  clock?: () => Date;
+}
+
+export interface CallService extends CallDriver {
+  close(): Promise<void>;
+}
+
+/** How long an engineer stays locked to a call once rung (released at the call's end). */
+const ENGINEER_LOCK_MS = 4 * 60 * 60 * 1000;
+
+export function createCallService(deps: CallServiceDeps): CallService {
+  const clock = deps.clock ?? (() => new Date());
+  // Events for one call are handled one at a time, in arrival order.
+  const queues = new Map<string, Promise<unknown>>();
+
+  function serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(callId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    queues.set(callId, settled);
+    void settled.then(() => {
+      if (queues.get(callId) === settled) queues.delete(callId);
+    });
+    return next;
+  }
+
+  async function run(session: Session, first: FlowEvent, at: Date): Promise<Step> {
+    const log = deps.logger.child({ callId: session.state.callId, carrier: session.state.carrier });
+    const pending: FlowEvent[] = [first];
+    const media: MediaCommand[] = [];
+    const timeline: TimelineEntry[] = [];
+    const entry = (type: string, detail: Record<string, unknown>): void => {
+      session.seq += 1;
+      timeline.push({ callId: session.state.callId, seq: session.seq, at, type, detail });
+    };
+    try {
+      while (pending.length > 0) {
+        const event = pending.shift() as FlowEvent;
+        const before = session.state;
+        if (event.type === 'hangup') session.hangupCause = event.cause;
+        const e = eventEntry(before, event);
+        if (e) entry(e.type, e.detail);
+        const result = transition(before, event, at);
+        session.state = result.state;
+        for (const command of result.commands) {
+          const c = commandEntry(command);
+          if (c) entry(c.type, c.detail);
+          if (isMediaCommand(command)) {
+            const held = await holdEngineer(session, command);
+            if (held) media.push(command);
+            else if (command.kind === 'dialEngineer') {
+              pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
+            }
+            continue;
+          }
+          const answer = await executeData(command as DataCommand, {
+            records: deps.records,
+            live: deps.live,
+            session,
+            at,
+            config: deps.config,
+            release: () => releaseEngineers(session),
+          });
+          if (answer) pending.push(answer);
+        }
+      }
+    } finally {
+      if (timeline.length > 0) await deps.records.appendTimeline(timeline);
+    }
+    const ended = session.state.phase === 'ending' || session.state.phase === 'ended';
+    if (session.state.phase === 'ended') await releaseEngineers(session);
+    log.debug({ phase: session.state.phase, commands: media.map((c) => c.kind) }, 'call step');
+    return { callId: session.state.callId, commands: media, ended };
+  }
+
+  /** An engineer is rung for one escalated call at a time, across every instance. */
+  async function holdEngineer(session: Session, command: MediaCommand): Promise<boolean> {
+    if (command.kind !== 'dialEngineer') return true;
+    const id = command.engineer.engineerId;
+    if (session.engineerLocks.includes(id)) return true;
+    const ok = await deps.live.acquireLock(`engineer:${id}`, session.state.callId, ENGINEER_LOCK_MS);
+    if (ok) session.engineerLocks.push(id);
+    return ok;
+  }
+
+  async function releaseEngineers(session: Session): Promise<void> {
+    const keep = session.state.phase === 'bridged' ? session.state.engineerId : null;
+    const release = session.engineerLocks.filter((id) => id !== keep);
+    session.engineerLocks = session.engineerLocks.filter((id) => id === keep);
+    await Promise.all(release.map((id) => deps.live.releaseLock(`engineer:${id}`, session.state.callId)));
+  }
+
+  const service: CallService = {
+    async start(input: StartCall): Promise<Step> {
+      const existing = await deps.records.findCallId(input.carrier, input.carrierCallId);
+      if (existing) {
+        // The carrier told us twice (a retried webhook, a replayed StasisStart).
+        const session = await loadSession(deps.live, existing);
+        if (session?.results['start']) return session.results['start'];
+      }
+      const callId = existing ?? randomUUID();
+      return serialise(callId, async () => {
+        const at = input.at;
+        await deps.records.openCall({ id: callId, ...input, startedAt: at });
+        const closures = await deps.records.closuresAround(at);
+        const started: FlowEvent = {
+          type: 'started',
+          callId,
+          carrier: input.carrier,
+          from: input.from,
+          to: input.to,
+          division: deps.config.division,
+          closures,
+        };
+        const session: Session = {
+          state: initialState(started, at),
+          seq: 0,
+          hangupCause: null,
+          engineerLocks: [],
+          results: {},
+          carrierCallId: input.carrierCallId,
+        };
+        const step = await run(session, started, at);
+        session.results['start'] = step;
+        await saveSession(deps.live, session);
+        await publish(session.state, 'call-started');
+        return step;
+      });
+    },
+
+    async feed(callId: string, event: FlowEvent, at: Date, options: FeedOptions = {}): Promise<Step> {
+      return serialise(callId, async () => {
+        const session = await loadSession(deps.live, callId);
+        if (!session) throw new UnknownCallError(callId);
+        const key = options.idempotencyKey;
+        if (key && session.results[key]) return session.results[key];
+        const step = await run(session, event, at);
+        if (key) rememberResult(session, key, step);
+        await saveSession(deps.live, session);
+        await publish(session.state, step.ended ? 'call-ended' : 'call-updated');
+        return step;
+      });
+    },
+
+    findCall: (carrier: CarrierName, carrierCallId: string) => deps.records.findCallId(carrier, carrierCallId),
+
+    async snapshot(callId: string): Promise<FlowState | null> {
+      return (await loadSession(deps.live, callId))?.state ?? null;
+    },
+
+    async note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+      await serialise(callId, async () => {
+        const session = await loadSession(deps.live, callId);
+        if (!session) return;
+        session.seq += 1;
+        await deps.records.appendTimeline([{ callId, seq: session.seq, at, type, detail }]);
+        await saveSession(deps.live, session);
+      });
+    },
+
+    async close(): Promise<void> {
+      await Promise.allSettled([...queues.values()]);
+    },
+  };
+
+  async function publish(state: FlowState, type: string): Promise<void> {
+    const message = JSON.stringify({
+      type,
+      callId: state.callId,
+      carrier: state.carrier,
+      from: state.from,
+      phase: state.phase,
+      account: state.account ? { number: state.account.number, name: state.account.name, tier: state.account.tier } : null,
+      route: state.route,
+      ticket: state.ticket?.reference ?? null,
+      at: clock().toISOString(),
+    });
+    try {
+      await deps.live.publish('calls', message);
+    } catch (err) {
+      deps.logger.warn({ err, callId: state.callId }, 'could not publish call update');
+    }
+  }
+
+  return service;
+}
+
+function rememberResult(session: Session, key: string, step: Step): void {
+  session.results[key] = step;
+  const keys = Object.keys(session.results);
+  // Retries come within seconds; a few recent answers are enough.
+  for (const old of keys.slice(0, Math.max(0, keys.length - 16))) {
+    if (old !== 'start') delete session.results[old];
+  }
+}
+
+export class UnknownCallError extends Error {
+  constructor(readonly callId: string) {
+    super(`no live call ${callId}`);
+    this.name = 'UnknownCallError';
+  }
+}
+

@@ -1,0 +1,123 @@
+// The data side of the flow's commands: each reads or writes the records and,
+// where the flow is waiting on it, answers with an event.
+import { toE164 } from '../store/phone.ts';
+import { effectiveTier, londonDate } from '../domain/contracts.ts';
+import { planEscalation } from '../domain/escalation.ts';
+import type { DataCommand, FlowEvent } from '../domain/flow/types.ts';
+import { verifySecret } from '../store/hashing.ts';
+import type { LiveStore } from '../store/live/live-store.ts';
+import type { CallRecords } from './records.ts';
+import type { Session } from './session.ts';
+import type { CallServiceConfig } from './call-service.ts';
+
+export interface DataContext {
+  records: CallRecords;
+  live: LiveStore;
+  session: Session;
+  at: Date;
+  config: CallServiceConfig;
+  /** Frees the engineers this call holds (all but one it is bridged to). */
+  release: () => Promise<void>;
+}
+
+/** Compared against when an account does not exist, so a wrong number costs the same time as a wrong PIN. */
+const DECOY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export async function executeData(command: DataCommand, ctx: DataContext): Promise<FlowEvent | null> {
+  const { records, at, session } = ctx;
+  const callId = session.state.callId;
+  switch (command.kind) {
+    case 'lookupCaller': {
+      const e164 = toE164(command.phone);
+      return { type: 'callerLookedUp', accountNumber: e164 ? await records.findAccountNumberByPhone(e164) : null };
+    }
+    case 'checkPin':
+      return checkPin(command, ctx);
+    case 'createTicket': {
+      const ticket = await records.createTicket(command.ticket, at);
+      await records.updateCall(callId, callSummary(ctx));
+      return { type: 'ticketCreated', ticketId: ticket.id, reference: ticket.reference };
+    }
+    case 'markResponded':
+      await records.markResponded(command.ticketId, command.engineerId, new Date(command.at));
+      return null;
+    case 'flagTicket':
+      await records.flagTicket(command.ticketId, command.flag, at);
+      return null;
+    case 'attachRecording':
+      await records.attachRecording(command.ticketId, command.recordingName, at);
+      return null;
+    case 'lookupTicket':
+      return { type: 'ticketFound', ticket: await records.ticketStatusView(command.accountId, command.reference) };
+    case 'planEscalation': {
+      const rota = await records.rotaAt(at);
+      const plan = planEscalation({
+        ...rota,
+        at,
+        busy: new Set(),
+        ringSeconds: ctx.config.ringSeconds,
+        rounds: ctx.config.rounds,
+      });
+      return { type: 'escalationPlanned', plan };
+    }
+    case 'log':
+      return null; // the timeline entry is written by the service for every command
+    case 'endCall':
+      await ctx.release();
+      await records.closeCall(callId, {
+        outcome: command.outcome,
+        endReason: command.reason,
+        hangupCause: session.hangupCause,
+        endedAt: at,
+        ...callSummary(ctx),
+      });
+      return null;
+  }
+}
+
+function callSummary(ctx: DataContext) {
+  const s = ctx.session.state;
+  return {
+    accountId: s.account?.accountId ?? null,
+    tier: s.account?.tier ?? null,
+    priority: s.priority,
+    menu: s.menu,
+    route: s.route,
+    routeReason: s.routeReason,
+    recordingName: s.recordingName,
+    escalationFailed: s.escalationFailed,
+  };
+}
+
+async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx: DataContext): Promise<FlowEvent> {
+  const { live, records, at } = ctx;
+  const caller = toE164(command.callerPhone) ?? command.callerPhone;
+  const [accountLocked, callerLocked] = await Promise.all([
+    live.isPinLocked('account', command.accountNumber),
+    live.isPinLocked('caller', caller),
+  ]);
+  if (accountLocked || callerLocked) return { type: 'pinChecked', result: 'locked', account: null };
+
+  const account = await records.findAccountForPin(command.accountNumber);
+  const ok = await verifySecret(command.pin, account?.pinHash ?? DECOY_HASH);
+  if (account && ok) {
+    await live.clearPinFailures('account', command.accountNumber);
+    return {
+      type: 'pinChecked',
+      result: 'ok',
+      account: {
+        accountId: account.id,
+        number: account.number,
+        name: account.name,
+        tier: effectiveTier(account.status, account.contracts, londonDate(at)),
+      },
+    };
+  }
+  const [byAccount, byCaller] = await Promise.all([
+    live.recordPinFailure('account', command.accountNumber),
+    live.recordPinFailure('caller', caller),
+  ]);
+  const locked = byAccount.locked || byCaller.locked;
+  await records.auditPinFailure({ accountNumber: command.accountNumber, callerPhone: caller, locked, at });
+  return { type: 'pinChecked', result: locked ? 'locked' : 'wrong', account: null };
+}

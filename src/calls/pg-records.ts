@@ -1,0 +1,81 @@
+// The call service's records in Postgres (or embedded PGlite), via the store's repositories.
+import type { Db } from '../store/db.ts';
+import { findAccountForPin, findAccountNumberByPhone } from '../store/accounts.ts';
+import { audit } from '../store/audit.ts';
+import { closeCall, findCallByCarrierId, openCall, updateCall } from '../store/calls.ts';
+import { listClosures } from '../store/closures.ts';
+import { shiftsAt } from '../store/rota.ts';
+import { attachRecording, createTicket, flagTicket, markResponded, ticketStatusView } from '../store/tickets.ts';
+import type { CallRecords, TimelineEntry } from './records.ts';
+
+/** Closures are looked up around a call: far enough ahead to cover a complaint's 5 working days over Christmas. */
+const CLOSURE_LOOKBACK_MS = 24 * 3600_000;
+const CLOSURE_LOOKAHEAD_MS = 120 * 24 * 3600_000;
+
+export function pgCallRecords(db: Db): CallRecords {
+  return {
+    findAccountNumberByPhone: (e164) => findAccountNumberByPhone(db, e164),
+    findAccountForPin: (number) => findAccountForPin(db, number),
+    async closuresAround(at) {
+      const rows = await listClosures(db, {
+        from: new Date(at.getTime() - CLOSURE_LOOKBACK_MS),
+        to: new Date(at.getTime() + CLOSURE_LOOKAHEAD_MS),
+      });
+      return rows.map((c) => ({ from: c.from.toISOString(), to: c.to.toISOString(), reason: c.reason }));
+    },
+    async rotaAt(at) {
+      const shifts = await shiftsAt(db, at);
+      const engineers = new Map(
+        shifts.map((s) => [s.engineerId, { id: s.engineerId, name: s.name, phone: s.phone, dialTarget: s.dialTarget, active: true }]),
+      );
+      return { shifts, engineers: [...engineers.values()] };
+    },
+    async openCall(call) {
+      await openCall(db, call);
+    },
+    async findCallId(carrier, carrierCallId) {
+      return (await findCallByCarrierId(db, carrier, carrierCallId))?.id ?? null;
+    },
+    async appendTimeline(entries: readonly TimelineEntry[]) {
+      if (entries.length === 0) return;
+      // One statement for a whole step: a key press costs one round trip, not one per entry.
+      await db.query(
+        `insert into call_events (call_id, seq, at, type, detail)
+         select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::jsonb[])
+         on conflict (call_id, seq) do nothing`,
+        [
+          entries.map((e) => e.callId),
+          entries.map((e) => e.seq),
+          entries.map((e) => e.at),
+          entries.map((e) => e.type),
+          entries.map((e) => JSON.stringify(e.detail)),
+        ],
+      );
+    },
+    async updateCall(callId, summary) {
+      await updateCall(db, callId, summary);
+    },
+    async closeCall(callId, end) {
+      const { outcome, endReason, hangupCause, endedAt, ...summary } = end;
+      await updateCall(db, callId, summary);
+      await closeCall(db, callId, { outcome, endReason, hangupCause, endedAt });
+    },
+    createTicket: (ticket, at) => createTicket(db, ticket, at),
+    async markResponded(ticketId, engineerId, at) {
+      await markResponded(db, ticketId, engineerId, at);
+    },
+    flagTicket: (ticketId, flag, at) => flagTicket(db, ticketId, flag, at),
+    attachRecording: (ticketId, name, at) => attachRecording(db, ticketId, name, at),
+    ticketStatusView: (accountId, reference) => ticketStatusView(db, accountId, reference),
+    async auditPinFailure(d) {
+      await audit(db, {
+        actor: 'line',
+        action: d.locked ? 'pin.locked' : 'pin.failed',
+        entity: 'account',
+        entityId: null,
+        detail: { accountNumber: d.accountNumber, callerPhone: d.callerPhone },
+        at: d.at,
+      });
+    },
+  };
+}

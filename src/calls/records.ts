@@ -1,0 +1,63 @@
+// What the call service reads and writes in Postgres, as one port. The Postgres
+// implementation is src/calls/pg-records.ts; a degraded mode can wrap it (outbox).
+import type { AccountStatus, ContractTerms, Priority, Tier } from '../domain/contracts.ts';
+import type { RotaEngineer, RotaShift } from '../domain/escalation.ts';
+import type {
+  CallOutcome,
+  CarrierName,
+  ClosureWindow,
+  MenuChoice,
+  Route,
+  NewTicket,
+  TicketStatusView,
+} from '../domain/flow/types.ts';
+
+export interface AccountForPin {
+  id: string;
+  number: string;
+  name: string;
+  pinHash: string;
+  status: AccountStatus;
+  contracts: ContractTerms[];
+}
+
+export interface TimelineEntry {
+  callId: string;
+  seq: number;
+  at: Date;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export interface CallSummary {
+  accountId?: string | null;
+  tier?: Tier | null;
+  priority?: Priority | null;
+  menu?: MenuChoice | null;
+  route?: Route | null;
+  routeReason?: string | null;
+  recordingName?: string | null;
+  escalationFailed?: boolean;
+}
+
+export interface CallRecords {
+  findAccountNumberByPhone(e164: string): Promise<string | null>;
+  findAccountForPin(accountNumber: string): Promise<AccountForPin | null>;
+  closuresAround(at: Date): Promise<ClosureWindow[]>;
+  rotaAt(at: Date): Promise<{ shifts: RotaShift[]; engineers: RotaEngineer[] }>;
+
+  openCall(call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: Date }): Promise<void>;
+  findCallId(carrier: CarrierName, carrierCallId: string): Promise<string | null>;
+  appendTimeline(entries: readonly TimelineEntry[]): Promise<void>;
+  updateCall(callId: string, summary: CallSummary): Promise<void>;
+  closeCall(callId: string, end: { outcome: CallOutcome; endReason: string; hangupCause: string | null; endedAt: Date } & CallSummary): Promise<void>;
+
+  createTicket(ticket: NewTicket, at: Date): Promise<{ id: string; reference: string }>;
+  markResponded(ticketId: string, engineerId: string, at: Date): Promise<void>;
+  flagTicket(ticketId: string, flag: 'escalation_failed' | 'caller_abandoned', at: Date): Promise<void>;
+  attachRecording(ticketId: string, recordingName: string, at: Date): Promise<void>;
+  ticketStatusView(accountId: string, reference: string): Promise<TicketStatusView | null>;
+
+  /** PIN failures are security events: they go to the audit log. */
+  auditPinFailure(detail: { accountNumber: string; callerPhone: string; locked: boolean; at: Date }): Promise<void>;
+}

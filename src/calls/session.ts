@@ -1,0 +1,30 @@
+// A live call's memory between events, kept in the live store (Redis) so any
+// instance, or this one after a restart, can carry the call on.
+import type { FlowState } from '../domain/flow/types.ts';
+import type { LiveStore } from '../store/live/live-store.ts';
+import type { Step } from './types.ts';
+
+export interface Session {
+  state: FlowState;
+  /** Last timeline sequence number written. */
+  seq: number;
+  hangupCause: string | null;
+  /** Engineers this call holds the lock of. */
+  engineerLocks: string[];
+  /** Answers already given, by idempotency key, for retried deliveries. */
+  results: Record<string, Step>;
+  carrierCallId: string;
+}
+
+const LIVE_TTL_SECONDS = 6 * 60 * 60;
+/** An ended call's session lingers briefly so late retries get the same answer. */
+const ENDED_TTL_SECONDS = 10 * 60;
+
+export function loadSession(live: LiveStore, callId: string): Promise<Session | null> {
+  return live.getSession<Session>(callId);
+}
+
+export function saveSession(live: LiveStore, session: Session): Promise<void> {
+  const ended = session.state.phase === 'ended' || session.state.phase === 'ending';
+  return live.putSession(session.state.callId, session, ended ? ENDED_TTL_SECONDS : LIVE_TTL_SECONDS);
+}

@@ -1,0 +1,148 @@
+// Provisioning, as an operator onboards customers: accounts, engineers, the rota, closures.
+import { TIERS } from '../../domain/contracts.ts';
+import { ROTA_LEVELS } from '../../domain/escalation.ts';
+import { addAccount, listAccounts } from '../../store/accounts.ts';
+import { audit } from '../../store/audit.ts';
+import { addClosure, listClosures, removeClosure } from '../../store/closures.ts';
+import { addEngineer, listEngineers } from '../../store/engineers.ts';
+import { addShift, listShifts } from '../../store/rota.ts';
+import { instant, localDate, oneOf, parse, required, UsageError } from '../args.ts';
+import type { CliContext } from '../context.ts';
+
+type Sub = (ctx: CliContext, argv: string[]) => Promise<void>;
+
+function dispatch(noun: string, subs: Record<string, Sub>): Sub {
+  return async (ctx, argv) => {
+    const [sub, ...rest] = argv;
+    const run = sub ? subs[sub] : undefined;
+    if (!run) throw new UsageError(`${noun}: expected one of ${Object.keys(subs).join(', ')}`);
+    await run(ctx, rest);
+  };
+}
+
+export const accountsCommand = dispatch('accounts', {
+  async add(ctx, argv) {
+    const o = parse(argv, {
+      number: { type: 'string' },
+      name: { type: 'string' },
+      tier: { type: 'string' },
+      pin: { type: 'string' },
+      phone: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      suspended: { type: 'boolean' },
+    });
+    const db = await ctx.db();
+    const account = await addAccount(db, {
+      number: required(o.number, 'number'),
+      name: required(o.name, 'name'),
+      tier: oneOf(o.tier, TIERS, 'tier'),
+      pin: required(o.pin, 'pin'),
+      phones: o.phone ?? [],
+      startsOn: o.from ? localDate(o.from, 'from') : new Date().toISOString().slice(0, 10),
+      endsOn: o.to ? localDate(o.to, 'to') : null,
+      status: o.suspended ? 'suspended' : 'active',
+    });
+    await audit(db, { actor: 'cli', action: 'account.added', entity: 'account', entityId: account.id, detail: { number: account.number } });
+    ctx.out(account);
+  },
+  async list(ctx, argv) {
+    parse(argv, {});
+    ctx.out(await listAccounts(await ctx.db()));
+  },
+});
+
+export const engineersCommand = dispatch('engineers', {
+  async add(ctx, argv) {
+    const o = parse(argv, { name: { type: 'string' }, phone: { type: 'string' }, 'dial-target': { type: 'string' }, email: { type: 'string' } });
+    const db = await ctx.db();
+    const engineer = await addEngineer(db, {
+      name: required(o.name, 'name'),
+      phone: required(o.phone, 'phone'),
+      dialTarget: o['dial-target'] ?? null,
+      email: o.email ?? null,
+    });
+    await audit(db, { actor: 'cli', action: 'engineer.added', entity: 'engineer', entityId: engineer.id, detail: { name: engineer.name } });
+    ctx.out(engineer);
+  },
+  async list(ctx, argv) {
+    parse(argv, {});
+    ctx.out(await listEngineers(await ctx.db()));
+  },
+});
+
+export const rotaCommand = dispatch('rota', {
+  async add(ctx, argv) {
+    const o = parse(argv, {
+      engineer: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      level: { type: 'string' },
+      override: { type: 'boolean' },
+      note: { type: 'string' },
+    });
+    const from = instant(o.from, 'from');
+    const to = instant(o.to, 'to');
+    if (to <= from) throw new UsageError('--to must be after --from');
+    const db = await ctx.db();
+    const engineerId = await resolveEngineer(ctx, required(o.engineer, 'engineer'));
+    const shift = await addShift(db, {
+      engineerId,
+      level: oneOf(o.level, ROTA_LEVELS, 'level'),
+      from,
+      to,
+      isOverride: o.override ?? false,
+      note: o.note ?? null,
+    });
+    await audit(db, { actor: 'cli', action: 'rota.shift-added', entity: 'rota_shift', entityId: shift.id, detail: { engineerId, level: shift.level } });
+    ctx.out(shift);
+  },
+  async list(ctx, argv) {
+    const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' } });
+    ctx.out(
+      await listShifts(await ctx.db(), {
+        ...(o.from ? { from: instant(o.from, 'from') } : {}),
+        ...(o.to ? { to: instant(o.to, 'to') } : {}),
+      }),
+    );
+  },
+});
+
+/** An engineer by id, or by exact name. */
+async function resolveEngineer(ctx: CliContext, value: string): Promise<string> {
+  const engineers = await listEngineers(await ctx.db());
+  const match = engineers.find((e) => e.id === value) ?? engineers.filter((e) => e.name === value);
+  if (!Array.isArray(match)) return match.id;
+  if (match.length === 1 && match[0]) return match[0].id;
+  throw new UsageError(match.length === 0 ? `--engineer: no engineer "${value}"` : `--engineer: "${value}" names ${match.length} engineers; use the id`);
+}
+
+export const closuresCommand = dispatch('closures', {
+  async add(ctx, argv) {
+    const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } });
+    const from = instant(o.from, 'from');
+    const to = instant(o.to, 'to');
+    if (to <= from) throw new UsageError('--to must be after --from');
+    const db = await ctx.db();
+    const closure = await addClosure(db, { from, to, reason: required(o.reason, 'reason'), createdBy: 'cli' });
+    await audit(db, { actor: 'cli', action: 'closure.added', entity: 'closure', entityId: closure.id, detail: { from, to, reason: closure.reason } });
+    ctx.out(closure);
+  },
+  async remove(ctx, argv) {
+    const o = parse(argv, { id: { type: 'string' } });
+    const id = required(o.id, 'id');
+    const db = await ctx.db();
+    if (!(await removeClosure(db, id))) throw new UsageError(`--id: no closure ${id}`);
+    await audit(db, { actor: 'cli', action: 'closure.removed', entity: 'closure', entityId: id });
+    ctx.out({ removed: id });
+  },
+  async list(ctx, argv) {
+    const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' } });
+    ctx.out(
+      await listClosures(await ctx.db(), {
+        ...(o.from ? { from: instant(o.from, 'from') } : {}),
+        ...(o.to ? { to: instant(o.to, 'to') } : {}),
+      }),
+    );
+  },
+});

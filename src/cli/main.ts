@@ -1,0 +1,49 @@
+// support-line: the command line. JSON on stdout; a bad argument is one line on
+// stderr and exit code 2; anything else that fails is one line and exit code 1.
+import { ConfigError } from '../config.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../store/errors.ts';
+import { UsageError } from './args.ts';
+import { createContext, type CliContext } from './context.ts';
+import { calendarCommand } from './commands/calendar.ts';
+import { callCommand } from './commands/call.ts';
+import { migrateCommand, seedCommand } from './commands/migrate.ts';
+import { accountsCommand, closuresCommand, engineersCommand, rotaCommand } from './commands/provision.ts';
+import { routeCommand } from './commands/route.ts';
+import { slaCommand } from './commands/sla.ts';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
+
+export const COMMANDS: Record<string, Command> = {
+  migrate: migrateCommand,
+  seed: seedCommand,
+  accounts: accountsCommand,
+  engineers: engineersCommand,
+  rota: rotaCommand,
+  closures: closuresCommand,
+  calendar: calendarCommand,
+  sla: slaCommand,
+  route: routeCommand,
+  call: callCommand,
+};
+
+export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.err(`support-line: unknown command "${name ?? ''}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  let ctx: CliContext | null = null;
+  try {
+    ctx = createContext(io.out);
+    await command(ctx, rest);
+    return 0;
+  } catch (err) {
+    const bad = err instanceof UsageError || err instanceof ValidationError || err instanceof ConflictError || err instanceof NotFoundError || err instanceof RangeError;
+    const message = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message;
+    io.err(`support-line ${name}: ${message.split('\n')[0]}\n`);
+    return bad || err instanceof ConfigError ? 2 : 1;
+  } finally {
+    await ctx?.close().catch(() => undefined);
+  }
+}

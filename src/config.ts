@@ -1,0 +1,127 @@
+// One schema over the environment, parsed once at start-up. A bad value stops the
+// process with the variable's name and what is wrong; secrets are never printed.
+import { z } from 'zod';
+import { DIVISIONS } from './domain/calendar/bank-holidays.ts';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (!/^-?\d+$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number, got "${v}"` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = z.string().url('must be a URL');
+const optionalUrl = url.optional().or(z.literal('').transform(() => undefined));
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_BASE_URL: optionalUrl,
+
+  DATABASE_URL: optionalUrl,
+  PGLITE_DIR: z.string().default('./data/pglite'),
+  REDIS_URL: optionalUrl,
+  REDIS_PREFIX: z.string().default('sl:'),
+
+  OFFICE_DIVISION: z.enum(DIVISIONS).default('england-and-wales'),
+  ESCALATION_RING_SECONDS: int(25, 5, 120),
+  ESCALATION_ROUNDS: int(2, 1, 5),
+  DESK_OVERFLOW_SECONDS: int(60, 5, 600),
+  LINE_CALLER_ID: z.string().default('+441632960000'),
+
+  ARI_URL: optionalUrl,
+  ARI_USERNAME: optional,
+  ARI_PASSWORD: optional,
+  ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('support-line'),
+  ARI_ENGINEER_DIAL_TEMPLATE: z.string().default('PJSIP/{number}@trunk'),
+  ARI_DESK_CONTEXT: z.string().default('desk'),
+  ARI_DESK_EXTENSION: z.string().default('support'),
+  ARI_BILLING_EXTENSION: z.string().default('billing'),
+
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_VALIDATE_SIGNATURES: bool(true),
+  TWILIO_CALLER_ID: optional,
+  TWILIO_VOICE: z.string().default('Polly.Amy'),
+  TWILIO_PROMPTS: z.enum(['say', 'play']).default('say'),
+  ASTERISK_SIP_URI: optional,
+  DESK_NUMBER: optional,
+  BILLING_NUMBER: optional,
+
+  SESSION_SECRET: optional,
+  NOTIFY_WEBHOOK_URL: optionalUrl,
+  NOTIFY_WEBHOOK_SECRET: optional,
+  DUTY_MANAGER_PHONE: optional,
+  SLA_WATCH_INTERVAL_SECONDS: int(30, 1, 3600),
+  RECORDING_RETENTION_DAYS: int(90, 1, 3650),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if (c.ARI_URL && (!c.ARI_USERNAME || !c.ARI_PASSWORD)) {
+    problems.push('ARI_USERNAME and ARI_PASSWORD: required when ARI_URL is set');
+  }
+  if (c.NODE_ENV === 'production') {
+    if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) {
+      problems.push('TWILIO_AUTH_TOKEN: required in production (Twilio webhooks cannot be verified without it)');
+    }
+    if (!c.TWILIO_VALIDATE_SIGNATURES) {
+      problems.push('TWILIO_VALIDATE_SIGNATURES: cannot be false in production');
+    }
+    if (!c.SESSION_SECRET || c.SESSION_SECRET.length < 32) {
+      problems.push('SESSION_SECRET: required in production, at least 32 characters');
+    }
+    if (!c.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: required in production (Twilio signs the public URL)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...c, publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}
+
+/** Names of variables whose values must never be logged. */
+export const SECRET_KEYS = ['ARI_PASSWORD', 'TWILIO_AUTH_TOKEN', 'SESSION_SECRET', 'NOTIFY_WEBHOOK_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;

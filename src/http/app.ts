@@ -1,0 +1,27 @@
+// The express application: health, Twilio webhooks, the console and its API.
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import { errorHandler } from './errors.ts';
+import { healthRouter, type Check } from './health.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  checks: () => readonly Check[];
+  isShuttingDown: () => boolean;
+  /** Routers mounted in order, each at its path. */
+  mounts: readonly { path: string; router: Router }[];
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a TLS-terminating proxy, trust its X-Forwarded-Proto for secure cookies.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(healthRouter(deps.checks, deps.isShuttingDown));
+  for (const m of deps.mounts) app.use(m.path, m.router);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'not found' } });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

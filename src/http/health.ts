@@ -1,0 +1,55 @@
+// /healthz says the process is alive; /readyz says whether it can take calls,
+// with each dependency's state and a reason when it is not ready.
+import { Router } from 'express';
+
+export interface Check {
+  name: string;
+  /** Resolves with a short status text; throws (or resolves ok:false) when down. */
+  run(): Promise<{ ok: boolean; detail: string }>;
+  /** A check that may fail without the instance being unready (e.g. Asterisk, with Twilio as fallback). */
+  optional?: boolean;
+}
+
+export async function readiness(checks: readonly Check[]) {
+  const results = await Promise.all(
+    checks.map(async (c) => {
+      try {
+        const r = await withTimeout(c.run(), 2000);
+        return { name: c.name, ok: r.ok, detail: r.detail, optional: c.optional ?? false };
+      } catch (err) {
+        return { name: c.name, ok: false, detail: (err as Error).message, optional: c.optional ?? false };
+      }
+    }),
+  );
+  const ready = results.every((r) => r.ok || r.optional);
+  return { ready, checks: Object.fromEntries(results.map((r) => [r.name, { ok: r.ok, detail: r.detail }])) };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export function healthRouter(checks: () => readonly Check[], isShuttingDown: () => boolean): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const r = await readiness(checks());
+    const ready = r.ready && !isShuttingDown();
+    res.status(ready ? 200 : 503).json({ ready, shuttingDown: isShuttingDown(), checks: r.checks });
+  });
+  return router;
+}
