@@ -1,0 +1,65 @@
+// npm start: the support line on whatever the environment gives it, embedded
+// defaults for the rest (PGlite for Postgres, an in-process live store, no Asterisk).
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { openLine, serve, type Line } from './runtime.ts';
+import { seedDemo } from './store/seed-demo.ts';
+import { startCarriers } from './carriers/start.ts';
+
+async function start(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  logger.info(
+    {
+      database: config.DATABASE_URL ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${config.PGLITE_DIR}`,
+      liveStore: config.REDIS_URL ? 'redis (REDIS_URL)' : 'in-process',
+    },
+    'starting support line',
+  );
+  const line: Line = await openLine(config, { logger });
+  if (!config.DATABASE_URL) {
+    const seeded = await seedDemo(line.db, new Date());
+    if (seeded.created) printDemo(seeded);
+  }
+  await startCarriers(line);
+  await serve(line);
+  logger.info({ url: line.url }, `support line listening on ${line.url}`);
+  process.stdout.write(`\nSupport Line is listening on ${line.url}  (health: ${line.url}/healthz)\n\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new calls, finishing work in hand');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    line.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function printDemo(seeded: Awaited<ReturnType<typeof seedDemo>>): void {
+  const rows = seeded.accounts.map((a) => `  ${a.number}  ${a.tier.padEnd(4)}  PIN ${a.pin}  ${a.phones[0] ?? ''}  ${a.name}`);
+  process.stdout.write(`\nDemo data seeded (first run). Accounts you can ring as:\n${rows.join('\n')}\n`);
+}
+
+start().catch((err: unknown) => {
+  process.stderr.write(`support line failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

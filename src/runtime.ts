@@ -1,0 +1,132 @@
+// Wires one running support line from a configuration: database, live store, the
+// call service, the HTTP app and the carriers. `npm start`, the tests and the
+// benchmarks all build the line through here.
+import type { Server } from 'node:http';
+import type { Express, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createCallService, type CallService } from './calls/call-service.ts';
+import { pgCallRecords } from './calls/pg-records.ts';
+import type { CallRecords } from './calls/records.ts';
+import { createApp } from './http/app.ts';
+import type { Check } from './http/health.ts';
+import { openDb, type Db } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { openLiveStore, type LiveStore } from './store/live/live-store.ts';
+
+export interface LineOptions {
+  logger: Logger;
+  clock?: () => Date;
+  /** Swap the call records (tests, degraded modes). */
+  records?: (db: Db) => CallRecords;
+}
+
+/** A part of the line with its own lifecycle (a carrier, a worker). */
+export interface Component {
+  name: string;
+  checks?: () => Check[];
+  router?: { path: string; router: Router };
+  stop(): Promise<void>;
+}
+
+export interface Line {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  live: LiveStore;
+  calls: CallService;
+  components: Component[];
+  server: Server | null;
+  url: string;
+  shuttingDown: boolean;
+  stop(): Promise<void>;
+}
+
+export async function openLine(config: Config, opts: LineOptions): Promise<Line> {
+  const logger = opts.logger;
+  const db = await openDb({
+    url: config.DATABASE_URL,
+    dataDir: config.PGLITE_DIR,
+    onIdleError: (err) => logger.warn({ err }, 'postgres connection dropped'),
+  });
+  const { applied } = await migrate(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const live = await openLiveStore({
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    onError: (err) => logger.warn({ err }, 'live store error'),
+  });
+  const calls = createCallService({
+    records: (opts.records ?? pgCallRecords)(db),
+    live,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    config: { division: config.OFFICE_DIVISION, ringSeconds: config.ESCALATION_RING_SECONDS, rounds: config.ESCALATION_ROUNDS },
+  });
+
+  const line: Line = {
+    config,
+    logger,
+    db,
+    live,
+    calls,
+    components: [],
+    server: null,
+    url: '',
+    shuttingDown: false,
+    async stop() {
+      line.shuttingDown = true;
+      if (line.server) await new Promise<void>((resolve) => line.server?.close(() => resolve()));
+      for (const c of [...line.components].reverse()) {
+        await c.stop().catch((err: unknown) => logger.warn({ err, component: c.name }, 'component did not stop cleanly'));
+      }
+      await calls.close();
+      await live.close();
+      await db.close();
+    },
+  };
+  return line;
+}
+
+/** Core checks every instance reports on /readyz. */
+export function coreChecks(line: Line): Check[] {
+  return [
+    {
+      name: 'postgres',
+      async run() {
+        await line.db.query('select 1');
+        return { ok: true, detail: line.db.kind === 'pg' ? 'connected' : 'embedded (PGlite)' };
+      },
+    },
+    {
+      name: 'live-store',
+      async run() {
+        await line.live.getSession('readyz-probe');
+        return { ok: true, detail: line.config.REDIS_URL ? 'redis connected' : 'in-process (single instance)' };
+      },
+    },
+  ];
+}
+
+/** The HTTP app with the components' routers and checks. */
+export function buildApp(line: Line): Express {
+  return createApp({
+    logger: line.logger,
+    checks: () => [...coreChecks(line), ...line.components.flatMap((c) => c.checks?.() ?? [])],
+    isShuttingDown: () => line.shuttingDown,
+    mounts: line.components.flatMap((c) => (c.router ? [c.router] : [])),
+  });
+}
+
+/** Listens on config.HOST:PORT (PORT 0 picks a free port); sets line.url. */
+export async function serve(line: Line): Promise<void> {
+  const app = buildApp(line);
+  await new Promise<void>((resolve, reject) => {
+    const server = app.listen(line.config.PORT, line.config.HOST, () => resolve());
+    server.once('error', reject);
+    line.server = server;
+  });
+  const address = line.server?.address();
+  const port = typeof address === 'object' && address ? address.port : line.config.PORT;
+  line.url = `http://localhost:${port}`;
+}
