@@ -1,0 +1,334 @@
+// The Twilio carrier: each webhook becomes one event for the call flow (through the
+// call service's narrow door) and the flow's media commands come back as TwiML.
+// Every feed carries the CallSid and the step from the signed URL as its
+// idempotency key, so a webhook Twilio delivers twice has the effect of one.
+import type { Logger } from 'pino';
+import type { CallDriver, Step } from '../../calls/types.ts';
+import type { FlowEvent } from '../../domain/flow/types.ts';
+import { createLinks, decodeUtterance } from './links.ts';
+import {
+  MAX_SANE_DIGITS,
+  callerGone,
+  deskOutcome,
+  dialBridged,
+  engineerOutcome,
+  isFinalStatus,
+  screenOutcome,
+  seconds,
+  sipLegFailed,
+  type LegQuery,
+  type RecordingQuery,
+  type ScreenQuery,
+  type StatusQuery,
+  type StepQuery,
+  type WebhookParams,
+} from './params.ts';
+import type { TwilioSettings } from './settings.ts';
+import {
+  renderBridge,
+  renderCallerStep,
+  renderEmpty,
+  renderHangup,
+  renderSafeAfterDesk,
+  renderSafeRecorded,
+  renderSafeRoute,
+  renderScreen,
+  renderSipHandOff,
+  type SafeContext,
+} from './twiml.ts';
+
+/** A webhook's answer: a TwiML document, or nothing (204) for callbacks. */
+export type Reply = { twiml: string } | { empty: true };
+
+export interface TwilioCarrierDeps {
+  driver: CallDriver;
+  settings: TwilioSettings;
+  logger: Logger;
+  clock: () => Date;
+  /** True while the ARI carrier is connected; then calls go to Asterisk first. */
+  isAsteriskHealthy: () => boolean;
+}
+
+export type TwilioCarrier = ReturnType<typeof createTwilioCarrier>;
+
+const twiml = (document: string): Reply => ({ twiml: document });
+const NOTHING: Reply = { empty: true };
+
+export function createTwilioCarrier(deps: TwilioCarrierDeps) {
+  const { driver, settings, clock } = deps;
+  const links = createLinks(settings.publicBaseUrl);
+  const safeContext: SafeContext = { deskNumber: settings.deskNumber, voice: settings, links };
+  const log = deps.logger.child({ carrier: 'twilio' });
+
+  /** Timeline notes are facts for people; a failure to write one must not cost the caller the call. */
+  async function note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+    try {
+      await driver.note(callId, type, detail, at);
+    } catch (err) {
+      log.warn({ err, callId, type }, 'could not write a Twilio note to the timeline');
+    }
+  }
+
+  function safeRoute(): Reply {
+    return twiml(renderSafeRoute(safeContext));
+  }
+
+  async function render(callId: string, step: Step, next: number, p: WebhookParams, at: Date): Promise<Reply> {
+    const callLog = log.child({ callId, callSid: p.CallSid });
+    const out = renderCallerStep(step, {
+      callId,
+      step: next,
+      callerId: settings.callerId ?? (p.To || null),
+      settings,
+      links,
+    });
+    if (out.dropped.length > 0) {
+      callLog.error({ dropped: out.dropped, rendered: out.rendered }, 'flow asked for media after a hand-over; Twilio cannot run it');
+    }
+    if (out.idle) {
+      callLog.error({ rendered: out.rendered }, 'flow left the caller with nothing to do: safe route');
+      await note(callId, 'twilio.safe-route', { reason: 'nothing to wait on', rendered: out.rendered }, at);
+      return safeRoute();
+    }
+    return twiml(out.twiml);
+  }
+
+  async function startIvr(p: WebhookParams, at: Date, why: string, facts: Record<string, unknown> = {}): Promise<Reply> {
+    const step = await driver.start({ carrier: 'twilio', carrierCallId: p.CallSid, from: p.From, to: p.To, at });
+    await note(step.callId, 'twilio.call', { why, callSid: p.CallSid, direction: p.Direction, ...facts }, at);
+    return render(step.callId, step, 1, p, at);
+  }
+
+  /** The call behind a caller-leg webhook, if it is the one the signed URL names. */
+  async function callFor(callSid: string, claimed: string | undefined): Promise<string | null> {
+    const callId = await driver.findCall('twilio', callSid);
+    if (!callId || (claimed !== undefined && claimed !== callId)) {
+      log.warn({ callSid, claimed, found: callId }, 'Twilio webhook for a call this line does not know');
+      return null;
+    }
+    return callId;
+  }
+
+  const hangup = (cause: string): FlowEvent => ({ type: 'hangup', cause });
+
+  return {
+    /** The number's Voice URL (and Fallback URL, and a SIP trunk's disaster-recovery URL). */
+    async voice(p: WebhookParams, via: 'trunk' | 'fallback' | undefined): Promise<Reply> {
+      const at = clock();
+      // A fallback or disaster-recovery request means the usual path already failed.
+      const direct = via !== undefined || p.ErrorCode !== undefined;
+      if (!direct && settings.asteriskSipUri && deps.isAsteriskHealthy()) {
+        log.info({ callSid: p.CallSid }, 'handing the call to Asterisk over SIP');
+        return twiml(renderSipHandOff(settings.asteriskSipUri, links.sipResult(), settings.sipTimeoutSeconds));
+      }
+      const why = via ?? (p.ErrorCode ? 'fallback' : settings.asteriskSipUri ? 'asterisk-down' : 'voice-url');
+      return startIvr(p, at, why, p.ErrorCode ? { errorCode: p.ErrorCode, errorUrl: p.ErrorUrl } : {});
+    },
+
+    /** Asterisk's SIP leg ended: if it never took the call, the IVR runs here. */
+    async sipResult(p: WebhookParams): Promise<Reply> {
+      const at = clock();
+      const facts = { dialCallStatus: p.DialCallStatus, sipResponseCode: p.DialSipResponseCode };
+      if (sipLegFailed(p) && !isFinalStatus(p.CallStatus)) {
+        log.warn({ callSid: p.CallSid, ...facts }, 'SIP hand-off to Asterisk failed: running the IVR on Twilio');
+        return startIvr(p, at, 'sip-leg-failed', facts);
+      }
+      log.info({ callSid: p.CallSid, ...facts }, 'call on Asterisk ended');
+      return twiml(renderHangup());
+    },
+
+    /** What happened to the last document's question, dial or recording. */
+    async step(p: WebhookParams, q: StepQuery): Promise<Reply> {
+      const at = clock();
+      const callId = await callFor(p.CallSid, q.call);
+      if (!callId) return safeRoute();
+      const key = `${p.CallSid}:${q.step}`;
+      const next = q.step + 1;
+      const feed = (event: FlowEvent, k = key) => driver.feed(callId, event, at, { idempotencyKey: k });
+      const digits = p.Digits ?? '';
+      await note(callId, 'twilio.webhook', webhookFacts(p, q), at);
+
+      let step: Step;
+      switch (q.on) {
+        case 'gather':
+          if (digits.length > MAX_SANE_DIGITS) {
+            log.warn({ callId, callSid: p.CallSid, length: digits.length }, 'absurdly long Digits from Twilio: safe route');
+            await note(callId, 'twilio.safe-route', { reason: 'digits too long', length: digits.length }, at);
+            return safeRoute();
+          }
+          step = await feed(digits === '' && !p.FinishedOnKey ? { type: 'inputTimeout' } : { type: 'input', digits });
+          break;
+        case 'record':
+        case 'record-empty': {
+          const duration = seconds(p.RecordingDuration);
+          const name = q.on === 'record' && p.RecordingUrl && duration > 0 ? p.RecordingUrl : null;
+          step = await feed({ type: 'recorded', recordingName: name, durationSeconds: name ? duration : 0 });
+          break;
+        }
+        case 'no-desk':
+          log.warn({ callId, queue: q.queue }, 'no desk number configured for Twilio (DESK_NUMBER): desk counts as failed');
+          step = await feed({ type: 'deskResult', outcome: 'failed' });
+          break;
+        case 'desk':
+          if (dialBridged(p)) {
+            await feed({ type: 'deskResult', outcome: 'answered' }, `${key}:desk`);
+            step = await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'desk-hung-up'));
+          } else if (callerGone(p)) {
+            step = await feed(hangup('caller-hung-up'));
+          } else {
+            step = await feed({ type: 'deskResult', outcome: deskOutcome(p) });
+          }
+          break;
+        case 'engineer': {
+          if (!q.engineer) return safeRoute();
+          if (callerGone(p) && !dialBridged(p)) {
+            step = await feed(hangup('caller-hung-up'));
+            break;
+          }
+          // The screen may already have told the flow (a key other than 1, or the accept);
+          // sharing its key means the first word stands and this one is its echo.
+          const outcome = dialBridged(p) ? 'accepted' : engineerOutcome(p);
+          const result = await feed({ type: 'engineerResult', engineerId: q.engineer, outcome }, `${key}:engineer`);
+          const wasBridged = dialBridged(p) || result.commands.some((c) => c.kind === 'bridgeEngineer');
+          step = wasBridged ? await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'engineer-hung-up')) : result;
+          break;
+        }
+      }
+      return render(callId, step, next, p, at);
+    },
+
+    /** The engineer answered: they hear the whisper and have one key to accept. */
+    async screen(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
+      const at = clock();
+      const parent = p.ParentCallSid;
+      const callId = parent ? await callFor(parent, q.call) : null;
+      if (!parent || !callId) return twiml(renderHangup());
+      const whisper = q.w ? decodeUtterance(q.w) : null;
+      if (!whisper) {
+        log.error({ callId, engineerId: q.engineer }, 'screening URL without a readable whisper: engineer leg hung up');
+        return twiml(renderHangup());
+      }
+      await note(callId, 'twilio.engineer-answered', { engineerId: q.engineer, legSid: p.CallSid, step: q.step }, at);
+      await driver.feed(callId, { type: 'engineerAnswered', engineerId: q.engineer }, at, {
+        idempotencyKey: `${parent}:${q.step}:answered`,
+      });
+      const action = links.screenResult(q.call, q.step, q.engineer);
+      return twiml(renderScreen(whisper, q.t ?? 10, action, settings, links));
+    },
+
+    /** The engineer's key (or none). Only the flow's bridge command lets the legs join. */
+    async screenResult(p: WebhookParams, q: LegQuery & { engineer: string }): Promise<Reply> {
+      const at = clock();
+      const parent = p.ParentCallSid;
+      const callId = parent ? await callFor(parent, q.call) : null;
+      if (!parent || !callId) return twiml(renderHangup());
+      const outcome = screenOutcome(p.Digits);
+      await note(callId, 'twilio.screen', { engineerId: q.engineer, outcome, legSid: p.CallSid, step: q.step }, at);
+      const step = await driver.feed(callId, { type: 'engineerResult', engineerId: q.engineer, outcome }, at, {
+        idempotencyKey: `${parent}:${q.step}:engineer`,
+      });
+      const bridge = step.commands.some((c) => c.kind === 'bridgeEngineer' && c.engineerId === q.engineer);
+      if (outcome === 'accepted' && bridge) {
+        await note(callId, 'twilio.bridge', { engineerId: q.engineer, legSid: p.CallSid }, at);
+        return twiml(renderBridge(settings, links));
+      }
+      if (outcome === 'accepted') log.warn({ callId, engineerId: q.engineer }, 'engineer accepted but the flow did not bridge (caller gone or ladder moved on)');
+      return twiml(renderHangup());
+    },
+
+    /** The desk picked up: the flow hears it now, and the legs join as the document ends. */
+    async deskAnswer(p: WebhookParams, q: LegQuery): Promise<Reply> {
+      const at = clock();
+      const parent = p.ParentCallSid;
+      const callId = parent ? await callFor(parent, q.call) : null;
+      if (parent && callId) {
+        await note(callId, 'twilio.desk-answered', { legSid: p.CallSid, step: q.step }, at);
+        await driver.feed(callId, { type: 'deskResult', outcome: 'answered' }, at, { idempotencyKey: `${parent}:${q.step}:desk` });
+      }
+      return twiml(renderEmpty());
+    },
+
+    /** Call progress: legs go to the timeline; the caller's final status closes the call. */
+    async status(p: WebhookParams, q: StatusQuery): Promise<Reply> {
+      const at = clock();
+      const facts = { status: p.CallStatus, duration: p.CallDuration, sequence: p.SequenceNumber, legSid: p.CallSid };
+      if (q.leg && q.call) {
+        await note(q.call, `twilio.${q.leg}-leg`, { ...facts, engineerId: q.engineer, step: q.step }, at);
+        return NOTHING;
+      }
+      const callId = await driver.findCall('twilio', p.CallSid);
+      if (!callId) {
+        // Calls handed to Asterisk never start here; their status is Asterisk's to report.
+        log.debug({ callSid: p.CallSid, status: p.CallStatus }, 'status for a call not run on Twilio');
+        return NOTHING;
+      }
+      await note(callId, 'twilio.status', facts, at);
+      if (!isFinalStatus(p.CallStatus)) return NOTHING;
+      const state = await driver.snapshot(callId);
+      if (state && state.phase !== 'ended') {
+        const cause = state.phase === 'ending' ? 'line-hung-up' : 'caller-hung-up';
+        await driver.feed(callId, hangup(cause), at, { idempotencyKey: `${p.CallSid}:status` });
+      }
+      return NOTHING;
+    },
+
+    async recordingStatus(p: WebhookParams, q: RecordingQuery): Promise<Reply> {
+      const at = clock();
+      const detail = {
+        name: q.name,
+        recordingSid: p.RecordingSid,
+        status: p.RecordingStatus,
+        duration: p.RecordingDuration,
+        url: p.RecordingUrl,
+        errorCode: p.ErrorCode,
+      };
+      if (!q.call) log.warn({ callSid: p.CallSid, ...detail }, 'message left on the safe route: it is held by Twilio only');
+      const callId = q.call ?? (await driver.findCall('twilio', p.CallSid));
+      if (callId) await note(callId, 'twilio.recording', detail, at);
+      return NOTHING;
+    },
+
+    /** The safe route's own steps; they touch no store, so they work when the stores do not. */
+    async safe(p: WebhookParams, stage: 'desk-done' | 'recorded' | 'record-empty'): Promise<Reply> {
+      switch (stage) {
+        case 'desk-done':
+          return twiml(renderSafeAfterDesk(dialBridged(p), safeContext));
+        case 'recorded': {
+          const recorded = !!p.RecordingUrl && seconds(p.RecordingDuration) > 0;
+          log.warn({ callSid: p.CallSid, recordingUrl: p.RecordingUrl, duration: p.RecordingDuration }, 'safe-route message recorded');
+          return twiml(renderSafeRecorded(recorded, safeContext));
+        }
+        case 'record-empty':
+          return twiml(renderSafeRecorded(false, safeContext));
+      }
+    },
+
+    safeRoute,
+    hangupLeg: (): Reply => twiml(renderHangup()),
+    connectLeg: (): Reply => twiml(renderEmpty()),
+  };
+}
+
+/** What Twilio reported, for the timeline; a PIN's digits become dots. */
+function webhookFacts(p: WebhookParams, q: StepQuery): Record<string, unknown> {
+  const facts: Record<string, unknown> = { on: q.on, step: q.step, callStatus: p.CallStatus };
+  if (q.on === 'gather') {
+    const digits = p.Digits ?? '';
+    facts['purpose'] = q.purpose;
+    facts['digits'] = q.secret ? '•'.repeat(Math.min(digits.length, MAX_SANE_DIGITS)) : digits.slice(0, MAX_SANE_DIGITS);
+    facts['finishedOnKey'] = p.FinishedOnKey ?? '';
+  }
+  if (q.on === 'desk' || q.on === 'engineer') {
+    Object.assign(facts, {
+      engineerId: q.engineer,
+      dialCallStatus: p.DialCallStatus,
+      dialBridged: p.DialBridged,
+      dialCallDuration: p.DialCallDuration,
+      dialCallSid: p.DialCallSid,
+    });
+  }
+  if (q.on === 'record') {
+    Object.assign(facts, { recordingUrl: p.RecordingUrl, recordingDuration: p.RecordingDuration, recordingSid: p.RecordingSid, digits: p.Digits });
+  }
+  return facts;
+}
