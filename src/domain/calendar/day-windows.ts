@@ -1,7 +1,7 @@
 // Each calendar's opening hours on one local day, as UTC instants, worked out
 // once per (calendar, division, day) and remembered.
-import { bankHolidayOn, type Division } from './bank-holidays.ts';
-import { localDay, localInstant } from './local-days.ts';
+import { bankHolidayOn, DIVISIONS, type Division } from './bank-holidays.ts';
+import { localDay, localTimeOn } from './local-days.ts';
 
 export interface Hours {
   /** Local wall-clock opening and closing, hours after midnight. */
@@ -43,20 +43,23 @@ export type DayWindow =
   | { readonly open: true; readonly start: number; readonly end: number }
   | { readonly open: false; readonly closedFor: 'weekend' | { readonly bankHoliday: string } };
 
-const cache = new Map<string, Map<number, DayWindow>>();
+// One map of days per (calendar, division); hours that ignore bank holidays
+// share one map across divisions. Looked up without building a key string.
+const cache = Object.fromEntries(
+  (Object.keys(HOURS) as HoursName[]).map((name) => {
+    const shared = new Map<number, DayWindow>();
+    const perDivision = Object.fromEntries(
+      DIVISIONS.map((d) => [d, HOURS[name].closedOnBankHolidays ? new Map<number, DayWindow>() : shared]),
+    );
+    return [name, perDivision];
+  }),
+) as Record<HoursName, Record<Division, Map<number, DayWindow>>>;
 
 export function dayWindow(name: HoursName, division: Division, dayNumber: number): DayWindow {
-  const hours: Hours = HOURS[name];
-  // Hours that ignore bank holidays are the same in every division.
-  const key = hours.closedOnBankHolidays ? `${name}:${division}` : name;
-  let perDay = cache.get(key);
-  if (perDay === undefined) {
-    perDay = new Map();
-    cache.set(key, perDay);
-  }
+  const perDay = cache[name][division];
   let window = perDay.get(dayNumber);
   if (window === undefined) {
-    window = compute(hours, division, dayNumber);
+    window = compute(HOURS[name], division, dayNumber);
     perDay.set(dayNumber, window);
   }
   return window;
@@ -71,7 +74,7 @@ function compute(hours: Hours, division: Division, dayNumber: number): DayWindow
   if (hours.weekdaysOnly && day.weekday > 5) return { open: false, closedFor: 'weekend' };
   return {
     open: true,
-    start: localInstant(day.year, day.month, day.day, hours.opens, 0),
-    end: localInstant(day.year, day.month, day.day, hours.closes, 0),
+    start: localTimeOn(day, hours.opens, 0),
+    end: localTimeOn(day, hours.closes, 0),
   };
 }

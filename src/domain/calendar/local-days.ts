@@ -1,23 +1,27 @@
-// UK local days as UTC instants. Luxon knows the Europe/London rules (BST/GMT);
-// each day is asked about once and remembered, so the hot loops of the calendar
-// and the SLA clock only compare numbers.
-import { DateTime } from 'luxon';
+// UK local days as UTC instants. The UTC offsets (GMT/BST) come from the tz
+// database through Luxon's IANAZone; each day is asked about once and
+// remembered, so the hot loops of the calendar and the SLA clock only compare
+// numbers.
+import { IANAZone } from 'luxon';
 
 export const ZONE = 'Europe/London';
 export const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+const zone = IANAZone.create(ZONE);
+if (!zone.isValid) throw new Error(`time zone ${ZONE} is not known to this runtime's Intl`);
 
 export interface LocalDay {
   /** Days since 1970-01-01 of this local date (its number on a UTC calendar). */
   readonly number: number;
   /** `YYYY-MM-DD`. */
   readonly date: string;
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
   /** ISO weekday: 1 = Monday … 7 = Sunday. */
   readonly weekday: number;
   /** The instant local midnight begins this day. */
   readonly startMs: number;
+  /** The day's UTC offset in ms, or null on a day the clocks change. */
+  readonly offsetMs: number | null;
 }
 
 const days = new Map<number, LocalDay>();
@@ -25,18 +29,19 @@ const days = new Map<number, LocalDay>();
 export function localDay(number: number): LocalDay {
   let found = days.get(number);
   if (found === undefined) {
-    const utc = new Date(number * DAY_MS);
-    const year = utc.getUTCFullYear();
-    const month = utc.getUTCMonth() + 1;
-    const day = utc.getUTCDate();
+    const wallMidnight = number * DAY_MS;
+    const startMs = wallToInstant(wallMidnight);
+    // The clocks change at most once a day: the same offset at midnight and at
+    // the day's last minute means one offset all day.
+    const atStart = (wallMidnight - startMs) / MINUTE_MS;
+    const atEnd = zone.offset(wallMidnight + DAY_MS - MINUTE_MS - atStart * MINUTE_MS);
+    const utc = new Date(wallMidnight);
     found = Object.freeze({
       number,
       date: utc.toISOString().slice(0, 10),
-      year,
-      month,
-      day,
       weekday: ((utc.getUTCDay() + 6) % 7) + 1,
-      startMs: localInstant(year, month, day, 0, 0),
+      startMs,
+      offsetMs: atStart === atEnd ? atStart * MINUTE_MS : null,
     });
     days.set(number, found);
   }
@@ -53,7 +58,26 @@ export function dayNumberAt(ms: number): number {
   return d;
 }
 
-/** The instant a UK wall-clock time happens (a time skipped by the clocks moving forward lands just after the gap). */
-export function localInstant(year: number, month: number, day: number, hour: number, minute: number): number {
-  return DateTime.fromObject({ year, month, day, hour, minute }, { zone: ZONE }).toMillis();
+/** The instant a UK wall-clock time happens on `day`. */
+export function localTimeOn(day: LocalDay, hour: number, minute: number): number {
+  const wall = day.number * DAY_MS + hour * 3_600_000 + minute * MINUTE_MS;
+  return day.offsetMs !== null ? wall - day.offsetMs : wallToInstant(wall);
+}
+
+/**
+ * The instant of a wall-clock time given as if it were UTC milliseconds: Luxon's
+ * resolution (datetime.js fixOffset) over the zone's offsets, with the first
+ * guess taken from three hours before, so that an hour that happens twice (the
+ * clocks going back) is its first, BST occurrence. A time skipped when the
+ * clocks go forward lands an hour later, after the gap.
+ */
+function wallToInstant(wall: number): number {
+  const guess = zone.offset(wall - 3 * 3_600_000);
+  let ts = wall - guess * MINUTE_MS;
+  const o2 = zone.offset(ts);
+  if (o2 === guess) return ts;
+  ts -= (o2 - guess) * MINUTE_MS;
+  const o3 = zone.offset(ts);
+  if (o3 === o2) return ts;
+  return wall - Math.min(o2, o3) * MINUTE_MS;
 }
