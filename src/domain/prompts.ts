@@ -36,8 +36,10 @@ export function utteranceText(utterance: Utterance): string {
     const next = segmentText(segment);
     if (text === '') text = next;
     else {
-      // A new sentence after a fragment ("…is 1 0 4 2" + "An engineer…") needs its full stop.
-      const stop = /^[A-Z]/.test(next) && !/[.,!?:]$/.test(text) ? '.' : '';
+      // A new sentence after a fragment ("…is 1 0 4 2" + "An engineer…") needs its full stop;
+      // a day or month name ("on Monday 23 November") is capitalised mid-sentence.
+      const midSentence = segment.type === 'prompt' && /^(day|month)-/.test(segment.id);
+      const stop = !midSentence && /^[A-Z]/.test(next) && !/[.,!?:]$/.test(text) ? '.' : '';
       text = `${text}${stop} ${next}`;
     }
   }
