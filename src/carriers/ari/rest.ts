@@ -1,0 +1,149 @@
+// ARI's REST half over fetch: every request has a timeout and Basic auth, and every
+// failure becomes an AriHttpError (status 0 when Asterisk could not be reached).
+import type { AsteriskInfo, Bridge, Channel, LiveRecording, Playback } from './models.ts';
+
+export class AriHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'AriHttpError';
+  }
+}
+
+/** Asterisk's own words for a failed request, e.g. "Channel not found". */
+export const isNotFound = (err: unknown): boolean => err instanceof AriHttpError && err.status === 404;
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+export interface AriRestOptions {
+  /** `http://host:port/ari`, no trailing slash. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  timeoutMs: number;
+}
+
+export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer' | 'timeout' | 'rejected' | 'failure';
+
+export interface OriginateRequest {
+  endpoint: string;
+  app: string;
+  appArgs: string;
+  callerId: string;
+  timeoutSeconds: number;
+  channelId: string;
+}
+
+export interface RecordRequest {
+  name: string;
+  format: string;
+  maxDurationSeconds: number;
+  maxSilenceSeconds: number;
+  beep: boolean;
+  terminateOn: 'none' | 'any' | '*' | '#';
+  ifExists: 'fail' | 'overwrite' | 'append';
+}
+
+export class AriRest {
+  private readonly auth: string;
+  /** Requests started and not yet answered (the tests wait for this to reach 0). */
+  inFlight = 0;
+
+  constructor(private readonly options: AriRestOptions) {
+    this.auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+  }
+
+  info = () => this.call<AsteriskInfo>('asterisk.getInfo', 'GET', '/asterisk/info');
+  ping = () => this.call<{ ping: string }>('asterisk.ping', 'GET', '/asterisk/ping');
+  listChannels = () => this.call<Channel[]>('channels.list', 'GET', '/channels');
+  getChannel = (id: string) => this.call<Channel>('channels.get', 'GET', `/channels/${enc(id)}`);
+  answer = (id: string) => this.call<void>('channels.answer', 'POST', `/channels/${enc(id)}/answer`);
+
+  hangup = (id: string, reason: HangupReason = 'normal') =>
+    this.call<void>('channels.hangup', 'DELETE', `/channels/${enc(id)}`, { reason });
+
+  /** Plays the media in order as one playback; `playbackId` is ours so events can come first. */
+  play = (channelId: string, playbackId: string, media: readonly string[]) =>
+    this.call<Playback>('channels.play', 'POST', `/channels/${enc(channelId)}/play`, {
+      media: media.join(','),
+      playbackId,
+    });
+
+  getPlayback = (id: string) => this.call<Playback>('playbacks.get', 'GET', `/playbacks/${enc(id)}`);
+  stopPlayback = (id: string) => this.call<void>('playbacks.stop', 'DELETE', `/playbacks/${enc(id)}`);
+
+  startMoh = (channelId: string) => this.call<void>('channels.startMoh', 'POST', `/channels/${enc(channelId)}/moh`);
+  stopMoh = (channelId: string) => this.call<void>('channels.stopMoh', 'DELETE', `/channels/${enc(channelId)}/moh`);
+
+  originate = (r: OriginateRequest) =>
+    this.call<Channel>('channels.originate', 'POST', '/channels', {
+      endpoint: r.endpoint,
+      app: r.app,
+      appArgs: r.appArgs,
+      callerId: r.callerId,
+      timeout: r.timeoutSeconds,
+      channelId: r.channelId,
+    });
+
+  createBridge = (bridgeId: string) =>
+    this.call<Bridge>('bridges.create', 'POST', '/bridges', { type: 'mixing', bridgeId });
+  addToBridge = (bridgeId: string, channelIds: readonly string[]) =>
+    this.call<void>('bridges.addChannel', 'POST', `/bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+  destroyBridge = (bridgeId: string) => this.call<void>('bridges.destroy', 'DELETE', `/bridges/${enc(bridgeId)}`);
+
+  record = (channelId: string, r: RecordRequest) =>
+    this.call<LiveRecording>('channels.record', 'POST', `/channels/${enc(channelId)}/record`, { ...r });
+  getLiveRecording = (name: string) =>
+    this.call<LiveRecording>('recordings.getLive', 'GET', `/recordings/live/${enc(name)}`);
+  stopRecording = (name: string) => this.call<void>('recordings.stop', 'POST', `/recordings/live/${enc(name)}/stop`);
+  getStoredRecording = (name: string) =>
+    this.call<{ name: string; format: string }>('recordings.getStored', 'GET', `/recordings/stored/${enc(name)}`);
+
+  private async call<T>(operation: string, method: string, path: string, query: Query = {}): Promise<T> {
+    const url = `${this.options.baseUrl}${path}${queryString(query)}`;
+    this.inFlight += 1;
+    try {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: { Authorization: this.auth, Accept: 'application/json' },
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+      } catch (err) {
+        const why = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'unreachable';
+        throw new AriHttpError(0, `Asterisk ${why} (${operation})`, operation);
+      }
+      const text = await response.text();
+      if (!response.ok) throw new AriHttpError(response.status, errorMessage(text, response.status), operation);
+      return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+}
+
+const enc = encodeURIComponent;
+
+function queryString(query: Query): string {
+  const parts = Object.entries(query)
+    .filter((e): e is [string, string | number | boolean] => e[1] !== undefined)
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** Asterisk answers errors as `{"message": "..."}`. */
+function errorMessage(text: string, status: number): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') {
+      return body.message;
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return `HTTP ${status}`;
+}
