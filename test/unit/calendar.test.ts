@@ -177,6 +177,12 @@ describe('open intervals', () => {
   it('an office closed for good has no next opening', () => {
     const forever = { division: 'england-and-wales' as const, closures: [{ from: at('2026-01-01T00:00:00Z'), to: at('2099-01-01T00:00:00Z'), reason: 'closed down' }] };
     expect(() => nextOpening('office', at('2026-06-01T10:00:00Z'), forever)).toThrow(/no open time within ten years/);
+    expect(calendarStatus('office', at('2026-06-01T10:00:00Z'), forever)).toEqual({
+      open: false,
+      reason: 'closed: closed down',
+      nextOpenAt: null,
+      closesAt: null,
+    });
   });
 
   it('refuses an invalid date', () => {

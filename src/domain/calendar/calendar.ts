@@ -6,7 +6,7 @@
 // Closures apply to the office only: extended and 24×7 cover carry on.
 import type { Division } from './bank-holidays.ts';
 import { dayWindow, HOURS } from './day-windows.ts';
-import { dayNumberAt, localDay } from './local-days.ts';
+import { DAY_MS, dayNumberAt, localDay } from './local-days.ts';
 
 export const CALENDARS = ['office', 'extended', 'always'] as const;
 export type CalendarName = (typeof CALENDARS)[number];
@@ -85,7 +85,8 @@ export function calendarStatus(cal: CalendarName, at: Date, ctx: CalendarContext
     return { open: true, reason: '24-hour cover (every day, all day)', nextOpenAt: null, closesAt: null };
   }
   const hours = HOURS[cal];
-  const first = firstOpenInterval(cal, ms, ctx);
+  // Bounded, so an office closed for good reads as closed with no next opening.
+  const first = firstOpenInterval(cal, ms, ctx, ms + HORIZON_DAYS * DAY_MS);
   if (first !== null && first[0] === ms) {
     return { open: true, reason: hours.label, nextOpenAt: null, closesAt: new Date(first[1]) };
   }
@@ -111,9 +112,14 @@ function bankHolidayReason(title: string): string {
   return /bank holiday/i.test(title) ? title : `${title} (bank holiday)`;
 }
 
-function firstOpenInterval(cal: CalendarName, fromMs: number, ctx: CalendarContext): [number, number] | null {
+function firstOpenInterval(
+  cal: CalendarName,
+  fromMs: number,
+  ctx: CalendarContext,
+  untilMs = Infinity,
+): [number, number] | null {
   let found: [number, number] | null = null;
-  forEachOpenInterval(cal, fromMs, ctx, [], Infinity, (start, end) => {
+  forEachOpenInterval(cal, fromMs, ctx, [], untilMs, (start, end) => {
     found = [start, end];
     return false;
   });
