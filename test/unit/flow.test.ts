@@ -227,3 +227,11 @@ describe('hanging up', () => {
     expect(c.commands('endCall')).toHaveLength(1);
   });
 });
+
+describe('ticket status retries', () => {
+  it('gives up politely after four references that are not found', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('2').presses('9#').presses('9#').presses('9#').presses('9#');
+    expect(c.heard.filter((h) => h === 'ticket-not-found')).toHaveLength(4);
+    expect(c.ended).toEqual({ outcome: 'informed', reason: 'ticket-status-enquiry' });
+  });
+});

@@ -150,8 +150,9 @@ function keys(state: FlowState, digits: string | null, now: Date): Transition {
       if (entry === '2') return end(answered, [prompt('ad-hoc-declined')], 'refused', 'ad-hoc-declined');
       return raiseTicket({ ...answered, adHocAccepted: true }, 'fault', 'desk');
     case 'ticketRef':
+      // A reference that is well formed but not found still counts against the retries.
       return {
-        state: { ...answered, phase: 'lookingUpTicket' },
+        state: { ...state, phase: 'lookingUpTicket' },
         commands: [{ kind: 'lookupTicket', accountId: state.account?.accountId ?? '', reference: entry }],
       };
     default:
