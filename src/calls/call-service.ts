@@ -8,7 +8,6 @@ import { isMediaCommand } from '../domain/flow/types.ts';
 import type { Division } from '../domain/calendar/bank-holidays.ts';
 import type {
   CarrierName,
-  Command,
   DataCommand,
   FlowEvent,
   FlowState,
