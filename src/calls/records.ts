@@ -1,25 +1,18 @@
 // What the call service reads and writes in Postgres, as one port. The Postgres
 // implementation is src/calls/pg-records.ts; a degraded mode can wrap it (outbox).
-import type { AccountStatus, ContractTerms, Priority, Tier } from '../domain/contracts.ts';
+import type { PinAccount } from '../store/accounts.ts';
+import type { CallPatch } from '../store/calls.ts';
 import type { RotaEngineer, RotaShift } from '../domain/escalation.ts';
 import type {
   CallOutcome,
   CarrierName,
   ClosureWindow,
-  MenuChoice,
-  Route,
   NewTicket,
   TicketStatusView,
 } from '../domain/flow/types.ts';
 
-export interface AccountForPin {
-  id: string;
-  number: string;
-  name: string;
-  pinHash: string;
-  status: AccountStatus;
-  contracts: ContractTerms[];
-}
+/** What checking a voice PIN needs (the store's shape). */
+export type AccountForPin = PinAccount;
 
 export interface TimelineEntry {
   callId: string;
@@ -29,16 +22,8 @@ export interface TimelineEntry {
   detail: Record<string, unknown>;
 }
 
-export interface CallSummary {
-  accountId?: string | null;
-  tier?: Tier | null;
-  priority?: Priority | null;
-  menu?: MenuChoice | null;
-  route?: Route | null;
-  routeReason?: string | null;
-  recordingName?: string | null;
-  escalationFailed?: boolean;
-}
+/** What the call service learns as the call goes on. */
+export type CallSummary = Omit<CallPatch, 'answeredAt' | 'ticketId'>;
 
 export interface CallRecords {
   findAccountNumberByPhone(e164: string): Promise<string | null>;
