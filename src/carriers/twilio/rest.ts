@@ -1,0 +1,103 @@
+// Outbound through Twilio's REST API: calls that are not a <Dial> leg of a live
+// call (ringing the on-call engineer about a voicemail) and SMS. The HTTP client is
+// replaceable so tests answer in process instead of api.twilio.com.
+import twilio from 'twilio';
+import type { Logger } from 'pino';
+import { prompt, type Utterance } from '../../domain/prompts.ts';
+import { createLinks } from './links.ts';
+import { speak, type VoiceSettings } from './twiml.ts';
+
+/** What the twilio package asks of its HTTP client (its RequestClient's `request`). */
+export interface TwilioHttpRequest {
+  method: string;
+  uri: string;
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+  data?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  timeout?: number;
+}
+export interface TwilioHttpResponse {
+  statusCode: number;
+  body: unknown;
+  headers: Record<string, unknown>;
+}
+export interface TwilioHttpClient {
+  request(opts: TwilioHttpRequest): Promise<TwilioHttpResponse>;
+}
+
+export interface TwilioRestOptions {
+  accountSid: string;
+  authToken: string;
+  /** The line's Twilio number: caller ID for calls, sender for SMS. */
+  from: string;
+  publicBaseUrl: string;
+  voice: VoiceSettings;
+  logger: Logger;
+  /** Replaces the package's axios client (tests). */
+  httpClient?: TwilioHttpClient;
+  /** Seconds an outbound call rings before Twilio gives up. */
+  ringSeconds?: number;
+}
+
+export interface VoicemailCall {
+  /** The engineer's E.164 number. */
+  to: string;
+  callId: string;
+  engineerId: string;
+  /** What the engineer hears: who left the message and the ticket. */
+  message: Utterance;
+  /** The recording to play them, if Twilio holds it. */
+  recordingUrl?: string | null;
+}
+
+export interface TwilioRest {
+  callEngineerAboutVoicemail(call: VoicemailCall): Promise<{ sid: string; status: string }>;
+  sendSms(to: string, body: string): Promise<{ sid: string; status: string }>;
+}
+
+/** Twilio's own limit for an SMS body (it splits into segments below this). */
+export const SMS_MAX_CHARS = 1600;
+
+export function createTwilioRest(options: TwilioRestOptions): TwilioRest {
+  const client = twilio(options.accountSid, options.authToken, {
+    // A structural double is enough: the package only ever calls `request`.
+    ...(options.httpClient ? { httpClient: options.httpClient as unknown as twilio.RequestClient } : {}),
+    autoRetry: false,
+  });
+  const links = createLinks(options.publicBaseUrl);
+  const log = options.logger.child({ carrier: 'twilio', api: 'rest' });
+
+  return {
+    async callEngineerAboutVoicemail(call) {
+      const r = new twilio.twiml.VoiceResponse();
+      speak(r, call.message, options.voice, links);
+      if (call.recordingUrl) r.play({}, call.recordingUrl);
+      speak(r, [prompt('goodbye')], options.voice, links);
+      r.hangup();
+      const created = await client.calls.create({
+        to: call.to,
+        from: options.from,
+        twiml: r.toString(),
+        timeout: options.ringSeconds ?? 30,
+        statusCallback: links.legStatus(call.callId, 0, 'engineer', call.engineerId),
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      });
+      log.info({ callId: call.callId, engineerId: call.engineerId, sid: created.sid }, 'called the engineer about a voicemail');
+      return { sid: created.sid, status: String(created.status) };
+    },
+
+    async sendSms(to, body) {
+      if (body.length > SMS_MAX_CHARS) throw new RangeError(`SMS body is ${body.length} characters; Twilio allows ${SMS_MAX_CHARS}`);
+      const sent = await client.messages.create({ to, from: options.from, body });
+      log.info({ sid: sent.sid, to: maskNumber(to) }, 'SMS sent');
+      return { sid: sent.sid, status: String(sent.status) };
+    },
+  };
+}
+
+/** Logs keep the end of a number only: enough to tell engineers apart. */
+function maskNumber(e164: string): string {
+  return e164.length > 4 ? `…${e164.slice(-4)}` : '…';
+}
