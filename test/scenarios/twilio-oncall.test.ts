@@ -1,0 +1,107 @@
+// The on-call ladder over Twilio: <Dial><Number url> screening, press 1 to join,
+// anything else moves on, and the ladder's end takes a message.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findCallByCarrierId, callTimeline } from '../../src/store/calls.ts';
+import { getTicket } from '../../src/store/tickets.ts';
+import { useFreshDatabase } from '../support/db.ts';
+import { useRedisLiveStore } from '../support/redis.ts';
+import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
+import { startTwilioLine, type TwilioLine } from '../support/fake-twilio/line.ts';
+
+const fresh = useFreshDatabase();
+const redis = useRedisLiveStore();
+// Wednesday 18 November 2026, 03:00 in London (GMT): only 24-hour cover is open.
+const NIGHT = '2026-11-18T03:00:00Z';
+const { cat4 } = CUSTOMERS;
+const { sam, alex, morgan } = ENGINEERS;
+
+let line: TwilioLine;
+beforeAll(async () => {
+  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+});
+afterEach(async () => {
+  await line?.close();
+});
+
+async function start(): Promise<TwilioLine> {
+  line = await startTwilioLine({ db: fresh.db, live: redis.store, at: NIGHT });
+  return line;
+}
+
+async function callRecord(callSid: string) {
+  const call = await findCallByCarrierId(fresh.db, 'twilio', callSid);
+  if (!call) throw new Error(`no call for ${callSid}`);
+  return call;
+}
+
+describe('a critical Cat4 fault at night over Twilio', () => {
+  it('rings the primary engineer, who hears the whisper, presses 1 and is joined to the caller', async () => {
+    const { sim } = await start();
+    sim.engineer(sam.phone).answers({ afterSeconds: 4 }).presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller
+      .hears('greeting', 'enter-pin')
+      .presses(`${cat4.pin}#`)
+      .hears('main-menu')
+      .presses('1')
+      .hears('fault-critical-question')
+      .presses('1')
+      .hears('ticket-reference', 'connecting-oncall', 'hold')
+      .isConnectedTo(sam.phone);
+
+    const [ring] = sim.engineer(sam.phone).rings;
+    expect(ring?.heard.join(' ')).toContain('Critical Cat 4 call from account');
+    expect(ring?.heard.join(' ')).toContain(cat4.name);
+    expect(ring?.heard.at(-1)).toContain('Connecting you to the caller now.');
+
+    await caller.hangsUp();
+    const call = await callRecord(caller.callSid);
+    expect(call).toMatchObject({ outcome: 'engineer', route: 'oncall', tier: 'Cat4', priority: 'critical' });
+    const ticket = await getTicket(fresh.db, { id: call.ticketId ?? '' });
+    // The response target is met when the engineer accepts: four seconds into ringing.
+    expect(ticket?.respondedAt).toEqual(new Date(Date.parse(NIGHT) + 4_000));
+    const types = (await callTimeline(fresh.db, call.id)).map((e) => e.type);
+    expect(types).toContain('twilio.bridge');
+  });
+
+  it('moves to the secondary when the primary does not answer, and to the manager when the secondary presses 2', async () => {
+    const { sim } = await start();
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('2');
+    sim.engineer(morgan.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(morgan.phone);
+    expect(sim.engineer(sam.phone).rings.map((r) => r.outcome)).toEqual(['no-answer']);
+    expect(sim.engineer(alex.phone).rings.map((r) => r.bridged)).toEqual([false]);
+    await caller.hangsUp();
+  });
+
+  it("treats a voicemail box that picks up (no key) as no answer", async () => {
+    const { sim } = await start();
+    sim.engineer(sam.phone).voicemailAnswers();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(alex.phone);
+    expect(sim.engineer(sam.phone).rings[0]?.heard.join(' ')).toContain('Press 1 to accept');
+    await caller.hangsUp();
+  });
+
+  it('takes a message and flags the ticket when every engineer fails for every round', async () => {
+    const { sim } = await start();
+    const caller = sim.call({ from: cat4.phone });
+    await caller
+      .presses(`${cat4.pin}#`)
+      .presses('1')
+      .presses('1')
+      .hears('oncall-failed', 'leave-message')
+      .leavesMessage({ seconds: 30 })
+      .hears('message-taken', 'ticket-reference', 'goodbye')
+      .isHungUp();
+    for (const e of [sam, alex, morgan]) expect(sim.engineer(e.phone).rings).toHaveLength(2);
+    const call = await callRecord(caller.callSid);
+    expect(call.outcome).toBe('message');
+    const ticket = await getTicket(fresh.db, { id: call.ticketId ?? '' });
+    expect(ticket?.escalationFailed).toBe(true);
+    expect(ticket?.recordingName).toMatch(/^https:\/\/api\.twilio\.com\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/RE[0-9a-f]{32}$/);
+  });
+});

@@ -1,0 +1,126 @@
+// A support line answering Twilio webhooks for scenario tests: the real call service
+// on a fresh Postgres database and Redis, the Twilio router on a loopback port, a
+// clock the test controls, and the simulated Twilio pointed at it.
+import type { Server } from 'node:http';
+import express from 'express';
+import { createCallService, type CallService } from '../../../src/calls/call-service.ts';
+import { pgCallRecords } from '../../../src/calls/pg-records.ts';
+import type { CallRecords } from '../../../src/calls/records.ts';
+import type { CallDriver } from '../../../src/calls/types.ts';
+import { DEFAULT_SIP_TIMEOUT_SECONDS, type TwilioSettings } from '../../../src/carriers/twilio/settings.ts';
+import { createTwilioRouter } from '../../../src/http/twilio/router.ts';
+import type { Db } from '../../../src/store/db.ts';
+import type { LiveStore } from '../../../src/store/live/live-store.ts';
+import { captureLogger, type CapturedLog } from './log.ts';
+import { TwilioSimulator } from './simulator.ts';
+
+export const PUBLIC_BASE_URL = 'https://support-line.example.co.uk';
+export const AUTH_TOKEN = 'twilio-test-auth-token';
+export const LINE_NUMBER = '+441632960000';
+export const DESK_NUMBER = '+441632960999';
+export const BILLING_NUMBER = '+441632960998';
+export const ASTERISK_SIP_URI = 'sip:support@pbx.example.co.uk;transport=tls';
+
+export class TestClock {
+  private t: number;
+  constructor(at: string | Date) {
+    this.t = new Date(at).getTime();
+  }
+  now = (): Date => new Date(this.t);
+  set(at: string | Date): void {
+    this.t = new Date(at).getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TwilioLineOptions {
+  db: Db;
+  live: LiveStore;
+  at: string;
+  settings?: Partial<TwilioSettings>;
+  /** Wraps the call driver (to make it fail, or count calls). */
+  driver?: (calls: CallService) => CallDriver;
+  records?: (db: Db) => CallRecords;
+  asteriskHealthy?: boolean;
+  rounds?: number;
+  ringSeconds?: number;
+}
+
+export interface TwilioLine {
+  sim: TwilioSimulator;
+  calls: CallService;
+  clock: TestClock;
+  log: CapturedLog;
+  settings: TwilioSettings;
+  url: string;
+  asterisk: { healthy: boolean };
+  close(): Promise<void>;
+}
+
+export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLine> {
+  const clock = new TestClock(opts.at);
+  const log = captureLogger();
+  const calls = createCallService({
+    records: (opts.records ?? pgCallRecords)(opts.db),
+    live: opts.live,
+    logger: log.logger,
+    clock: clock.now,
+    config: { division: 'england-and-wales', ringSeconds: opts.ringSeconds ?? 25, rounds: opts.rounds ?? 2 },
+  });
+  const settings: TwilioSettings = {
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    validateSignatures: true,
+    asteriskSipUri: ASTERISK_SIP_URI,
+    deskNumber: DESK_NUMBER,
+    billingNumber: BILLING_NUMBER,
+    callerId: LINE_NUMBER,
+    voice: 'Polly.Amy',
+    prompts: 'say',
+    promptsDir: 'prompts/rendered/twilio',
+    promptsExtension: 'wav',
+    deskRingSeconds: 60,
+    sipTimeoutSeconds: DEFAULT_SIP_TIMEOUT_SECONDS,
+    ...opts.settings,
+  };
+  const asterisk = { healthy: opts.asteriskHealthy ?? false };
+  const app = express();
+  app.use(
+    '/twilio',
+    createTwilioRouter({
+      driver: opts.driver ? opts.driver(calls) : calls,
+      settings,
+      logger: log.logger,
+      clock: clock.now,
+      isAsteriskHealthy: () => asterisk.healthy,
+    }),
+  );
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const sim = new TwilioSimulator({
+    target: url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    lineNumber: LINE_NUMBER,
+    startAt: clock.now(),
+    onAdvance: (ms) => clock.advance(ms),
+  });
+  return {
+    sim,
+    calls,
+    clock,
+    log,
+    settings,
+    url,
+    asterisk,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await calls.close();
+    },
+  };
+}
