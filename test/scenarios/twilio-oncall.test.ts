@@ -104,4 +104,18 @@ describe('a critical Cat4 fault at night over Twilio', () => {
     expect(ticket?.escalationFailed).toBe(true);
     expect(ticket?.recordingName).toMatch(/^https:\/\/api\.twilio\.com\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/RE[0-9a-f]{32}$/);
   });
+
+  it('never rings one engineer for two calls at once', async () => {
+    const { sim } = await start();
+    sim.engineer(sam.phone).keepsRinging();
+    sim.engineer(alex.phone).answers().presses('1');
+    const first = sim.call({ from: cat4.phone });
+    await first.presses(`${cat4.pin}#`).presses('1').presses('1').hears('connecting-oncall');
+    // Sam's phone is still ringing for the first call: the second call starts with Alex.
+    const second = sim.call({ from: cat4.phone });
+    await second.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(alex.phone);
+    expect(sim.engineer(sam.phone).rings).toHaveLength(1);
+    await first.hangsUp();
+    await second.hangsUp();
+  });
 });

@@ -21,6 +21,8 @@ export const CUSTOMERS = {
   cat1: { number: '10044', name: 'Castle Vets', tier: 'Cat1', pin: '6043', phone: '+441632960125' },
   catS: { number: '10045', name: 'Dunmore Garage', tier: 'CatS', pin: '7154', phone: '+441632960126' },
   none: { number: '10046', name: 'Elm Street Cafe', tier: 'None', pin: '8265', phone: '+441632960127' },
+  /** Only for wrong-PIN scenarios, so their failure counts touch no other scenario. */
+  wrongPin: { number: '10047', name: 'Fenwick Builders', tier: 'Cat1', pin: '9376', phone: '+441632960128' },
 } as const satisfies Record<string, Customer>;
 
 export const ENGINEERS = {
