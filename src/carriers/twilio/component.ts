@@ -1,0 +1,35 @@
+// The Twilio carrier as a part of the running line: its router at /twilio and a
+// readiness line saying how webhooks are checked. `startCarriers` adds it.
+import type { Component, Line } from '../../runtime.ts';
+import { createTwilioRouter } from '../../http/twilio/router.ts';
+import { assertTwilioConfig, twilioSettings } from './settings.ts';
+
+export interface TwilioComponentOptions {
+  /** The ARI carrier's health: while true, calls go to Asterisk over SIP first. */
+  isAsteriskHealthy?: () => boolean;
+  clock?: () => Date;
+}
+
+export function twilioComponent(line: Line, options: TwilioComponentOptions = {}): Component {
+  assertTwilioConfig(line.config);
+  const settings = twilioSettings(line.config);
+  const router = createTwilioRouter({
+    driver: line.calls,
+    settings,
+    logger: line.logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.isAsteriskHealthy ? { isAsteriskHealthy: options.isAsteriskHealthy } : {}),
+  });
+  const detail = !settings.validateSignatures
+    ? 'webhooks accepted WITHOUT signature check (development switch)'
+    : settings.authToken
+      ? `webhooks signature-checked against ${settings.publicBaseUrl}`
+      : 'no TWILIO_AUTH_TOKEN: every webhook is refused';
+  return {
+    name: 'twilio',
+    router: { path: '/twilio', router },
+    // Twilio is the fallback: a misconfiguration is reported but does not make the instance unready.
+    checks: () => [{ name: 'twilio', optional: true, run: async () => ({ ok: settings.validateSignatures && !!settings.authToken, detail }) }],
+    stop: async () => undefined,
+  };
+}
