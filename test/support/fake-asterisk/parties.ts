@@ -32,8 +32,13 @@ export class Caller implements PromiseLike<void> {
     return (this.channel?.heard ?? []).map((h) => this.label(h.media) + (h.cut ? ' (cut)' : ''));
   }
 
-  /** Waits until the caller hears this prompt (or media URI, or 'moh'), after what they heard before. */
-  hears(what: string): this {
+  /** Waits until the caller hears these prompts (or media URIs, or 'moh'), in order, after what they heard before. */
+  hears(...what: string[]): this {
+    for (const w of what) this.hearsOne(w);
+    return this;
+  }
+
+  private hearsOne(what: string): this {
     return this.step(async () => {
       const ch = this.live();
       const media = this.mediaFor(what);
@@ -71,6 +76,26 @@ export class Caller implements PromiseLike<void> {
       this.sim.world.talk(this.live(), seconds);
       await this.sim.advance(seconds * 1000);
     });
+  }
+
+  /** Waits for the recording to start (the beep). */
+  hearsTheTone(): this {
+    return this.step(() =>
+      this.sim.until(() => this.live().recording?.state === 'recording', `caller ${this.from} to hear the tone; heard: ${this.transcriptFrom(0)}`),
+    );
+  }
+
+  /** Leaves a voicemail: waits for the tone, talks, then presses # to finish. */
+  leavesMessage(seconds = 10): this {
+    return this.hearsTheTone().speaks(seconds).presses('#');
+  }
+
+  /**
+   * Does nothing. Reads as the call does ("stays silent, hears no-entry"): the next
+   * expectation lets virtual time run until the line gives up waiting.
+   */
+  staysSilent(): this {
+    return this;
   }
 
   /** Says and presses nothing for a while. */

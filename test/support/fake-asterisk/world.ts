@@ -54,6 +54,8 @@ export interface SimChannel {
   recording: SimRecording | null;
   heard: Heard[];
   talkingUntil: number;
+  /** When the person on it spoke: [from, to) in virtual ms. */
+  talks: Array<[number, number]>;
   hungUpBy: 'far-end' | 'ari' | null;
   destroyCause: number | null;
 }
@@ -82,7 +84,6 @@ export interface SimRecording {
   channel: SimChannel;
   state: 'queued' | 'recording' | 'done' | 'failed' | 'canceled';
   startedAt: number;
-  talked: number;
   maxSilenceSeconds: number;
   terminateOn: string;
   timers: TimerHandle[];
@@ -146,7 +147,9 @@ export class World {
   readonly stored = new Map<string, StoredRecording>();
   /** Every channel ever created, for assertions after it is gone. */
   readonly history: SimChannel[] = [];
-  private counter = 0;
+  // Asterisk's unique ids are `<epoch>.<sequence>`; every simulator starts its sequence
+  // somewhere else, so two tests starting at the same virtual instant never share a channel id.
+  private counter = Math.floor(Math.random() * 1_000_000) * 100;
   /** Bumped by a restart: callbacks from before it do nothing. */
   private epoch = 0;
 
@@ -207,6 +210,7 @@ export class World {
       recording: null,
       heard: [],
       talkingUntil: 0,
+      talks: [],
       hungUpBy: null,
       destroyCause: null,
       ...init,
@@ -286,12 +290,11 @@ export class World {
 
   /** The person speaks for a while (only a recording notices). */
   talk(ch: SimChannel, seconds: number): void {
-    ch.talkingUntil = Math.max(ch.talkingUntil, this.now) + seconds * 1000;
+    const from = Math.max(ch.talkingUntil, this.now);
+    ch.talkingUntil = from + seconds * 1000;
+    ch.talks.push([from, ch.talkingUntil]);
     const rec = ch.recording;
-    if (rec && rec.state === 'recording') {
-      rec.talked += seconds;
-      this.armSilence(rec);
-    }
+    if (rec && rec.state === 'recording') this.armSilence(rec);
   }
 
   // --- hangups ---------------------------------------------------------------------
@@ -477,7 +480,6 @@ export class World {
       channel: ch,
       state: 'queued',
       startedAt: this.now,
-      talked: 0,
       maxSilenceSeconds: p.maxSilenceSeconds,
       terminateOn: p.terminateOn,
       timers: [],
@@ -512,7 +514,9 @@ export class World {
     const base = { name: rec.name, format: rec.format, target_uri: `channel:${rec.channel.id}`, state: rec.state };
     if (rec.state !== 'done' && rec.state !== 'canceled') return base;
     const duration = Math.round((this.now - rec.startedAt) / 1000);
-    const talking = Math.min(duration, rec.talked);
+    // Speech heard by the recording: the talk that overlaps it.
+    const spoken = rec.channel.talks.reduce((sum, [from, to]) => sum + Math.max(0, Math.min(to, this.now) - Math.max(from, rec.startedAt)), 0);
+    const talking = Math.min(duration, Math.round(spoken / 1000));
     return { ...base, duration, talking_duration: talking, silence_duration: duration - talking };
   }
 

@@ -1,0 +1,171 @@
+// The Asterisk carrier: a Stasis application that runs the one call flow. Events from
+// Asterisk are routed to the call they belong to and handled on that call's queue;
+// the flow's media commands are carried out with ARI (see call.ts and beside it).
+import type { Logger } from 'pino';
+import type { CallDriver } from '../../calls/types.ts';
+import { AriCall, CallIndex, type CallContext, type Leg } from './call.ts';
+import { callerDigit, playbackFinished, recordingFinished, recordingStarted } from './caller-media.ts';
+import { AriClient, type AriClientOptions, type AriStatus } from './client.ts';
+import type { AriEvent } from './events.ts';
+import { legAnswered, legDialStatus, legDigit, legGone, whisperPromptDone } from './legs.ts';
+import { WorkCounter } from './queue.ts';
+import { resumeCalls } from './resume.ts';
+import type { AriSettings } from './settings.ts';
+import { realTimers, type Timers } from './timers.ts';
+
+export interface AriCarrierDeps {
+  settings: AriSettings;
+  driver: CallDriver;
+  logger: Logger;
+  timers?: Timers;
+  /** Connection tuning (backoff, timeouts, keepalive); the tests shorten them. */
+  connection?: Pick<AriClientOptions, 'backoff' | 'requestTimeoutMs' | 'keepaliveMs' | 'random'>;
+}
+
+export interface AriCarrierStatus extends AriStatus {
+  activeCalls: number;
+}
+
+export interface AriCarrier {
+  start(): void;
+  stop(): Promise<void>;
+  /** For /readyz and metrics. */
+  status(): AriCarrierStatus;
+  /** Events, requests and notes still in flight (0 when the carrier is idle). */
+  pendingWork(): number;
+  readonly client: AriClient;
+}
+
+export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
+  const timers = deps.timers ?? realTimers;
+  const logger = deps.logger.child({ carrier: 'asterisk' });
+  const client = new AriClient({
+    url: deps.settings.url,
+    username: deps.settings.username,
+    password: deps.settings.password,
+    app: deps.settings.app,
+    logger,
+    timers,
+    ...deps.connection,
+  });
+  const work = new WorkCounter();
+  const index = new CallIndex();
+  const ctx: CallContext = { rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
+
+  function route(event: AriEvent): void {
+    switch (event.type) {
+      case 'StasisStart':
+        return stasisStart(event.channel.id, event.args, event);
+      case 'StasisEnd': {
+        const found = index.channels.get(event.channel.id);
+        if (!found) return;
+        const { call, role } = found;
+        if (role === 'caller') call.enqueue(() => call.callerGone(undefined));
+        else call.enqueue(() => withLeg(call, event.channel.id, (leg) => legGone(call, leg, undefined)));
+        return;
+      }
+      case 'ChannelHangupRequest': {
+        const found = index.channels.get(event.channel.id);
+        if (found?.role === 'caller') found.call.onHangupRequest(event.cause);
+        return;
+      }
+      case 'ChannelDestroyed': {
+        const found = index.channels.get(event.channel.id);
+        if (!found) return;
+        const { call, role } = found;
+        if (role === 'caller') call.enqueue(() => call.callerGone(event.cause));
+        else call.enqueue(() => withLeg(call, event.channel.id, (leg) => legGone(call, leg, event.cause)));
+        return;
+      }
+      case 'ChannelDtmfReceived': {
+        const found = index.channels.get(event.channel.id);
+        if (!found) return;
+        const { call, role } = found;
+        if (role === 'caller') call.enqueue(() => callerDigit(call, event.digit));
+        else call.enqueue(() => withLeg(call, event.channel.id, (leg) => legDigit(call, leg, event.digit)));
+        return;
+      }
+      case 'Dial': {
+        const found = index.channels.get(event.peer.id);
+        if (found?.role !== 'leg') return;
+        const call = found.call;
+        call.enqueue(() => withLeg(call, event.peer.id, (leg) => legDialStatus(call, leg, event.dialstatus)));
+        return;
+      }
+      case 'PlaybackFinished': {
+        const info = index.playbacks.get(event.playback.id);
+        if (!info) return;
+        index.playbacks.delete(event.playback.id);
+        const call = info.call;
+        call.enqueue(async () => {
+          await playbackFinished(call, info, event.playback);
+          if (info.role === 'whisper') {
+            await withLeg(call, info.channelId, (leg) => whisperPromptDone(call, leg, event.playback.id));
+          }
+        });
+        return;
+      }
+      case 'RecordingStarted': {
+        const call = index.recordings.get(event.recording.name);
+        call?.enqueue(() => recordingStarted(call, event.recording));
+        return;
+      }
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const call = index.recordings.get(event.recording.name);
+        call?.enqueue(() => recordingFinished(call, event.recording, event.type === 'RecordingFailed'));
+        return;
+      }
+      case 'PlaybackStarted':
+      case 'PlaybackContinuing':
+      case 'ChannelStateChange':
+      case 'ChannelEnteredBridge':
+      case 'ChannelLeftBridge':
+      case 'BridgeDestroyed':
+      case 'ApplicationReplaced':
+        return;
+    }
+  }
+
+  function stasisStart(channelId: string, args: string[], event: Extract<AriEvent, { type: 'StasisStart' }>): void {
+    const found = index.channels.get(channelId);
+    if (found?.role === 'leg') {
+      const call = found.call;
+      call.enqueue(() => withLeg(call, channelId, (leg) => legAnswered(call, leg)));
+      return;
+    }
+    if (found) return;
+    if (args[0] === 'dialed' || args[0] === 'desk') {
+      // A leg nobody is waiting for any more (rung before a restart): let it go.
+      logger.warn({ channelId, args }, 'unknown leg entered the application: hanging it up');
+      work.track(client.rest.hangup(channelId, 'normal').catch(() => undefined));
+      return;
+    }
+    const call = new AriCall(ctx, event.channel);
+    call.enqueue(() => call.begin(args));
+  }
+
+  return {
+    client,
+    start() {
+      client.start({
+        onEvent: route,
+        onConnected: () => work.track(resumeCalls(ctx)),
+      });
+    },
+    async stop() {
+      await client.stop();
+    },
+    status() {
+      return { ...client.status(), activeCalls: index.calls.size };
+    },
+    pendingWork() {
+      return work.pending + client.rest.inFlight + (client.connecting ? 1 : 0);
+    },
+  };
+}
+
+async function withLeg(call: AriCall, legId: string, fn: (leg: Leg) => Promise<void> | void): Promise<void> {
+  const leg = call.legs.get(legId);
+  if (leg) await fn(leg);
+}

@@ -1,0 +1,253 @@
+// Legs we originate for a call: on-call engineers (rung, whispered to, bridged only
+// on a 1) and the desk (rung through the dialplan, bridged on answer, overflowing to
+// voicemail). Each leg's outcome goes back to the flow exactly once.
+import { randomUUID } from 'node:crypto';
+import type { EngineerOutcome } from '../../domain/flow/types.ts';
+import type { AriCall, DialCommand, Leg } from './call.ts';
+import { unansweredOutcome } from './causes.ts';
+import { mediaFor } from './media.ts';
+import { play, startHold, startMusic, stopHold, stopPlayback } from './caller-media.ts';
+import { isNotFound } from './rest.ts';
+
+/** Asterisk's own originate timeout, a backstop behind our ring timer. */
+const ORIGINATE_GRACE_SECONDS = 10;
+
+export function engineerEndpoint(call: AriCall, command: DialCommand): string {
+  const own = command.engineer.dialTarget.trim();
+  if (own !== '') return own;
+  return call.ctx.settings.engineerDialTemplate.replaceAll('{number}', command.engineer.phone);
+}
+
+function newLeg(call: AriCall, kind: Leg['kind'], engineerId: string | null, endpoint: string): Leg {
+  const leg: Leg = {
+    id: randomUUID(),
+    kind,
+    engineerId,
+    endpoint,
+    status: 'ringing',
+    dialStatus: null,
+    destroyed: false,
+    ringTimer: null,
+    whisper: null,
+  };
+  call.legs.set(leg.id, leg);
+  call.ctx.index.channels.set(leg.id, { call, role: 'leg' });
+  return leg;
+}
+
+// --- engineers -------------------------------------------------------------------
+
+export async function dialEngineer(call: AriCall, command: DialCommand): Promise<void> {
+  const endpoint = engineerEndpoint(call, command);
+  const leg = newLeg(call, 'engineer', command.engineer.engineerId, endpoint);
+  leg.whisper = { command, playbackId: null, promptDone: false, timer: null };
+  call.activity = { kind: 'engineer', legId: leg.id };
+  await startHold(call, command.hold);
+  leg.ringTimer = call.timer(command.ringSeconds * 1000, () => {
+    if (leg.status === 'ringing') return engineerResult(call, leg, 'no_answer', { reason: 'ring timeout' });
+  });
+  call.note('engineer-dialled', { engineerId: leg.engineerId, endpoint, legId: leg.id, ringSeconds: command.ringSeconds });
+  try {
+    await call.ctx.rest.originate({
+      endpoint,
+      app: call.ctx.settings.app,
+      appArgs: `dialed,${call.callId}`,
+      callerId: call.ctx.settings.callerId,
+      timeoutSeconds: command.ringSeconds + ORIGINATE_GRACE_SECONDS,
+      channelId: leg.id,
+    });
+  } catch (err) {
+    call.log.warn({ err, endpoint }, 'engineer originate refused');
+    leg.destroyed = true;
+    if (leg.status === 'ringing') {
+      await engineerResult(call, leg, 'failed', { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** The leg answered: its StasisStart. */
+export async function legAnswered(call: AriCall, leg: Leg): Promise<void> {
+  if (leg.status !== 'ringing' || call.gone) {
+    // Answered after we gave up on it (or after the caller left).
+    await hangUpLeg(call, leg);
+    return;
+  }
+  call.clearTimer(leg.ringTimer);
+  leg.ringTimer = null;
+  if (leg.kind === 'desk') return deskAnswered(call, leg);
+  leg.status = 'whisper';
+  call.note('leg-answered', { engineerId: leg.engineerId, legId: leg.id });
+  await call.feed({ type: 'engineerAnswered', engineerId: leg.engineerId as string });
+  const whisper = leg.whisper;
+  if (leg.status !== 'whisper' || call.gone || !whisper) return;
+  const media = mediaFor(whisper.command.whisper, call.ctx.settings.soundsFolder);
+  const id = randomUUID();
+  whisper.playbackId = id;
+  if (media.length > 0 && (await play(call, leg.id, id, media, 'whisper'))) return;
+  whisperPromptDone(call, leg, id);
+}
+
+export function whisperPromptDone(call: AriCall, leg: Leg, playbackId: string): void {
+  const whisper = leg.whisper;
+  if (leg.status !== 'whisper' || !whisper || whisper.playbackId !== playbackId || whisper.promptDone) return;
+  whisper.promptDone = true;
+  whisper.timer = call.timer(whisper.command.whisperTimeoutSeconds * 1000, () => {
+    // Nobody pressed anything: most likely their voicemail took the call.
+    if (leg.status === 'whisper') return engineerResult(call, leg, 'no_key', { reason: 'whisper timeout' });
+  });
+}
+
+/** One key from the engineer decides: 1 takes the call, anything else passes it on. */
+export async function legDigit(call: AriCall, leg: Leg, digit: string): Promise<void> {
+  if (leg.status !== 'whisper' || !leg.whisper) return;
+  const whisper = leg.whisper;
+  if (!whisper.promptDone && whisper.playbackId) {
+    whisper.promptDone = true;
+    await stopPlayback(call, whisper.playbackId);
+  }
+  call.note('engineer-key', { engineerId: leg.engineerId, digit });
+  await engineerResult(call, leg, digit === '1' ? 'accepted' : 'declined', {});
+}
+
+/** Dial progress on a leg (RINGING, then ANSWER / BUSY / NOANSWER …). */
+export function legDialStatus(call: AriCall, leg: Leg, status: string): void {
+  if (status === '' || status === 'PROGRESS' || status === 'PROCEEDING') return;
+  leg.dialStatus = status;
+  call.note('leg-dial', { kind: leg.kind, engineerId: leg.engineerId, legId: leg.id, status });
+}
+
+/** The leg's channel is gone. */
+export async function legGone(call: AriCall, leg: Leg, cause: number | undefined): Promise<void> {
+  if (leg.status === 'done') return;
+  leg.destroyed = true;
+  switch (leg.status) {
+    case 'ringing': {
+      const outcome = unansweredOutcome(leg.dialStatus, cause);
+      if (leg.kind === 'desk') return deskUnanswered(call, leg, outcome === 'failed' ? 'failed' : 'no_answer', { cause });
+      return engineerResult(call, leg, outcome, { cause: cause ?? null, dialStatus: leg.dialStatus });
+    }
+    case 'whisper':
+      return engineerResult(call, leg, 'no_key', { reason: 'hung up during the whisper', cause: cause ?? null });
+    case 'accepted':
+    case 'bridged':
+      // The engineer (or the desk) ended the conversation: the call is over.
+      leg.status = 'done';
+      call.note('leg-hangup', { kind: leg.kind, engineerId: leg.engineerId, legId: leg.id, cause: cause ?? null });
+      await call.hangUpCaller();
+      return;
+  }
+}
+
+async function engineerResult(
+  call: AriCall,
+  leg: Leg,
+  outcome: Exclude<EngineerOutcome, 'locked'>,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  if (leg.status === 'done' || leg.status === 'accepted' || leg.status === 'bridged') return;
+  call.clearTimer(leg.ringTimer);
+  if (leg.whisper) call.clearTimer(leg.whisper.timer);
+  leg.ringTimer = null;
+  if (outcome === 'accepted') leg.status = 'accepted';
+  else await hangUpLeg(call, leg);
+  call.note('leg-result', { engineerId: leg.engineerId, legId: leg.id, outcome, ...detail });
+  if (call.gone) return;
+  if (call.activity?.kind === 'engineer' && call.activity.legId === leg.id) call.activity = null;
+  await call.feed({ type: 'engineerResult', engineerId: leg.engineerId as string, outcome });
+}
+
+/** Hangs up a leg that is still up (idempotent; a gone channel is fine). */
+export async function hangUpLeg(call: AriCall, leg: Leg): Promise<void> {
+  call.clearTimer(leg.ringTimer);
+  if (leg.whisper) call.clearTimer(leg.whisper.timer);
+  leg.ringTimer = null;
+  const wasUp = !leg.destroyed;
+  leg.status = 'done';
+  leg.destroyed = true;
+  if (!wasUp) return;
+  try {
+    await call.ctx.rest.hangup(leg.id, 'normal');
+  } catch (err) {
+    if (!isNotFound(err)) call.log.warn({ err, legId: leg.id }, 'could not hang up a leg');
+  }
+}
+
+export async function bridgeEngineer(call: AriCall, engineerId: string): Promise<void> {
+  const leg = [...call.legs.values()].find((l) => l.engineerId === engineerId && l.status === 'accepted');
+  if (!leg) {
+    call.log.warn({ engineerId }, 'asked to bridge an engineer who is no longer on the line');
+    await call.fail('engineer leg gone before the bridge');
+    return;
+  }
+  await stopHold(call);
+  await bridge(call, leg);
+}
+
+async function bridge(call: AriCall, leg: Leg): Promise<boolean> {
+  const bridgeId = randomUUID();
+  try {
+    await call.ctx.rest.createBridge(bridgeId);
+    call.bridgeId = bridgeId;
+    await call.ctx.rest.addToBridge(bridgeId, [call.channelId, leg.id]);
+  } catch (err) {
+    call.log.error({ err }, 'could not bridge the call');
+    await call.fail('bridge refused');
+    return false;
+  }
+  leg.status = 'bridged';
+  call.activity = { kind: 'bridged', bridgeId, legId: leg.id };
+  call.note('bridged', { bridgeId, kind: leg.kind, engineerId: leg.engineerId, legId: leg.id });
+  return true;
+}
+
+// --- the desk ----------------------------------------------------------------------
+
+export async function connectDesk(call: AriCall, queue: 'support' | 'billing'): Promise<void> {
+  const settings = call.ctx.settings;
+  const endpoint = `Local/${settings.deskExtensions[queue]}@${settings.deskContext}`;
+  const leg = newLeg(call, 'desk', null, endpoint);
+  const overflow = call.timer(settings.deskOverflowSeconds * 1000, () => {
+    if (leg.status === 'ringing') return deskUnanswered(call, leg, 'no_answer', { reason: 'overflow' });
+  });
+  call.activity = { kind: 'desk', legId: leg.id, overflow };
+  await startMusic(call);
+  call.note('desk-dialled', { queue, endpoint, legId: leg.id, overflowSeconds: settings.deskOverflowSeconds });
+  try {
+    await call.ctx.rest.originate({
+      endpoint,
+      app: settings.app,
+      appArgs: `desk,${call.callId}`,
+      // The desk sees who is calling.
+      callerId: call.channel.caller.number,
+      timeoutSeconds: settings.deskOverflowSeconds + ORIGINATE_GRACE_SECONDS,
+      channelId: leg.id,
+    });
+  } catch (err) {
+    call.log.warn({ err, endpoint }, 'desk originate refused');
+    leg.destroyed = true;
+    if (leg.status === 'ringing') await deskUnanswered(call, leg, 'failed', { reason: 'originate refused' });
+  }
+}
+
+async function deskAnswered(call: AriCall, leg: Leg): Promise<void> {
+  if (call.activity?.kind === 'desk') call.clearActivity();
+  call.note('desk-answered', { legId: leg.id });
+  await stopHold(call);
+  if (!(await bridge(call, leg))) return;
+  await call.feed({ type: 'deskResult', outcome: 'answered' });
+}
+
+async function deskUnanswered(
+  call: AriCall,
+  leg: Leg,
+  outcome: 'no_answer' | 'failed',
+  detail: Record<string, unknown>,
+): Promise<void> {
+  if (leg.status === 'done') return;
+  await hangUpLeg(call, leg);
+  if (call.gone) return;
+  if (call.activity?.kind === 'desk' && call.activity.legId === leg.id) call.clearActivity();
+  await stopHold(call);
+  call.note('desk-result', { legId: leg.id, outcome, ...detail });
+  await call.feed({ type: 'deskResult', outcome });
+}
