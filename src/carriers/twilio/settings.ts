@@ -1,5 +1,9 @@
 // What the Twilio carrier needs to know, taken from the one parsed config.
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config.ts';
+
+/** Where `npm run prompts` writes the 8 kHz WAVs (Twilio plays WAV). */
+export const RENDERED_PROMPTS_DIR = fileURLToPath(new URL('../../../prompts/rendered/', import.meta.url));
 
 export type PromptMode = 'say' | 'play';
 
@@ -38,7 +42,7 @@ export function twilioSettings(config: Config): TwilioSettings {
     callerId: config.TWILIO_CALLER_ID ?? null,
     voice: config.TWILIO_VOICE,
     prompts: config.TWILIO_PROMPTS,
-    promptsDir: 'prompts/rendered/twilio',
+    promptsDir: RENDERED_PROMPTS_DIR,
     promptsExtension: 'wav',
     deskRingSeconds: config.DESK_OVERFLOW_SECONDS,
     sipTimeoutSeconds: DEFAULT_SIP_TIMEOUT_SECONDS,

@@ -7,7 +7,7 @@ import { createCallService, type CallService } from '../../../src/calls/call-ser
 import { pgCallRecords } from '../../../src/calls/pg-records.ts';
 import type { CallRecords } from '../../../src/calls/records.ts';
 import type { CallDriver } from '../../../src/calls/types.ts';
-import { DEFAULT_SIP_TIMEOUT_SECONDS, type TwilioSettings } from '../../../src/carriers/twilio/settings.ts';
+import { DEFAULT_SIP_TIMEOUT_SECONDS, RENDERED_PROMPTS_DIR, type TwilioSettings } from '../../../src/carriers/twilio/settings.ts';
 import { createTwilioRouter } from '../../../src/http/twilio/router.ts';
 import type { Db } from '../../../src/store/db.ts';
 import type { LiveStore } from '../../../src/store/live/live-store.ts';
@@ -79,7 +79,7 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
     callerId: LINE_NUMBER,
     voice: 'Polly.Amy',
     prompts: 'say',
-    promptsDir: 'prompts/rendered/twilio',
+    promptsDir: RENDERED_PROMPTS_DIR,
     promptsExtension: 'wav',
     deskRingSeconds: 60,
     sipTimeoutSeconds: DEFAULT_SIP_TIMEOUT_SECONDS,
