@@ -45,6 +45,13 @@ export const envSchema = z.object({
   PGLITE_DIR: z.string().default('./data/pglite'),
   REDIS_URL: optionalUrl,
   REDIS_PREFIX: z.string().default('sl:'),
+  /** Where writes wait while Postgres is unreachable (src/resilience/): a persistent volume per instance. */
+  OUTBOX_DIR: z.string().default('./data/outbox'),
+  /** This instance's stable name (its outbox journal's name); default: the host name. */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "-" and "_" only, at most 64')
+    .optional(),
 
   OFFICE_DIVISION: z.enum(DIVISIONS).default('england-and-wales'),
   ESCALATION_RING_SECONDS: int(25, 5, 120),

@@ -13,12 +13,15 @@ import type { Check } from './http/health.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { openLiveStore, type LiveStore } from './store/live/live-store.ts';
+import { guardStores, type GuardOptions, type Resilience } from './resilience/stores.ts';
 
 export interface LineOptions {
   logger: Logger;
   clock?: () => Date;
   /** Swap the call records (tests, degraded modes). */
   records?: (db: Db) => CallRecords;
+  /** Degraded-mode timings (tests shorten them). */
+  resilience?: GuardOptions['tuning'];
 }
 
 /** A part of the line with its own lifecycle (a carrier, a worker). */
@@ -34,6 +37,8 @@ export interface Line {
   logger: Logger;
   db: Db;
   live: LiveStore;
+  /** The degraded modes around Postgres and Redis (src/resilience/). */
+  resilience: Resilience;
   calls: CallService;
   components: Component[];
   server: Server | null;
@@ -51,13 +56,27 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
   });
   const { applied } = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const live = await openLiveStore({
+  const rawLive = await openLiveStore({
     redisUrl: config.REDIS_URL,
     prefix: config.REDIS_PREFIX,
-    onError: (err) => logger.warn({ err }, 'live store error'),
+    // Redis retries every second or two while down; the live store logs the outage once.
+    onError: (err) => logger.debug({ err }, 'live store error'),
+  });
+  const { records, live, resilience } = await guardStores({
+    db,
+    live: rawLive,
+    config,
+    logger,
+    recordsOn: opts.records ?? pgCallRecords,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.resilience ? { tuning: opts.resilience } : {}),
+  }).catch(async (err: unknown) => {
+    await rawLive.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw err;
   });
   const calls = createCallService({
-    records: (opts.records ?? pgCallRecords)(db),
+    records,
     live,
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -69,6 +88,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     logger,
     db,
     live,
+    resilience,
     calls,
     components: [],
     server: null,
@@ -81,6 +101,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
         await c.stop().catch((err: unknown) => logger.warn({ err, component: c.name }, 'component did not stop cleanly'));
       }
       await calls.close();
+      await resilience.close();
       await live.close();
       await db.close();
     },
@@ -90,22 +111,8 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
 
 /** Core checks every instance reports on /readyz. */
 export function coreChecks(line: Line): Check[] {
-  return [
-    {
-      name: 'postgres',
-      async run() {
-        await line.db.query('select 1');
-        return { ok: true, detail: line.db.kind === 'pg' ? 'connected' : 'embedded (PGlite)' };
-      },
-    },
-    {
-      name: 'live-store',
-      async run() {
-        await line.live.getSession('readyz-probe');
-        return { ok: true, detail: line.config.REDIS_URL ? 'redis connected' : 'in-process (single instance)' };
-      },
-    },
-  ];
+  // Postgres, the live store and the outbox, with what each degraded mode means.
+  return line.resilience.checks();
 }
 
 /** The HTTP app with the components' routers and checks. */

@@ -1,0 +1,296 @@
+// The live store with Redis allowed to go away. Every session is also kept in this
+// process (write-through), so calls in progress carry on when Redis does not answer;
+// PIN lockout, rate limits and engineer locks fall back to this instance's own
+// counters and locks; pub/sub falls back to this instance's subscribers. When Redis
+// answers again, what was written meanwhile is put back (sessions, held locks,
+// releases, subscriptions) and Redis is the shared truth again.
+//
+// What "per instance" costs while Redis is away (docs/operations.md): a PIN guesser
+// spread over N instances gets N times the tries; two instances could each ring the
+// same engineer for different calls; a Twilio webhook for a call landing on an
+// instance that has never seen the call cannot continue it.
+import type { Logger } from 'pino';
+import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../domain/pin-policy.ts';
+import type { LiveStore } from '../store/live/live-store.ts';
+import { MemoryLiveStore } from '../store/live/memory.ts';
+import { isUnavailable, withTimeout } from './unavailable.ts';
+
+export type RedisMode = 'up' | 'down';
+
+export interface ResilientLiveOptions {
+  logger: Logger;
+  /** How long a call waits on Redis before falling back (default 1000 ms). */
+  timeoutMs?: number;
+  /** How often an unreachable Redis is asked again (default 1000 ms). */
+  probeMs?: number;
+  /** Milliseconds since the epoch (tests move it). */
+  now?: () => number;
+  pinRules?: Readonly<Record<PinScope, PinLockoutRule>>;
+  onMode?: (mode: RedisMode) => void;
+}
+
+export interface LiveStatus {
+  mode: RedisMode;
+  downSince: string | null;
+  /** Sessions written only here while Redis was away, waiting to be put back. */
+  unsynced: number;
+  /** Engineer locks granted by this instance alone while Redis was away. */
+  localLocks: number;
+  lastError: string | null;
+}
+
+export interface ResilientLiveStore extends LiveStore {
+  status(): LiveStatus;
+  /** Asks Redis now and, if it answers, puts back what was written meanwhile. */
+  recover(): Promise<boolean>;
+}
+
+interface HeldLock {
+  owner: string;
+  expiresAt: number;
+  /** False while only this instance knows of it (granted with Redis away). */
+  shared: boolean;
+}
+
+const SWEEP_MS = 60_000;
+
+export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions): ResilientLiveStore {
+  const log = opts.logger.child({ component: 'live-store' });
+  const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const probeMs = opts.probeMs ?? 1000;
+  const local = new MemoryLiveStore({ now, pinRules: opts.pinRules ?? PIN_LOCKOUT, onError: (err) => log.warn({ err }, 'subscriber failed') });
+
+  let mode: RedisMode = 'up';
+  let downSince: number | null = null;
+  let lastError: string | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let recovering: Promise<boolean> | null = null;
+  let closed = false;
+
+  const sessions = new Map<string, { json: string; expiresAt: number }>();
+  /** Sessions written while Redis was away. */
+  const unsynced = new Set<string>();
+  const deletes = new Set<string>();
+  const locks = new Map<string, HeldLock>();
+  const releases = new Map<string, string>();
+  /** Redis subscriptions to make once Redis is back: channel → handler and where to keep the unsubscribe. */
+  const subscriptions = new Set<{ channel: string; handler: (m: string) => void; unsubscribe: (() => Promise<void>) | null; closed: boolean }>();
+
+  const sweeper = setInterval(() => {
+    const t = now();
+    for (const [id, s] of sessions) {
+      if (s.expiresAt > t) continue;
+      sessions.delete(id);
+      unsynced.delete(id);
+    }
+    for (const [key, l] of locks) if (l.expiresAt <= t) locks.delete(key);
+  }, SWEEP_MS);
+  sweeper.unref();
+
+  function wentDown(err: unknown): void {
+    lastError = err instanceof Error ? err.message : String(err);
+    if (mode === 'down') return;
+    mode = 'down';
+    downSince = now();
+    opts.onMode?.('down');
+    log.warn({ err }, 'redis unreachable: calls continue on this instance’s copy; PIN limits and engineer locks are per instance');
+    scheduleProbe();
+  }
+
+  function scheduleProbe(): void {
+    if (closed || probeTimer) return;
+    probeTimer = setTimeout(() => {
+      probeTimer = null;
+      void recover().then((ok) => {
+        if (!ok) scheduleProbe();
+      });
+    }, probeMs);
+    probeTimer.unref();
+  }
+
+  /** Redis, or `undefined` when it is away (then the caller uses the local copy). */
+  async function tryRedis<T>(what: string, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+    if (mode === 'down') return undefined;
+    try {
+      return { value: await withTimeout(fn(), timeoutMs, `redis ${what}`) };
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      wentDown(err);
+      return undefined;
+    }
+  }
+
+  function localSession<T>(callId: string): T | null {
+    const s = sessions.get(callId);
+    if (!s || s.expiresAt <= now()) return null;
+    return JSON.parse(s.json) as T;
+  }
+
+  function remainingSeconds(expiresAt: number): number {
+    return Math.max(1, Math.ceil((expiresAt - now()) / 1000));
+  }
+
+  async function recover(): Promise<boolean> {
+    if (recovering) return recovering;
+    recovering = (async () => {
+      try {
+        await withTimeout(redis.getSession('__probe__'), timeoutMs, 'redis probe');
+        // Put back what only this instance knows, then trust Redis again.
+        for (const callId of [...unsynced]) {
+          const s = sessions.get(callId);
+          if (s && s.expiresAt > now()) await withTimeout(redis.putSession(callId, JSON.parse(s.json), remainingSeconds(s.expiresAt)), timeoutMs, 'redis put back');
+          unsynced.delete(callId);
+        }
+        for (const callId of [...deletes]) {
+          await withTimeout(redis.deleteSession(callId), timeoutMs, 'redis delete');
+          deletes.delete(callId);
+        }
+        for (const [key, owner] of [...releases]) {
+          await withTimeout(redis.releaseLock(key, owner), timeoutMs, 'redis release');
+          releases.delete(key);
+        }
+        for (const [key, held] of locks) {
+          if (held.shared || held.expiresAt <= now()) continue;
+          const ok = await withTimeout(redis.acquireLock(key, held.owner, held.expiresAt - now()), timeoutMs, 'redis lock');
+          if (!ok) log.warn({ key, owner: held.owner }, 'a lock granted while redis was away is held elsewhere too');
+          held.shared = true;
+        }
+        for (const sub of subscriptions) {
+          if (sub.unsubscribe || sub.closed) continue;
+          sub.unsubscribe = await withTimeout(redis.subscribe(sub.channel, sub.handler), timeoutMs, 'redis subscribe');
+        }
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+        return false;
+      }
+      if (mode === 'down') {
+        log.info({ downForMs: downSince ? now() - downSince : null }, 'redis reachable again: live state shared again');
+        opts.onMode?.('up');
+      }
+      mode = 'up';
+      downSince = null;
+      return true;
+    })().finally(() => {
+      recovering = null;
+    });
+    return recovering;
+  }
+
+  const store: ResilientLiveStore = {
+    status() {
+      return {
+        mode,
+        downSince: downSince === null ? null : new Date(downSince).toISOString(),
+        unsynced: unsynced.size,
+        localLocks: [...locks.values()].filter((l) => !l.shared && l.expiresAt > now()).length,
+        lastError,
+      };
+    },
+
+    recover,
+
+    async getSession<T>(callId: string): Promise<T | null> {
+      if (unsynced.has(callId)) return localSession<T>(callId);
+      const fromRedis = await tryRedis('get session', () => redis.getSession<T>(callId));
+      if (!fromRedis) return localSession<T>(callId);
+      // Redis restarted empty: this instance's copy carries the call on (and goes back at the next put).
+      return fromRedis.value ?? localSession<T>(callId);
+    },
+
+    async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+      const json = JSON.stringify(value);
+      sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
+      deletes.delete(callId);
+      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds));
+      if (put) unsynced.delete(callId);
+      else unsynced.add(callId);
+    },
+
+    async deleteSession(callId: string): Promise<void> {
+      sessions.delete(callId);
+      unsynced.delete(callId);
+      const done = await tryRedis('delete session', () => redis.deleteSession(callId));
+      if (!done) deletes.add(callId);
+    },
+
+    async listSessions(): Promise<string[]> {
+      const t = now();
+      const mine = new Set([...sessions].filter(([, s]) => s.expiresAt > t).map(([id]) => id));
+      const fromRedis = await tryRedis('list sessions', () => redis.listSessions());
+      if (!fromRedis) return [...mine];
+      return [...new Set([...fromRedis.value, ...[...unsynced].filter((id) => mine.has(id))])];
+    },
+
+    async recordPinFailure(scope: PinScope, id: string) {
+      const shared = await tryRedis('PIN failure', () => redis.recordPinFailure(scope, id));
+      return shared ? shared.value : local.recordPinFailure(scope, id);
+    },
+
+    async isPinLocked(scope: PinScope, id: string): Promise<boolean> {
+      // A lock earned while Redis was away still holds here after it comes back.
+      if (await local.isPinLocked(scope, id)) return true;
+      const shared = await tryRedis('PIN lock', () => redis.isPinLocked(scope, id));
+      return shared?.value ?? false;
+    },
+
+    async clearPinFailures(scope: PinScope, id: string): Promise<void> {
+      await local.clearPinFailures(scope, id);
+      await tryRedis('clear PIN failures', () => redis.clearPinFailures(scope, id));
+    },
+
+    async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+      const held = locks.get(key);
+      if (held && held.expiresAt > now()) return false;
+      const shared = await tryRedis('lock', () => redis.acquireLock(key, owner, ttlMs));
+      if (shared && !shared.value) return false;
+      locks.set(key, { owner, expiresAt: now() + ttlMs, shared: shared !== undefined });
+      return true;
+    },
+
+    async releaseLock(key: string, owner: string): Promise<void> {
+      const held = locks.get(key);
+      if (held?.owner === owner) locks.delete(key);
+      const done = await tryRedis('release lock', () => redis.releaseLock(key, owner));
+      if (!done && held?.owner === owner && held.shared) releases.set(key, owner);
+    },
+
+    async hit(key: string, windowMs: number) {
+      const shared = await tryRedis('rate limit', () => redis.hit(key, windowMs));
+      return shared ? shared.value : local.hit(key, windowMs);
+    },
+
+    async clearHits(key: string): Promise<void> {
+      await local.clearHits(key);
+      await tryRedis('clear rate limit', () => redis.clearHits(key));
+    },
+
+    async publish(channel: string, message: string): Promise<void> {
+      const sent = await tryRedis('publish', () => redis.publish(channel, message));
+      if (!sent) await local.publish(channel, message);
+    },
+
+    async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+      const unsubscribeLocal = await local.subscribe(channel, handler);
+      const sub = { channel, handler, unsubscribe: null as (() => Promise<void>) | null, closed: false };
+      subscriptions.add(sub);
+      const shared = await tryRedis('subscribe', () => redis.subscribe(channel, handler));
+      if (shared) sub.unsubscribe = shared.value;
+      return async () => {
+        sub.closed = true;
+        subscriptions.delete(sub);
+        await unsubscribeLocal();
+        if (sub.unsubscribe) await tryRedis('unsubscribe', sub.unsubscribe);
+      };
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      clearInterval(sweeper);
+      if (probeTimer) clearTimeout(probeTimer);
+      await local.close();
+      await redis.close().catch((err: unknown) => log.warn({ err }, 'redis did not close cleanly'));
+    },
+  };
+  return store;
+}

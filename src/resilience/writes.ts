@@ -1,0 +1,136 @@
+// The call service's writes as plain JSON (so they can wait in the journal), and
+// how each is applied to Postgres exactly once.
+//
+// Exactly once: each write carries a uuid, and applying it inserts that uuid into
+// `outbox_applied` in the same transaction as the write itself. A second attempt
+// (a replay after a crash, a lost acknowledgement, a direct attempt that timed out
+// but committed) finds the uuid and changes nothing. Writes that are idempotent by
+// their own keys (call ids are uuids, timeline rows are unique per (call, seq),
+// one ticket per call) are also safe to apply outside that claim.
+import type { CallRecords, CallSummary, TimelineEntry } from '../calls/records.ts';
+import type { CallOutcome, CarrierName, NewTicket } from '../domain/flow/types.ts';
+import type { Db } from '../store/db.ts';
+
+export type Write =
+  | { op: 'openCall'; call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: string } }
+  | { op: 'appendTimeline'; entries: { callId: string; seq: number; at: string; type: string; detail: Record<string, unknown> }[] }
+  | { op: 'updateCall'; callId: string; summary: CallSummary }
+  | {
+      op: 'closeCall';
+      callId: string;
+      end: { outcome: CallOutcome; endReason: string; hangupCause: string | null; endedAt: string } & CallSummary;
+    }
+  /** `reference` was reserved ahead (references.ts); `provisionalId` is what the flow was told the ticket id is. */
+  | { op: 'createTicket'; ticket: NewTicket; at: string; reference: string; provisionalId: string }
+  | { op: 'markResponded'; ticketId: string; engineerId: string; at: string }
+  | { op: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned'; at: string }
+  | { op: 'attachRecording'; ticketId: string; recordingName: string; at: string }
+  | { op: 'auditPinFailure'; detail: { accountNumber: string; callerPhone: string; locked: boolean; at: string } };
+
+export type WriteOp = Write['op'];
+
+/** The call a write belongs to, for logs. */
+export function callOf(write: Write): string | null {
+  switch (write.op) {
+    case 'openCall':
+      return write.call.id;
+    case 'appendTimeline':
+      return write.entries[0]?.callId ?? null;
+    case 'updateCall':
+    case 'closeCall':
+      return write.callId;
+    case 'createTicket':
+      return write.ticket.callId;
+    case 'markResponded':
+    case 'flagTicket':
+    case 'attachRecording':
+      return provisionalCall(write.ticketId);
+    case 'auditPinFailure':
+      return null;
+  }
+}
+
+// A ticket created while Postgres was away is known to the flow by a provisional id
+// naming its call (one ticket per call), until Postgres gives it a real one.
+const PROVISIONAL = 'pending-ticket:';
+
+export function provisionalTicketId(callId: string): string {
+  return `${PROVISIONAL}${callId}`;
+}
+
+export function provisionalCall(ticketId: string): string | null {
+  return ticketId.startsWith(PROVISIONAL) ? ticketId.slice(PROVISIONAL.length) : null;
+}
+
+/** The real ticket id behind a provisional one (or the id itself). */
+export async function resolveTicketId(db: Db, ticketId: string): Promise<string> {
+  const callId = provisionalCall(ticketId);
+  if (!callId) return ticketId;
+  const [row] = await db.query<{ id: string }>('select id from tickets where call_id = $1', [callId]);
+  if (!row) throw new Error(`ticket for call ${callId} is not in Postgres yet`);
+  return row.id;
+}
+
+export function timelineWrite(entries: readonly TimelineEntry[]): Write {
+  return {
+    op: 'appendTimeline',
+    entries: entries.map((e) => ({ callId: e.callId, seq: e.seq, at: e.at.toISOString(), type: e.type, detail: e.detail })),
+  };
+}
+
+/**
+ * Applies `write` under claim `id` in one transaction. Returns false when the claim
+ * was already there (applied before). `recordsOn` gives the port over the transaction.
+ */
+export async function applyWrite(db: Db, id: string, write: Write, recordsOn: (db: Db) => CallRecords): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const claimed = await tx.query('insert into outbox_applied (id, op) values ($1, $2) on conflict (id) do nothing returning id', [
+      id,
+      write.op,
+    ]);
+    if (claimed.length === 0) return false;
+    await applyUnclaimed(tx, write, recordsOn(tx));
+    return true;
+  });
+}
+
+async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promise<void> {
+  switch (write.op) {
+    case 'openCall':
+      return records.openCall({ ...write.call, startedAt: new Date(write.call.startedAt) });
+    case 'appendTimeline': {
+      const entries: TimelineEntry[] = [];
+      for (const e of write.entries) {
+        entries.push({ callId: e.callId, seq: e.seq, at: new Date(e.at), type: e.type, detail: await realTicketIds(tx, e.detail) });
+      }
+      return records.appendTimeline(entries);
+    }
+    case 'updateCall':
+      return records.updateCall(write.callId, write.summary);
+    case 'closeCall':
+      return records.closeCall(write.callId, { ...write.end, endedAt: new Date(write.end.endedAt) });
+    case 'createTicket': {
+      const created = await records.createTicket(write.ticket, new Date(write.at));
+      // The caller was told the reserved reference: it is the ticket's reference.
+      await tx.query('update tickets set reference = $2 where id = $1 and reference <> $2', [created.id, write.reference]);
+      return;
+    }
+    case 'markResponded':
+      return records.markResponded(await resolveTicketId(tx, write.ticketId), write.engineerId, new Date(write.at));
+    case 'flagTicket':
+      return records.flagTicket(await resolveTicketId(tx, write.ticketId), write.flag, new Date(write.at));
+    case 'attachRecording':
+      return records.attachRecording(await resolveTicketId(tx, write.ticketId), write.recordingName, new Date(write.at));
+    case 'auditPinFailure':
+      return records.auditPinFailure({ ...write.detail, at: new Date(write.detail.at) });
+  }
+}
+
+/** Timeline details name the ticket the flow knew; once it exists, name the real one. */
+async function realTicketIds(tx: Db, detail: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const ticketId = detail['ticketId'];
+  const callId = typeof ticketId === 'string' ? provisionalCall(ticketId) : null;
+  if (!callId) return detail;
+  const [row] = await tx.query<{ id: string }>('select id from tickets where call_id = $1', [callId]);
+  return row ? { ...detail, ticketId: row.id, provisionalTicketId: ticketId } : detail;
+}

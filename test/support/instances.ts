@@ -1,0 +1,167 @@
+// Running instances of the line for the fault tests: in this process (`openLine`
+// over a config of the test's own) or as a child process (`node --import tsx
+// src/main.ts`) that a test can kill. Both reach Postgres and Redis through
+// whatever URLs the test gives them — usually a tcp-proxy it can cut.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { openLine, type Line, type LineOptions } from '../../src/runtime.ts';
+import { runScriptedCall, type CallScript, type ScriptedCall } from '../../src/carriers/cli/scripted-carrier.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A clock the test moves; every instance in a test can share one. */
+export interface ManualClock {
+  now(): Date;
+  advance(seconds: number): void;
+  set(at: Date): void;
+}
+
+export function manualClock(start: Date): ManualClock {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (seconds) => {
+      t += seconds * 1000;
+    },
+    set: (at) => {
+      t = at.getTime();
+    },
+  };
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Never a fixed sleep. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A directory for one test's outbox journals, removed afterwards. */
+export function tempDir(prefix = 'sl-outbox-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A logger that keeps every line it writes, for tests that read the logs. */
+export function capturedLogger(level = 'debug'): { logger: Logger; lines: string[]; text(): string } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      done();
+    },
+  });
+  return { logger: createLogger(level, sink), lines, text: () => lines.join('\n') };
+}
+
+export interface InstanceOptions {
+  name: string;
+  databaseUrl: string;
+  redisUrl?: string;
+  redisPrefix?: string;
+  outboxDir: string;
+  clock?: ManualClock;
+  logger?: Logger;
+  env?: Record<string, string>;
+  /** Short timeouts so a cut is noticed at once and a restore within a probe. */
+  resilience?: LineOptions['resilience'];
+}
+
+export const FAST_RESILIENCE = { timeoutMs: 1500, redisTimeoutMs: 1000, probeMs: 100, refreshMs: 60_000 } as const;
+
+export async function openInstance(o: InstanceOptions): Promise<Line> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: o.databaseUrl,
+    ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
+    REDIS_PREFIX: o.redisPrefix ?? 'sl:test:',
+    OUTBOX_DIR: o.outboxDir,
+    INSTANCE_ID: o.name,
+    TWILIO_VALIDATE_SIGNATURES: 'true',
+    ...o.env,
+  });
+  return openLine(config, {
+    logger: o.logger ?? createLogger('silent'),
+    ...(o.clock ? { clock: o.clock.now } : {}),
+    resilience: o.resilience ?? FAST_RESILIENCE,
+  });
+}
+
+export const LINE_NUMBER = '+441632960000';
+
+/** One scripted call through an instance's call service (the CLI carrier). */
+export function ring(line: Line, clock: ManualClock, script: Partial<CallScript> & { from: string }): Promise<ScriptedCall & { heard: string }> {
+  return runScriptedCall(
+    line.calls,
+    { to: LINE_NUMBER, keys: [], engineers: ['accept'], desk: 'answer', messageSeconds: 20, ...script },
+    clock,
+  ).then((call) => ({ ...call, heard: call.transcript.filter((l) => l.who === 'line').map((l) => l.text).join('\n') }));
+}
+
+// ---------------------------------------------------------------------------
+// Child processes
+
+export interface ChildInstance {
+  readonly process: ChildProcess;
+  /** http://127.0.0.1:<port> once it listens. */
+  readonly url: string;
+  output(): string;
+  /** SIGKILL: no shutdown, no flush — a crash. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node --import tsx src/main.ts` with `env` and waits until it listens. */
+export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildInstance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let url = '';
+  try {
+    await until(
+      () => {
+        const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+        if (m?.[1]) url = m[1].replace('localhost', '127.0.0.1');
+        if (child.exitCode !== null) throw new Error(`instance exited (${child.exitCode}) before listening:\n${output}`);
+        return url !== '';
+      },
+      'the child instance to listen',
+      timeoutMs,
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    process: child,
+    url,
+    output: () => output,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
