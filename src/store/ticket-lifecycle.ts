@@ -1,0 +1,246 @@
+// The ticket rows the lifecycle changes: status, the audit trail, tickets raised
+// without a call (a complaint from the console), and tasks such as the ADR notice.
+// Timers are in ./sla-timers.ts; a ticket as the phone line opens it is in ./tickets.ts.
+import type { Priority, Tier } from '../domain/contracts.ts';
+import type { TicketKind, TicketStatus } from '../domain/flow/types.ts';
+import type { Db } from './db.ts';
+import { requireInstant, requireText } from './validate.ts';
+
+export interface LifecycleTicket {
+  id: string;
+  reference: string;
+  accountId: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  status: TicketStatus;
+  statusBeforeWait: TicketStatus | null;
+  openedAt: Date;
+  respondedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  reference: string;
+  account_id: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  status: TicketStatus;
+  status_before_wait: TicketStatus | null;
+  opened_at: Date;
+  responded_at: Date | null;
+}
+
+const toTicket = (r: Row): LifecycleTicket => ({
+  id: r.id,
+  reference: r.reference,
+  accountId: r.account_id,
+  kind: r.kind,
+  tier: r.tier,
+  priority: r.priority,
+  status: r.status,
+  statusBeforeWait: r.status_before_wait,
+  openedAt: r.opened_at,
+  respondedAt: r.responded_at,
+});
+
+const COLUMNS = 'id, reference, account_id, kind, tier, priority, status, status_before_wait, opened_at, responded_at';
+
+/** The ticket with this reference, locked for the rest of the transaction; null if none. */
+export async function lockTicketByReference(tx: Db, reference: string): Promise<LifecycleTicket | null> {
+  const [row] = await tx.query<Row>(`select ${COLUMNS} from tickets where reference = $1 for update`, [reference]);
+  return row ? toTicket(row) : null;
+}
+
+export async function updateTicketStatus(
+  tx: Db,
+  id: string,
+  change: { status: TicketStatus; statusBeforeWait: TicketStatus | null; respondedAt: Date | null },
+  at: Date,
+): Promise<void> {
+  await tx.query(
+    `update tickets set status = $2, status_before_wait = $3,
+            responded_at = coalesce(responded_at, $4), updated_at = $5
+      where id = $1`,
+    [id, change.status, change.statusBeforeWait, change.respondedAt, at],
+  );
+}
+
+export async function touchTicket(tx: Db, id: string, at: Date): Promise<void> {
+  await tx.query('update tickets set updated_at = greatest(updated_at, $2) where id = $1', [id, at]);
+}
+
+export async function addTicketEvent(
+  tx: Db,
+  ticketId: string,
+  at: Date,
+  actor: string,
+  type: string,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  await tx.query('insert into ticket_events (ticket_id, at, actor, type, detail) values ($1, $2, $3, $4, $5::jsonb)', [
+    ticketId,
+    requireInstant(at, 'at'),
+    requireText(actor, 'actor'),
+    type,
+    JSON.stringify(detail),
+  ]);
+}
+
+export interface NewTimerRow {
+  target: string;
+  calendar: string;
+  minutes: number;
+  startsAt: Date | null;
+  dueAt: Date | null;
+  warnAt: Date | null;
+  state: 'running' | 'pending';
+  nextFireAt: Date | null;
+}
+
+/** A ticket raised without a call (console or API), with its timers, in the caller's transaction. */
+export async function insertTicket(
+  tx: Db,
+  t: {
+    accountId: string | null;
+    kind: TicketKind;
+    tier: Tier;
+    priority: Priority | null;
+    channel: 'console' | 'api';
+    summary: string;
+    openedAt: Date;
+    timers: readonly NewTimerRow[];
+  },
+): Promise<{ id: string; reference: string }> {
+  const [created] = await tx.query<{ id: string; reference: string }>(
+    `insert into tickets (account_id, kind, tier, priority, channel, summary, opened_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $7, $7) returning id, reference`,
+    [t.accountId, t.kind, t.tier, t.priority, t.channel, t.summary, t.openedAt],
+  );
+  for (const timer of t.timers) {
+    await tx.query(
+      `insert into sla_timers (ticket_id, target, calendar, target_minutes, starts_at, due_at, warn_at,
+                               state, next_fire_at, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+      [created!.id, timer.target, timer.calendar, timer.minutes, timer.startsAt, timer.dueAt, timer.warnAt,
+        timer.state, timer.nextFireAt, t.openedAt],
+    );
+  }
+  return created!;
+}
+
+// ---------------------------------------------------------------------------
+// Tasks
+
+export type TaskKind = 'adr_notice';
+
+export interface TaskRecord {
+  id: string;
+  ticketId: string;
+  kind: TaskKind;
+  title: string;
+  createdAt: Date;
+  doneAt: Date | null;
+  doneBy: string | null;
+}
+
+interface TaskRow {
+  id: string;
+  ticket_id: string;
+  kind: TaskKind;
+  title: string;
+  created_at: Date;
+  done_at: Date | null;
+  done_by: string | null;
+}
+
+const toTask = (r: TaskRow): TaskRecord => ({
+  id: r.id,
+  ticketId: r.ticket_id,
+  kind: r.kind,
+  title: r.title,
+  createdAt: r.created_at,
+  doneAt: r.done_at,
+  doneBy: r.done_by,
+});
+
+/** Opens the task once; a second call returns null and leaves the first as it is. */
+export async function openTask(tx: Db, ticketId: string, kind: TaskKind, title: string, at: Date): Promise<TaskRecord | null> {
+  const [row] = await tx.query<TaskRow>(
+    `insert into ticket_tasks (ticket_id, kind, title, created_at) values ($1, $2, $3, $4)
+     on conflict (ticket_id, kind) do nothing returning *`,
+    [ticketId, kind, title, at],
+  );
+  return row ? toTask(row) : null;
+}
+
+export async function lockTask(tx: Db, ticketId: string, kind: TaskKind): Promise<TaskRecord | null> {
+  const [row] = await tx.query<TaskRow>('select * from ticket_tasks where ticket_id = $1 and kind = $2 for update', [
+    ticketId,
+    kind,
+  ]);
+  return row ? toTask(row) : null;
+}
+
+export async function completeTask(tx: Db, id: string, actor: string, at: Date): Promise<void> {
+  await tx.query('update ticket_tasks set done_at = $2, done_by = $3 where id = $1 and done_at is null', [id, at, actor]);
+}
+
+export async function ticketTasks(db: Db, ticketId: string): Promise<TaskRecord[]> {
+  const rows = await db.query<TaskRow>('select * from ticket_tasks where ticket_id = $1 order by id', [ticketId]);
+  return rows.map(toTask);
+}
+
+/** Tasks not yet done, oldest first (the console's to-do list). */
+export async function openTasks(db: Db, limit = 200): Promise<(TaskRecord & { reference: string })[]> {
+  const rows = await db.query<TaskRow & { reference: string }>(
+    `select k.*, t.reference from ticket_tasks k join tickets t on t.id = k.ticket_id
+      where k.done_at is null order by k.created_at, k.id limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ ...toTask(r), reference: r.reference }));
+}
+
+// ---------------------------------------------------------------------------
+
+export interface AlertTicket {
+  id: string;
+  reference: string;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  account: { number: string; name: string } | null;
+}
+
+/** What a notification says about each ticket. */
+export async function alertTickets(db: Db, ids: readonly string[]): Promise<Map<string, AlertTicket>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{
+    id: string;
+    reference: string;
+    kind: TicketKind;
+    tier: Tier;
+    priority: Priority | null;
+    number: string | null;
+    name: string | null;
+  }>(
+    `select t.id, t.reference, t.kind, t.tier, t.priority, a.number, a.name
+       from tickets t left join accounts a on a.id = t.account_id
+      where t.id = any($1::bigint[])`,
+    [[...new Set(ids)]],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        reference: r.reference,
+        kind: r.kind,
+        tier: r.tier,
+        priority: r.priority,
+        account: r.number === null ? null : { number: r.number, name: r.name ?? '' },
+      },
+    ]),
+  );
+}

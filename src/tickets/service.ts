@@ -1,0 +1,215 @@
+// The ticket service: an engineer or supervisor acts on a ticket (acknowledge,
+// wait on the customer, resume, decide and attend on site, resolve, close, reopen,
+// note, record the ADR notice). Each action is one transaction: the ticket and its
+// timers are locked, the domain decides (src/domain/tickets), and the new status,
+// the timers and a ticket_event naming the actor are written together.
+import type { Division } from '../domain/calendar/bank-holidays.ts';
+import { earnsServiceCredit } from '../domain/sla/policy.ts';
+import { ADR_TASK_TITLE, type AlertPayload } from '../domain/tickets/alerts.ts';
+import { IllegalTransitionError, planTransition, type TicketAction, type TimerEffect } from '../domain/tickets/lifecycle.ts';
+import * as timers from '../domain/tickets/timers.ts';
+import type { CalendarContext } from '../domain/calendar/calendar.ts';
+import { queueAlerts, type Alert, type AlertRouting } from '../notify/outbox.ts';
+import type { Db } from '../store/db.ts';
+import { NotFoundError } from '../store/errors.ts';
+import { lockTicketTimers, saveTimer, type StoredTimer } from '../store/sla-timers.ts';
+import {
+  addTicketEvent,
+  alertTickets,
+  completeTask,
+  lockTask,
+  lockTicketByReference,
+  openTask,
+  touchTicket,
+  updateTicketStatus,
+  type LifecycleTicket,
+} from '../store/ticket-lifecycle.ts';
+import { requireText } from '../store/validate.ts';
+import { calendarFrom, earliestStart } from './calendar.ts';
+import { TicketConflictError } from './errors.ts';
+
+export interface TicketDeps {
+  db: Db;
+  /** The office calendar's division (OFFICE_DIVISION). */
+  division: Division;
+  /** Where a breach recorded by an action (rather than the watcher) is notified. */
+  routing: AlertRouting;
+}
+
+export interface ActionInput {
+  reference: string;
+  /** Who acted: `user:<id>`, `engineer:<id>`, `cli`, `api`. */
+  actor: string;
+  at: Date;
+  note?: string | undefined;
+}
+
+export interface TimerChange {
+  target: string;
+  effect: TimerEffect;
+  state: timers.TimerState;
+  dueAt: string | null;
+}
+
+export interface ActionResult {
+  reference: string;
+  from: string;
+  status: string;
+  timers: TimerChange[];
+}
+
+/** Applies a lifecycle action; an action the ticket's status does not allow is a TicketConflictError (409). */
+export async function applyAction(deps: TicketDeps, action: TicketAction, input: ActionInput): Promise<ActionResult> {
+  const actor = requireText(input.actor, 'actor');
+  const at = input.at;
+  return deps.db.tx(async (tx) => {
+    const ticket = await requireTicket(tx, input.reference);
+    const current = await lockTicketTimers(tx, ticket.id);
+    const adrNoticeGiven = action === 'reopen' ? (await lockTask(tx, ticket.id, 'adr_notice'))?.doneAt != null : false;
+    const plan = refuseIllegal(() => planTransition({ ...ticket, timers: current, adrNoticeGiven }, action));
+
+    const needsCalendar = plan.effects.some((e) => e.effect === 'start' || e.effect === 'resume' || e.effect === 'restart');
+    const ctx = needsCalendar ? await calendarFrom(tx, deps.division, earliestStart(current, at)) : null;
+    const changes: TimerChange[] = [];
+    const late: StoredTimer[] = [];
+    for (const { target, effect } of plan.effects) {
+      const before = current.find((t) => t.target === target);
+      if (!before) continue;
+      const { timer, lateBreach } = applyEffect(before, effect, at, ticket, ctx);
+      const after = { ...before, ...timer };
+      await saveTimer(tx, after, at);
+      changes.push({ target, effect, state: after.state, dueAt: after.dueAt?.toISOString() ?? null });
+      if (lateBreach) late.push(after);
+    }
+
+    await updateTicketStatus(
+      tx,
+      ticket.id,
+      { status: plan.status, statusBeforeWait: plan.statusBeforeWait, respondedAt: plan.responds ? at : null },
+      at,
+    );
+    await addTicketEvent(tx, ticket.id, at, actor, action, {
+      from: ticket.status,
+      to: plan.status,
+      ...(input.note ? { note: input.note } : {}),
+      timers: changes,
+    });
+    await recordLateBreaches(tx, deps, ticket, late, at);
+    return { reference: ticket.reference, from: ticket.status, status: plan.status, timers: changes };
+  });
+}
+
+/** A note in the ticket's trail; any ticket, any status. */
+export async function addNote(deps: TicketDeps, input: ActionInput & { note: string }): Promise<void> {
+  const text = requireText(input.note, 'note');
+  await deps.db.tx(async (tx) => {
+    const ticket = await requireTicket(tx, input.reference);
+    await addTicketEvent(tx, ticket.id, input.at, requireText(input.actor, 'actor'), 'note', { text });
+    await touchTicket(tx, ticket.id, input.at);
+  });
+}
+
+/**
+ * The customer has been told of their right to alternative dispute resolution.
+ * Usually the task the watcher opened at 8 weeks; a handler who tells them sooner
+ * records it the same way, and the 8-week timer then has nothing left to do.
+ */
+export async function recordAdrNotice(deps: TicketDeps, input: ActionInput): Promise<{ reference: string; taskId: string }> {
+  const actor = requireText(input.actor, 'actor');
+  const at = input.at;
+  return deps.db.tx(async (tx) => {
+    const ticket = await requireTicket(tx, input.reference);
+    if (ticket.kind !== 'complaint') {
+      throw new TicketConflictError(`ticket ${ticket.reference} is a ${ticket.kind}, not a complaint: there is no ADR notice to give`);
+    }
+    let task = await lockTask(tx, ticket.id, 'adr_notice');
+    if (task?.doneAt) {
+      throw new TicketConflictError(
+        `the ADR notice on ${ticket.reference} was recorded at ${task.doneAt.toISOString()} by ${task.doneBy}`,
+        'already_done',
+      );
+    }
+    task ??= await openTask(tx, ticket.id, 'adr_notice', ADR_TASK_TITLE, at);
+    await completeTask(tx, task!.id, actor, at);
+    const adr = (await lockTicketTimers(tx, ticket.id)).find((t) => t.target === 'adr_notice');
+    if (adr && timers.isLive(adr)) {
+      await saveTimer(tx, { ...adr, ...timers.meet(adr, at, false).timer }, at);
+    }
+    await addTicketEvent(tx, ticket.id, at, actor, 'adr_notice_given', { taskId: task!.id, ...(input.note ? { note: input.note } : {}) });
+    await touchTicket(tx, ticket.id, at);
+    return { reference: ticket.reference, taskId: task!.id };
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+async function requireTicket(tx: Db, reference: string): Promise<LifecycleTicket> {
+  const ticket = await lockTicketByReference(tx, reference);
+  if (!ticket) throw new NotFoundError('ticket', reference);
+  return ticket;
+}
+
+function refuseIllegal<T>(plan: () => T): T {
+  try {
+    return plan();
+  } catch (err) {
+    if (err instanceof IllegalTransitionError) throw new TicketConflictError(err.message);
+    throw err;
+  }
+}
+
+function applyEffect(
+  t: StoredTimer,
+  effect: TimerEffect,
+  at: Date,
+  ticket: LifecycleTicket,
+  ctx: CalendarContext | null,
+): timers.Met {
+  const calendar = () => {
+    if (!ctx) throw new Error(`the ${effect} of a timer needs the calendar`);
+    return ctx;
+  };
+  switch (effect) {
+    case 'start':
+      return { timer: timers.start(t, at, calendar()), lateBreach: false };
+    case 'pause':
+      return { timer: timers.pause(t, at), lateBreach: false };
+    case 'resume':
+      return { timer: timers.resume(t, at, calendar()), lateBreach: false };
+    case 'meet':
+      return timers.meet(t, at, earnsServiceCredit(ticket.tier, t.target));
+    case 'cancel':
+      return { timer: timers.cancel(t, at), lateBreach: false };
+    case 'restart':
+      return { timer: timers.restart(t, calendar()), lateBreach: false };
+  }
+}
+
+/**
+ * A target kept after its due time but before the watcher's next look: the breach
+ * is recorded here, once (the row was locked), with its notifications.
+ */
+async function recordLateBreaches(tx: Db, deps: TicketDeps, ticket: LifecycleTicket, late: StoredTimer[], at: Date): Promise<void> {
+  if (late.length === 0) return;
+  const info = (await alertTickets(tx, [ticket.id])).get(ticket.id)!;
+  const alerts: Alert[] = late.map((t) => {
+    const payload: AlertPayload = {
+      kind: 'breach',
+      target: t.target,
+      ticket: { id: info.id, reference: info.reference, kind: info.kind, tier: info.tier, priority: info.priority },
+      account: info.account,
+      dueAt: t.dueAt!.toISOString(),
+      at: at.toISOString(),
+      serviceCredit: t.serviceCredit,
+    };
+    return { payload, ticketId: ticket.id, timerId: t.id, eventKey: `timer:${t.id}:breach:${at.toISOString()}` };
+  });
+  for (const t of late) {
+    await addTicketEvent(tx, ticket.id, at, 'worker:sla', 'sla_breach', {
+      target: t.target,
+      dueAt: t.dueAt?.toISOString(),
+      serviceCredit: t.serviceCredit,
+    });
+  }
+  await queueAlerts(tx, alerts, deps.routing, at);
+}
