@@ -26,6 +26,15 @@ export interface LiveStore {
   /** Releases `key` only if `owner` still holds it (an expired lock may be someone else's now). */
   releaseLock(key: string, owner: string): Promise<void>;
 
+  /**
+   * Counts one hit on `key` in a fixed window that opens at the key's first hit and
+   * lasts `windowMs` (rate limits shared by every instance, e.g. console sign-in).
+   * Returns the count including this hit and the milliseconds until the window ends.
+   */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  /** Forgets `key`'s hits (a successful sign-in). */
+  clearHits(key: string): Promise<void>;
+
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once subscribed (a message published after that is delivered); returns the unsubscribe. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;

@@ -26,6 +26,7 @@ export class MemoryLiveStore implements LiveStore {
   private readonly pins = new Map<string, PinFailureState>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
   private readonly channels = new Map<string, Set<(message: string) => void>>();
+  private readonly hits = new Map<string, { count: number; expiresAt: number }>();
 
   constructor(opts: MemoryLiveStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -84,6 +85,20 @@ export class MemoryLiveStore implements LiveStore {
   async releaseLock(key: string, owner: string): Promise<void> {
     const held = this.locks.get(key);
     if (held && held.owner === owner && held.expiresAt > this.now()) this.locks.delete(key);
+  }
+
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    requireTtl(windowMs);
+    const now = this.now();
+    const current = this.hits.get(key);
+    const entry = current && current.expiresAt > now ? current : { count: 0, expiresAt: now + windowMs };
+    entry.count += 1;
+    this.hits.set(key, entry);
+    return { count: entry.count, resetMs: entry.expiresAt - now };
+  }
+
+  async clearHits(key: string): Promise<void> {
+    this.hits.delete(key);
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -19,6 +19,14 @@ if failures >= tonumber(ARGV[1]) then
 end
 return {failures, 0}`;
 
+// KEYS: counter. ARGV: window ms. The window opens at the first hit.
+const HIT = `
+local count = redis.call('incr', KEYS[1])
+if count == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
+local ttl = redis.call('pttl', KEYS[1])
+if ttl < 0 then redis.call('pexpire', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}`;
+
 const RELEASE_IF_OWNER = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
@@ -122,6 +130,16 @@ export class RedisLiveStore implements LiveStore {
     await this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), owner);
   }
 
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    requireTtl(windowMs);
+    const [count, resetMs] = (await this.redis.eval(HIT, 1, this.hitKey(key), Math.ceil(windowMs))) as [number, number];
+    return { count, resetMs };
+  }
+
+  async clearHits(key: string): Promise<void> {
+    await this.redis.del(this.hitKey(key));
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.redis.publish(this.prefix + channel, message);
   }
@@ -180,6 +198,10 @@ export class RedisLiveStore implements LiveStore {
 
   private pinKey(kind: 'fail' | 'lock', scope: PinScope, id: string): string {
     return `${this.prefix}pin:${kind}:${scope}:${id}`;
+  }
+
+  private hitKey(key: string): string {
+    return `${this.prefix}hits:${key}`;
   }
 
   private lockKey(key: string): string {
