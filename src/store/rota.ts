@@ -104,3 +104,10 @@ function toShift(row: ShiftRow): ShiftRecord {
     note: row.note,
   };
 }
+
+/** Removes a shift; the removed shift, or null when there was none. */
+export async function removeShift(db: Db, id: string): Promise<ShiftRecord | null> {
+  if (!isId(id)) return null;
+  const [row] = await db.query<ShiftRow>('delete from rota_shifts where id = $1 returning *', [id]);
+  return row ? toShift(row) : null;
+}

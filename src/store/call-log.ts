@@ -1,0 +1,249 @@
+// The console's call-to-ticket log: calls newest first with their account, ticket
+// and SLA state, filtered, one page at a time by keyset on (started_at, id), so
+// page 5,000 of a million calls costs what page 1 does. Never OFFSET.
+import type { Tier } from '../domain/contracts.ts';
+import type { CallOutcome, CarrierName, Route } from '../domain/flow/types.ts';
+import type { Db } from './db.ts';
+import { isId } from './validate.ts';
+
+/** A ticket's SLA at a glance: its worst timer, read at `now`. */
+export const SLA_STATES = ['breached', 'warning', 'running', 'paused', 'met'] as const;
+export type SlaState = (typeof SLA_STATES)[number];
+
+export interface CallLogFilter {
+  /** started_at at or after. */
+  from?: Date;
+  /** started_at before. */
+  to?: Date;
+  accountNumber?: string;
+  tier?: Tier;
+  route?: Route;
+  /** `in_progress`: not ended yet. */
+  outcome?: CallOutcome | 'in_progress';
+  carrier?: CarrierName;
+  sla?: SlaState;
+  /** Only calls on which this engineer was rung (an engineer's own log). */
+  engineerId?: string;
+}
+
+export interface CallLogCursor {
+  /** started_at to the microsecond (a Date would drop the microseconds Postgres keeps). */
+  startedAt: string;
+  id: string;
+}
+
+export interface CallLogRow {
+  id: string;
+  carrier: CarrierName;
+  from: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  accountNumber: string | null;
+  accountName: string | null;
+  tier: Tier | null;
+  priority: string | null;
+  menu: string | null;
+  route: Route | null;
+  routeReason: string | null;
+  outcome: CallOutcome | null;
+  endReason: string | null;
+  escalationFailed: boolean;
+  recording: boolean;
+  ticketId: string | null;
+  ticketReference: string | null;
+  ticketStatus: string | null;
+  sla: SlaState | null;
+  /** The engineer the caller was put through to, if any. */
+  engineerName: string | null;
+}
+
+export interface CallLogPage {
+  rows: CallLogRow[];
+  /** Older rows follow: pass as `after`. */
+  next: CallLogCursor | null;
+  /** Newer rows precede: pass as `before`. */
+  prev: CallLogCursor | null;
+}
+
+/** The worst state of a ticket's timers at $now (the parameter named). */
+export function slaStateSql(ticket: string, now: string): string {
+  const any = (cond: string) => `exists (select 1 from sla_timers st where st.ticket_id = ${ticket}.id and (${cond}))`;
+  return `case
+    when ${ticket}.id is null then null
+    when ${any(`st.state = 'breached' or (st.state = 'running' and st.due_at <= ${now})`)} then 'breached'
+    when ${any(`st.state = 'running' and (st.warned_at is not null or st.warn_at <= ${now})`)} then 'warning'
+    when ${any(`st.state = 'running'`)} then 'running'
+    when ${any(`st.state = 'paused'`)} then 'paused'
+    when ${any(`st.state = 'met'`)} then 'met'
+    else null end`;
+}
+
+/** Calls where an engineer was rung: the timeline's engineer-rung steps (indexed). */
+export function engineerRungSql(call: string, engineerParam: string): string {
+  return `exists (select 1 from call_events er where er.call_id = ${call}.id and er.type = 'engineer-rung'
+                   and er.detail ->> 'engineerId' = ${engineerParam})`;
+}
+
+const SELECT = (now: string) => `
+  select c.id, c.carrier, c.from_number, c.started_at,
+         to_char(c.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at, c.ended_at, c.tier, c.priority, c.menu, c.route,
+         c.route_reason, c.outcome, c.end_reason, c.escalation_failed, c.recording_name is not null as recording,
+         a.number as account_number, a.name as account_name,
+         t.id as ticket_id, t.reference as ticket_reference, t.status as ticket_status,
+         ${slaStateSql('t', now)} as sla,
+         (select e.name from call_events b join engineers e on e.id::text = b.detail ->> 'engineerId'
+           where b.call_id = c.id and b.type = 'bridge' order by b.seq limit 1) as engineer_name
+    from calls c
+    left join accounts a on a.id = c.account_id
+    left join tickets t on t.call_id = c.id`;
+
+interface Row {
+  id: string;
+  carrier: CarrierName;
+  from_number: string;
+  started_at: Date;
+  cursor_at: string;
+  ended_at: Date | null;
+  tier: Tier | null;
+  priority: string | null;
+  menu: string | null;
+  route: Route | null;
+  route_reason: string | null;
+  outcome: CallOutcome | null;
+  end_reason: string | null;
+  escalation_failed: boolean;
+  recording: boolean;
+  account_number: string | null;
+  account_name: string | null;
+  ticket_id: string | null;
+  ticket_reference: string | null;
+  ticket_status: string | null;
+  sla: SlaState | null;
+  engineer_name: string | null;
+}
+
+/** The where-clause for a filter; params are appended to `params` ($1 is already `now`). */
+function whereFor(filter: CallLogFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.from) where.push(`c.started_at >= ${p(filter.from)}`);
+  if (filter.to) where.push(`c.started_at < ${p(filter.to)}`);
+  if (filter.accountNumber !== undefined) where.push(`a.number = ${p(filter.accountNumber)}`);
+  if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
+  if (filter.route) where.push(`c.route = ${p(filter.route)}`);
+  if (filter.outcome === 'in_progress') where.push('c.ended_at is null');
+  else if (filter.outcome) where.push(`c.outcome = ${p(filter.outcome)}`);
+  if (filter.carrier) where.push(`c.carrier = ${p(filter.carrier)}`);
+  if (filter.sla) where.push(`(${slaStateSql('t', '$1')}) = ${p(filter.sla)}`);
+  if (filter.engineerId !== undefined) {
+    // A non-id can match no engineer; keep the query typed all the same.
+    where.push(isId(filter.engineerId) ? engineerRungSql('c', p(filter.engineerId)) : 'false');
+  }
+  return where;
+}
+
+export async function callLogPage(
+  db: Db,
+  filter: CallLogFilter,
+  page: { after?: CallLogCursor | null; before?: CallLogCursor | null; limit: number; now: Date },
+): Promise<CallLogPage> {
+  const limit = Math.min(Math.max(Math.trunc(page.limit), 1), 500);
+  const params: unknown[] = [page.now];
+  const where = whereFor(filter, params);
+  const backwards = !page.after && !!page.before;
+  const cursor = page.after ?? page.before ?? null;
+  if (cursor) {
+    params.push(cursor.startedAt, cursor.id);
+    const a = `$${params.length - 1}::timestamptz`;
+    const b = `$${params.length}::uuid`;
+    where.push(backwards ? `(c.started_at, c.id) > (${a}, ${b})` : `(c.started_at, c.id) < (${a}, ${b})`);
+  }
+  params.push(limit + 1);
+  const sql = `${SELECT('$1')}
+    ${where.length ? `where ${where.join(' and ')}` : ''}
+    order by c.started_at ${backwards ? 'asc' : 'desc'}, c.id ${backwards ? 'asc' : 'desc'}
+    limit $${params.length}`;
+  const rows = await db.query<Row>(sql, params);
+  const more = rows.length > limit;
+  const kept = rows.slice(0, limit);
+  if (backwards) kept.reverse();
+  const first = kept[0];
+  const last = kept[kept.length - 1];
+  const at = (r: Row | undefined) => (r ? { startedAt: r.cursor_at, id: r.id } : null);
+  return {
+    rows: kept.map(toRow),
+    // Going forwards, older rows exist when we fetched one too many; going back, we came from them.
+    next: backwards ? at(last) : more ? at(last) : null,
+    prev: backwards ? (more ? at(first) : null) : cursor ? at(first) : null,
+  };
+}
+
+/** Every row of the filtered log, newest first, a batch at a time (CSV export). */
+export async function* callLogRows(db: Db, filter: CallLogFilter, now: Date, batch = 500): AsyncGenerator<CallLogRow> {
+  let after: CallLogCursor | null = null;
+  for (;;) {
+    const page: CallLogPage = await callLogPage(db, filter, { after, limit: batch, now });
+    for (const row of page.rows) yield row;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
+/** One call as the log shows it, or null. */
+export async function callLogRow(db: Db, id: string, now: Date): Promise<CallLogRow | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  const [row] = await db.query<Row>(`${SELECT('$1')} where c.id = $2`, [now, id]);
+  return row ? toRow(row) : null;
+}
+
+/** True when the engineer was rung on the call (what lets an engineer see it). */
+export async function engineerWasRung(db: Db, callId: string, engineerId: string): Promise<boolean> {
+  if (!isId(engineerId)) return false;
+  const rows = await db.query(`select 1 from calls c where c.id = $1::uuid and ${engineerRungSql('c', '$2')}`, [
+    callId,
+    engineerId,
+  ]);
+  return rows.length > 0;
+}
+
+export function encodeCursor(c: CallLogCursor): string {
+  return Buffer.from(`${c.startedAt}|${c.id}`).toString('base64url');
+}
+
+/** Null for anything that is not a cursor we made. */
+export function decodeCursor(value: string): CallLogCursor | null {
+  const text = Buffer.from(value, 'base64url').toString('utf8');
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
+  if (!match) return null;
+  const startedAt = match[1]!;
+  return Number.isNaN(new Date(startedAt).getTime()) ? null : { startedAt, id: match[2]!.toLowerCase() };
+}
+
+function toRow(r: Row): CallLogRow {
+  return {
+    id: r.id,
+    carrier: r.carrier,
+    from: r.from_number,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    accountNumber: r.account_number,
+    accountName: r.account_name,
+    tier: r.tier,
+    priority: r.priority,
+    menu: r.menu,
+    route: r.route,
+    routeReason: r.route_reason,
+    outcome: r.outcome,
+    endReason: r.end_reason,
+    escalationFailed: r.escalation_failed,
+    recording: r.recording,
+    ticketId: r.ticket_id,
+    ticketReference: r.ticket_reference,
+    ticketStatus: r.ticket_status,
+    sla: r.sla,
+    engineerName: r.engineer_name,
+  };
+}
