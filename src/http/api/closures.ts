@@ -1,0 +1,148 @@
+// The office calendar: the division's bank holidays and the announced closures.
+// Adding or removing a closure changes office hours, so the open tickets' office
+// timers are recomputed in the same transaction (src/tickets/recompute.ts), audited.
+import { z } from 'zod';
+import { bankHolidays, type BankHoliday } from '../../domain/calendar/bank-holidays.ts';
+import { calendarStatus, type CalendarStatus } from '../../domain/calendar/calendar.ts';
+import { audit } from '../../store/audit.ts';
+import { addClosure, listClosures, removeClosure, type ClosureRecord } from '../../store/closures.ts';
+import type { Db } from '../../store/db.ts';
+import { ValidationError } from '../../store/errors.ts';
+import type { SessionUser } from '../../store/sessions.ts';
+import { recomputeOnCalendarChange } from '../../tickets/recompute.ts';
+import { ADMINS, EVERYONE } from '../auth/guards.ts';
+import { actorOf } from '../auth/session.ts';
+import { notFound } from '../errors.ts';
+import type { ConsoleDeps } from '../console/deps.ts';
+import { startOfLocalDay } from '../console/format.ts';
+import { idParam, instant, text } from './inputs.ts';
+import { route, type ApiRoute } from './route-table.ts';
+
+export interface ClosuresView {
+  year: number;
+  division: string;
+  bankHolidays: BankHoliday[];
+  closures: ClosureRecord[];
+  office: CalendarStatus;
+}
+
+export async function closuresView(deps: ConsoleDeps, year: number): Promise<ClosuresView> {
+  const from = startOfLocalDay(`${year}-01-01`);
+  const to = startOfLocalDay(`${year + 1}-01-01`);
+  const now = deps.now();
+  const [inYear, current] = await Promise.all([
+    listClosures(deps.db, { from, to }),
+    listClosures(deps.db, { from: new Date(now.getTime() - 86_400_000), to: new Date(now.getTime() + 400 * 86_400_000) }),
+  ]);
+  const division = deps.config.OFFICE_DIVISION;
+  return {
+    year,
+    division,
+    bankHolidays: bankHolidays(year, division),
+    closures: inYear,
+    office: calendarStatus('office', now, { division, closures: current.map((c) => ({ from: c.from, to: c.to, reason: c.reason })) }),
+  };
+}
+
+export const newClosureBody = z.object({
+  from: instant.describe('When the office closes'),
+  to: instant.describe('When it opens again (exclusive)'),
+  reason: text(200).describe('Shown to supervisors and in the audit log, e.g. "Staff training"'),
+});
+
+async function recompute(tx: Db, deps: ConsoleDeps, actor: string, reason: Record<string, unknown>): Promise<number> {
+  const result = await recomputeOnCalendarChange(tx, { actor, division: deps.config.OFFICE_DIVISION, at: deps.now(), reason });
+  return result.moved.length;
+}
+
+export async function addClosureAs(
+  deps: ConsoleDeps,
+  auth: SessionUser,
+  input: z.output<typeof newClosureBody>,
+): Promise<{ closure: ClosureRecord; timersMoved: number }> {
+  if (input.to <= input.from) throw new ValidationError('to must be after from', 'to');
+  const actor = actorOf(auth);
+  return deps.db.tx(async (tx) => {
+    const closure = await addClosure(tx, { from: input.from, to: input.to, reason: input.reason, createdBy: actor });
+    await audit(tx, {
+      actor,
+      action: 'closure.added',
+      entity: 'closure',
+      entityId: closure.id,
+      detail: { from: closure.from, to: closure.to, reason: closure.reason },
+    });
+    const timersMoved = await recompute(tx, deps, actor, { closure: closure.id, change: 'added' });
+    return { closure, timersMoved };
+  });
+}
+
+export async function removeClosureAs(deps: ConsoleDeps, auth: SessionUser, id: string): Promise<{ timersMoved: number }> {
+  const actor = actorOf(auth);
+  return deps.db.tx(async (tx) => {
+    const [existing] = await tx.query<{ starts_at: Date; ends_at: Date; reason: string }>(
+      'select starts_at, ends_at, reason from closures where id = $1',
+      [id],
+    );
+    if (!existing || !(await removeClosure(tx, id))) throw notFound('no such closure');
+    await audit(tx, {
+      actor,
+      action: 'closure.removed',
+      entity: 'closure',
+      entityId: id,
+      detail: { from: existing.starts_at, to: existing.ends_at, reason: existing.reason },
+    });
+    return { timersMoved: await recompute(tx, deps, actor, { closure: id, change: 'removed' }) };
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+const date = z.string().describe('ISO 8601 instant');
+const closureSchema = z
+  .object({ id: z.string(), from: date, to: date, reason: z.string(), createdBy: z.string(), createdAt: date })
+  .meta({ id: 'Closure' });
+
+export const closureRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/closures',
+    operationId: 'listClosures',
+    summary: 'The office calendar for a year: bank holidays, closures, and whether the office is open now',
+    tag: 'calendar',
+    roles: EVERYONE,
+    query: z.object({
+      year: z.string().regex(/^\d{4}$/).transform(Number).pipe(z.number().int().min(2000).max(2100)).optional().describe('Default this year'),
+    }),
+    response: z.object({
+      year: z.number(),
+      division: z.string(),
+      bankHolidays: z.array(z.object({ date: z.string(), title: z.string() })),
+      closures: z.array(closureSchema),
+      office: z.object({ open: z.boolean(), reason: z.string(), nextOpenAt: date.nullable(), closesAt: date.nullable() }),
+    }),
+    handler: ({ deps, query }) => closuresView(deps, query.year ?? Number(deps.now().toISOString().slice(0, 4))),
+  }),
+  route({
+    method: 'post',
+    path: '/closures',
+    operationId: 'addClosure',
+    summary: 'Close the office for a while (admins); open tickets’ office-hours timers recompute',
+    tag: 'calendar',
+    roles: ADMINS,
+    body: newClosureBody,
+    status: 201,
+    response: z.object({ closure: closureSchema, timersMoved: z.number() }),
+    handler: ({ deps, auth, body }) => addClosureAs(deps, auth, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/closures/{id}',
+    operationId: 'removeClosure',
+    summary: 'Remove a closure (admins); open tickets’ office-hours timers recompute',
+    tag: 'calendar',
+    roles: ADMINS,
+    params: z.object({ id: idParam }),
+    response: z.object({ timersMoved: z.number() }),
+    handler: ({ deps, auth, params }) => removeClosureAs(deps, auth, params.id),
+  }),
+];

@@ -1,0 +1,230 @@
+// The on-call rota: who covers which hours at each level, the escalation order now
+// and next, and any gap in Cat4 cover (no primary on call) in the next 14 days.
+// Everyone may read it; only admins change it.
+import { z } from 'zod';
+import { onCallAt, ROTA_LEVELS, type RotaLevel, type RotaShift } from '../../domain/escalation.ts';
+import { primaryCoverGaps, type CoverGap } from '../../domain/rota-gaps.ts';
+import { audit } from '../../store/audit.ts';
+import { listEngineers, type EngineerRecord } from '../../store/engineers.ts';
+import { addShift, listShifts, removeShift, type ShiftRecord } from '../../store/rota.ts';
+import type { SessionUser } from '../../store/sessions.ts';
+import { ValidationError } from '../../store/errors.ts';
+import { actorOf } from '../auth/session.ts';
+import { ADMINS, EVERYONE } from '../auth/guards.ts';
+import { notFound } from '../errors.ts';
+import type { ConsoleDeps } from '../console/deps.ts';
+import { localDate as localDateOf, startOfLocalDay } from '../console/format.ts';
+import { checkbox, idParam, instant, localDate } from './inputs.ts';
+import { route, type ApiRoute } from './route-table.ts';
+
+export const GAP_HORIZON_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+export interface NamedShift extends ShiftRecord {
+  engineerName: string;
+  engineerActive: boolean;
+}
+
+export interface OnCallLevel {
+  level: RotaLevel;
+  engineers: { id: string; name: string; until: Date }[];
+}
+
+export interface RotaView {
+  from: Date;
+  to: Date;
+  days: number;
+  shifts: NamedShift[];
+  engineers: EngineerRecord[];
+  /** Gaps in primary cover from now for GAP_HORIZON_DAYS. */
+  gaps: CoverGap[];
+  now: OnCallLevel[];
+  /** Who takes over at the next change of cover, and when. */
+  next: { at: Date; levels: OnCallLevel[] } | null;
+}
+
+const rotaShift = (s: ShiftRecord): RotaShift => ({ engineerId: s.engineerId, level: s.level, startsAt: s.startsAt, endsAt: s.endsAt, isOverride: s.isOverride });
+
+function levelsAt(shifts: readonly NamedShift[], at: Date, active: ReadonlySet<string>): OnCallLevel[] {
+  const covering = onCallAt(shifts.filter((s) => active.has(s.engineerId)).map(rotaShift), at);
+  const byKey = new Map(shifts.map((s) => [`${s.engineerId}|${s.level}|${s.startsAt.getTime()}`, s]));
+  return ROTA_LEVELS.map((level) => ({
+    level,
+    engineers: covering[level].map((r) => {
+      const s = byKey.get(`${r.engineerId}|${r.level}|${r.startsAt.getTime()}`);
+      return { id: r.engineerId, name: s?.engineerName ?? r.engineerId, until: r.endsAt };
+    }),
+  }));
+}
+
+/** The rota from `fromDate` (UK day; default today) for `days` days, with now, next and the gaps. */
+export async function rotaView(deps: ConsoleDeps, opts: { fromDate?: string; days?: number } = {}): Promise<RotaView> {
+  const now = deps.now();
+  const days = opts.days ?? 14;
+  const from = startOfLocalDay(opts.fromDate ?? localDateOf(now));
+  const to = new Date(from.getTime() + days * DAY_MS + 2 * 3_600_000); // a DST day is 25 hours long
+  const horizon = new Date(now.getTime() + GAP_HORIZON_DAYS * DAY_MS);
+  const windowFrom = new Date(Math.min(from.getTime(), now.getTime()));
+  const windowTo = new Date(Math.max(to.getTime(), horizon.getTime()));
+  const [engineers, all] = await Promise.all([listEngineers(deps.db), listShifts(deps.db, { from: windowFrom, to: windowTo })]);
+  const names = new Map(engineers.map((e) => [e.id, e]));
+  const named: NamedShift[] = all.map((s) => ({
+    ...s,
+    engineerName: names.get(s.engineerId)?.name ?? `engineer ${s.engineerId}`,
+    engineerActive: names.get(s.engineerId)?.active ?? false,
+  }));
+  const active = new Set(engineers.filter((e) => e.active).map((e) => e.id));
+  const gaps = primaryCoverGaps(named.map(rotaShift), now, horizon, active);
+
+  // The next change of cover: the soonest start or end after now.
+  const changes = named.flatMap((s) => [s.startsAt, s.endsAt]).filter((d) => d > now).sort((a, b) => a.getTime() - b.getTime());
+  const nextAt = changes[0] ?? null;
+  return {
+    from,
+    to: new Date(from.getTime() + days * DAY_MS),
+    days,
+    shifts: named.filter((s) => s.endsAt > from && s.startsAt < to),
+    engineers,
+    gaps,
+    now: levelsAt(named, now, active),
+    next: nextAt ? { at: nextAt, levels: levelsAt(named, nextAt, active) } : null,
+  };
+}
+
+export const newShiftBody = z.object({
+  engineerId: idParam.describe('The engineer’s id'),
+  level: z.enum(ROTA_LEVELS),
+  from: instant,
+  to: instant,
+  isOverride: checkbox.describe('A one-off swap laid over the regular rota'),
+  note: z.string().trim().max(200).optional(),
+});
+
+export async function addShiftAs(deps: ConsoleDeps, auth: SessionUser, input: z.output<typeof newShiftBody>): Promise<ShiftRecord> {
+  if (input.to <= input.from) throw new ValidationError('to must be after from', 'to');
+  const shift = await deps.db.tx(async (tx) => {
+    const created = await addShift(tx, {
+      engineerId: input.engineerId,
+      level: input.level,
+      from: input.from,
+      to: input.to,
+      isOverride: input.isOverride,
+      note: input.note || null,
+    });
+    await audit(tx, {
+      actor: actorOf(auth),
+      action: 'rota.shift-added',
+      entity: 'rota_shift',
+      entityId: created.id,
+      detail: { engineerId: created.engineerId, level: created.level, from: created.startsAt, to: created.endsAt, isOverride: created.isOverride },
+    });
+    return created;
+  });
+  return shift;
+}
+
+export async function removeShiftAs(deps: ConsoleDeps, auth: SessionUser, id: string): Promise<void> {
+  await deps.db.tx(async (tx) => {
+    const removed = await removeShift(tx, id);
+    if (!removed) throw notFound('no such shift');
+    await audit(tx, {
+      actor: actorOf(auth),
+      action: 'rota.shift-removed',
+      entity: 'rota_shift',
+      entityId: id,
+      detail: { engineerId: removed.engineerId, level: removed.level, from: removed.startsAt, to: removed.endsAt },
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+const date = z.string().describe('ISO 8601 instant');
+const shiftSchema = z
+  .object({
+    id: z.string(),
+    engineerId: z.string(),
+    engineerName: z.string(),
+    level: z.enum(ROTA_LEVELS),
+    startsAt: date,
+    endsAt: date,
+    isOverride: z.boolean(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'Shift' });
+const levelSchema = z.object({
+  level: z.enum(ROTA_LEVELS),
+  engineers: z.array(z.object({ id: z.string(), name: z.string(), until: date })),
+});
+
+export const rotaRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/rota',
+    operationId: 'getRota',
+    summary: 'The rota for a window of days, who is on call now and next, and gaps in Cat4 cover',
+    tag: 'rota',
+    roles: EVERYONE,
+    query: z.object({
+      from: localDate.optional().describe('First day (UK); default today'),
+      days: z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(1).max(42)).optional().describe('1–42, default 14'),
+    }),
+    response: z.object({
+      from: date,
+      to: date,
+      shifts: z.array(shiftSchema),
+      gaps: z.array(z.object({ from: date, to: date })).describe(`No primary on call, within ${GAP_HORIZON_DAYS} days of now`),
+      now: z.array(levelSchema),
+      next: z.object({ at: date, levels: z.array(levelSchema) }).nullable(),
+    }),
+    async handler({ deps, query }) {
+      const v = await rotaView(deps, { ...(query.from ? { fromDate: query.from } : {}), ...(query.days ? { days: query.days } : {}) });
+      return {
+        from: v.from,
+        to: v.to,
+        shifts: v.shifts.map(({ engineerActive: _a, ...s }) => s),
+        gaps: v.gaps,
+        now: v.now,
+        next: v.next,
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/rota/shifts',
+    operationId: 'addShift',
+    summary: 'Add a shift or an override (admins)',
+    tag: 'rota',
+    roles: ADMINS,
+    body: newShiftBody,
+    status: 201,
+    response: shiftSchema.omit({ engineerName: true }),
+    handler: ({ deps, auth, body }) => addShiftAs(deps, auth, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/rota/shifts/{id}',
+    operationId: 'removeShift',
+    summary: 'Remove a shift (admins)',
+    tag: 'rota',
+    roles: ADMINS,
+    params: z.object({ id: idParam }),
+    status: 204,
+    async handler({ deps, auth, params }) {
+      await removeShiftAs(deps, auth, params.id);
+      return undefined;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/engineers',
+    operationId: 'listEngineers',
+    summary: 'Engineers who can be put on the rota',
+    tag: 'rota',
+    roles: EVERYONE,
+    response: z.array(z.object({ id: z.string(), name: z.string(), active: z.boolean() })),
+    async handler({ deps }) {
+      return (await listEngineers(deps.db)).map((e) => ({ id: e.id, name: e.name, active: e.active }));
+    },
+  }),
+];

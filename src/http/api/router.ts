@@ -1,0 +1,52 @@
+// /api: the console's JSON API. Every route needs a signed-in user with the right
+// role, every change the session's CSRF token, every input a zod schema; errors are
+// { "error": { "code", "message" } } with the right status.
+import express, { Router, type ErrorRequestHandler } from 'express';
+import { NotFoundError } from '../../store/errors.ts';
+import { EVERYONE, requireRole } from '../auth/guards.ts';
+import { requireCsrf } from '../auth/csrf.ts';
+import { loadSession } from '../auth/session.ts';
+import type { ConsoleDeps } from '../console/deps.ts';
+import { securityHeaders } from '../console/headers.ts';
+import { callRoutes } from './calls.ts';
+import { closureRoutes } from './closures.ts';
+import { nowRoutes } from './now.ts';
+import { openApiDocument } from './openapi.ts';
+import { mountRoutes, type ApiRoute } from './route-table.ts';
+import { rotaRoutes } from './rota.ts';
+import { userRoutes } from './users.ts';
+
+/** Every documented route, in the order the document lists them. */
+export function apiRoutes(): ApiRoute[] {
+  return [...nowRoutes, ...callRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
+}
+
+export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {
+  const routes = [...apiRoutes(), ...(extra.routes ?? [])];
+  const router = Router();
+  router.use(securityHeaders());
+  router.use(express.json({ limit: '32kb' }));
+  router.use(loadSession(deps));
+  router.use(requireCsrf());
+
+  const document = openApiDocument(routes, { title: 'Support Line console API', version: '1' });
+  router.get('/openapi.json', (req, res) => {
+    requireRole(req, EVERYONE);
+    res.json(document);
+  });
+  mountRoutes(router, routes, deps);
+  for (const r of extra.routers ?? []) router.use(r.path, r.router);
+
+  router.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
+  });
+  const notFoundErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    if (err instanceof NotFoundError) {
+      res.status(404).json({ error: { code: 'not_found', message: err.message } });
+      return;
+    }
+    next(err);
+  };
+  router.use(notFoundErrors);
+  return router;
+}

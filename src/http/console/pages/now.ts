@@ -1,0 +1,78 @@
+// Now: calls in progress (kept live by the event stream), who is on call now and
+// next, and the tickets about to breach.
+import type { SessionUser } from '../../../store/sessions.ts';
+import type { CallLogRow } from '../../../store/call-log.ts';
+import type { NowView } from '../../api/now.ts';
+import type { OnCallLevel } from '../../api/rota.ts';
+import { clockTime, dateTime, relative, word } from '../format.ts';
+import { html, type Html } from '../html.ts';
+import { page } from '../layout.ts';
+import { countdown, stateBadge } from '../sla-view.ts';
+
+/** One live call as a list item; the script renders the same shape from events. */
+export function liveCallItem(c: Pick<CallLogRow, 'id' | 'from' | 'carrier' | 'startedAt' | 'accountName' | 'accountNumber' | 'route' | 'ticketReference'> & { phase?: string }): Html {
+  return html`<li class="live-call" data-call-id="${c.id}">
+  <a href="/console/calls/${c.id}"><strong>${c.accountName ?? c.from}</strong></a>
+  <span class="muted">${c.accountNumber ? html`#${c.accountNumber} · ` : ''}${c.from} · ${word(c.carrier)}</span>
+  <span class="live-phase">${c.phase ? word(c.phase) : c.route ? word(c.route) : 'In the menu'}${c.ticketReference ? html` · ticket ${c.ticketReference}` : ''}</span>
+  <span class="muted">since ${clockTime(c.startedAt)}</span>
+</li>`;
+}
+
+function onCallList(levels: readonly OnCallLevel[]): Html {
+  return html`<ol class="escalation">${levels.map(
+    (l) => html`<li><span class="level">${word(l.level)}</span> ${
+      l.engineers.length
+        ? l.engineers.map((e, i) => html`${i > 0 ? ', ' : ''}<strong>${e.name}</strong> <span class="muted">until ${dateTime(e.until)}</span>`)
+        : html`<span class="warn-text">nobody</span>`
+    }</li>`,
+  )}</ol>`;
+}
+
+export function nowPage(auth: SessionUser, v: NowView): Html {
+  const engineer = auth.user.role === 'engineer';
+  return page({
+    title: 'Now',
+    active: 'now',
+    auth,
+    live: true,
+    body: html`<h1>Now</h1>
+<div class="grid">
+  <section class="card span-2" aria-labelledby="live-heading">
+    <h2 id="live-heading">Calls in progress <span class="count" id="live-count">${v.liveCalls.length}</span></h2>
+    <p class="muted small" id="live-status" aria-live="polite">${engineer ? 'Calls you are rung on appear here as they happen.' : 'Calls appear here as they arrive.'}</p>
+    <ul id="live-calls" class="live-calls" aria-live="polite">${v.liveCalls.map((c) => liveCallItem(c))}</ul>
+    <p id="live-empty" class="empty"${v.liveCalls.length ? html` hidden` : ''}>No calls in progress.</p>
+  </section>
+  <section class="card" aria-labelledby="oncall-heading">
+    <h2 id="oncall-heading">On call now</h2>
+    ${onCallList(v.onCall)}
+    ${
+      v.next
+        ? html`<h3>Next, ${relative(v.next.at, v.at)} <span class="muted small">(${dateTime(v.next.at)})</span></h3>${onCallList(v.next.levels)}`
+        : html`<p class="muted">No changes to the rota are planned.</p>`
+    }
+    <p><a href="/console/rota">The rota</a></p>
+  </section>
+</div>
+<section class="card" aria-labelledby="risk-heading">
+  <h2 id="risk-heading">Tickets about to breach</h2>
+  ${
+    v.atRisk.length
+      ? html`<div class="table-wrap"><table class="responsive">
+    <caption class="visually-hidden">Running SLA timers due within two hours, soonest first</caption>
+    <thead><tr><th scope="col">Ticket</th><th scope="col">Account</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Due</th></tr></thead>
+    <tbody>${v.atRisk.map(
+      (t) => html`<tr>
+      <td data-label="Ticket"><a href="/console/tickets/${t.reference}">${t.reference}</a> <span class="muted">${word(t.status)}</span></td>
+      <td data-label="Account">${t.accountName ?? '—'}</td>
+      <td data-label="Target">${word(t.target)}</td>
+      <td data-label="State">${stateBadge(t.state)}</td>
+      <td data-label="Due">${countdown({ state: 'running', dueAt: t.dueAt, warnAt: t.warnAt }, v.at)}</td>
+    </tr>`,
+    )}</tbody></table></div>`
+      : html`<p class="empty">Nothing is due in the next two hours.</p>`
+  }
+</section>`,
+  });
+}

@@ -1,0 +1,221 @@
+// Console pages for the rota, the office calendar, users and reports. Reading the
+// rota and the calendar is for everyone; changing them, and users, is for admins;
+// reports are for supervisors and admins. Each change goes through the same
+// function the API uses, so both validate and audit alike.
+import { Router, type Response } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { listEngineers } from '../../../store/engineers.ts';
+import { ConflictError, ValidationError } from '../../../store/errors.ts';
+import { responseTimeHistogram } from '../../../store/console-views.ts';
+import { slaReport, slaReportCsv } from '../../../store/reports.ts';
+import type { SessionUser } from '../../../store/sessions.ts';
+import { listUsers } from '../../../store/users.ts';
+import { ADMINS, EVERYONE, requireRole, SUPERVISORS } from '../../auth/guards.ts';
+import { addClosureAs, closuresView, newClosureBody, removeClosureAs } from '../../api/closures.ts';
+import { idParam, localDate } from '../../api/inputs.ts';
+import { issuesText } from '../../api/route-table.ts';
+import { addShiftAs, newShiftBody, removeShiftAs, rotaView } from '../../api/rota.ts';
+import { addUserAs, newUserBody, resetPasswordAs, updateUserAs, userFormBody } from '../../api/users.ts';
+import { HttpError, notFound } from '../../errors.ts';
+import type { ConsoleDeps } from '../deps.ts';
+import { localDate as localDateOf, ZONE } from '../format.ts';
+import { toDocument, type Html } from '../html.ts';
+import { closuresPage } from '../pages/closures.ts';
+import { reportsPage } from '../pages/reports.ts';
+import { rotaPage } from '../pages/rota.ts';
+import { usersPage } from '../pages/users.ts';
+import { rawQuery } from './calls.ts';
+
+const FLASH: Record<string, string> = {
+  'shift-added': 'Shift added.',
+  'shift-removed': 'Shift removed.',
+  'closure-added': 'Closure added. Open tickets’ office-hours due times have been recomputed.',
+  'closure-removed': 'Closure removed. Open tickets’ office-hours due times have been recomputed.',
+  'user-saved': 'User saved.',
+};
+
+type Flash = { kind: 'ok' | 'error'; text: string } | null;
+
+function flashOf(query: unknown): Flash {
+  const key = (query as Record<string, unknown>)?.done;
+  const text = typeof key === 'string' ? FLASH[key] : undefined;
+  return text ? { kind: 'ok', text } : null;
+}
+
+function send(res: Response, page: Html, status = 200): void {
+  res.status(status).type('html').send(toDocument(page));
+}
+
+/** A store refusal (a bad window, a clash) as a message on the page, not an error page. */
+function refusal(err: unknown): string | null {
+  return err instanceof ValidationError || err instanceof ConflictError ? err.message : null;
+}
+
+const rotaQuery = z.object({ from: localDate.optional() });
+const closuresQuery = z.object({ year: z.string().regex(/^\d{4}$/).transform(Number).pipe(z.number().int().min(2000).max(2100)).optional() });
+const reportQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional() });
+
+export function adminPages(deps: ConsoleDeps): Router {
+  const router = Router();
+
+  // --- rota -------------------------------------------------------------------
+  async function showRota(res: Response, auth: SessionUser, fromDate: string | undefined, flash: Flash, status = 200) {
+    const v = await rotaView(deps, fromDate ? { fromDate } : {});
+    send(res, rotaPage(auth, v, { now: deps.now(), flash }), status);
+  }
+
+  router.get('/rota', async (req, res) => {
+    const auth = requireRole(req, EVERYONE);
+    const q = rotaQuery.safeParse(rawQuery(req.query));
+    await showRota(res, auth, q.success ? q.data.from : undefined, q.success ? flashOf(req.query) : { kind: 'error', text: `That week cannot be shown: ${issuesText(q.error)}` }, q.success ? 200 : 400);
+  });
+
+  router.post('/rota/shifts', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const parsed = newShiftBody.safeParse(req.body ?? {});
+    if (!parsed.success) return showRota(res, auth, undefined, { kind: 'error', text: `The shift was not added: ${issuesText(parsed.error)}` }, 422);
+    try {
+      await addShiftAs(deps, auth, parsed.data);
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return showRota(res, auth, undefined, { kind: 'error', text: `The shift was not added: ${message}` }, 422);
+    }
+    res.redirect(303, '/console/rota?done=shift-added');
+  });
+
+  router.post('/rota/shifts/:id/remove', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such shift');
+    await removeShiftAs(deps, auth, id.data);
+    res.redirect(303, '/console/rota?done=shift-removed');
+  });
+
+  // --- closures ---------------------------------------------------------------
+  const thisYear = () => DateTime.fromJSDate(deps.now(), { zone: ZONE }).year;
+
+  router.get('/closures', async (req, res) => {
+    const auth = requireRole(req, EVERYONE);
+    const q = closuresQuery.safeParse(rawQuery(req.query));
+    const year = (q.success ? q.data.year : undefined) ?? thisYear();
+    send(res, closuresPage(auth, await closuresView(deps, year), { now: deps.now(), flash: q.success ? flashOf(req.query) : { kind: 'error', text: 'That year cannot be shown.' } }), q.success ? 200 : 400);
+  });
+
+  router.post('/closures', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = { from: String(body.from ?? ''), to: String(body.to ?? ''), reason: String(body.reason ?? '') };
+    const fail = async (text: string) =>
+      send(res, closuresPage(auth, await closuresView(deps, thisYear()), { now: deps.now(), flash: { kind: 'error', text: `The closure was not added: ${text}` }, form }), 422);
+    const parsed = newClosureBody.safeParse(body);
+    if (!parsed.success) return fail(issuesText(parsed.error));
+    let year: number;
+    try {
+      const { closure } = await addClosureAs(deps, auth, parsed.data);
+      year = DateTime.fromJSDate(closure.from, { zone: ZONE }).year;
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return fail(message);
+    }
+    res.redirect(303, `/console/closures?year=${year}&done=closure-added`);
+  });
+
+  router.post('/closures/:id/remove', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such closure');
+    await removeClosureAs(deps, auth, id.data);
+    res.redirect(303, '/console/closures?done=closure-removed');
+  });
+
+  // --- users ------------------------------------------------------------------
+  async function showUsers(res: Response, auth: SessionUser, flash: Flash, issued: { email: string; password: string } | null = null, status = 200) {
+    const [users, engineers] = await Promise.all([listUsers(deps.db), listEngineers(deps.db)]);
+    send(res, usersPage(auth, { users, engineers, flash, issued }), status);
+  }
+
+  router.get('/users', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    await showUsers(res, auth, flashOf(req.query));
+  });
+
+  router.post('/users', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const body = { ...((req.body ?? {}) as Record<string, unknown>) };
+    for (const k of ['name', 'engineerId']) if (body[k] === '') delete body[k];
+    const parsed = newUserBody.safeParse(body);
+    if (!parsed.success) return showUsers(res, auth, { kind: 'error', text: `The user was not added: ${issuesText(parsed.error)}` }, null, 422);
+    try {
+      const { user, password } = await addUserAs(deps, auth, parsed.data);
+      // Shown in this answer only: the password is never put in a URL or stored in clear.
+      return showUsers(res, auth, { kind: 'ok', text: `Added ${user.email}.` }, { email: user.email, password }, 201);
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return showUsers(res, auth, { kind: 'error', text: `The user was not added: ${message}` }, null, err instanceof ConflictError ? 409 : 422);
+    }
+  });
+
+  router.post('/users/:id', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such user');
+    const parsed = userFormBody.safeParse(req.body ?? {});
+    if (!parsed.success) return showUsers(res, auth, { kind: 'error', text: `Not saved: ${issuesText(parsed.error)}` }, null, 422);
+    try {
+      await updateUserAs(deps, auth, id.data, {
+        role: parsed.data.role,
+        engineerId: parsed.data.engineerId ? parsed.data.engineerId : null,
+        disabled: parsed.data.disabled,
+      });
+    } catch (err) {
+      const message = err instanceof HttpError && err.status === 409 ? err.message : refusal(err);
+      if (!message) throw err;
+      return showUsers(res, auth, { kind: 'error', text: `Not saved: ${message}` }, null, 409);
+    }
+    res.redirect(303, '/console/users?done=user-saved');
+  });
+
+  router.post('/users/:id/reset-password', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such user');
+    const users = await listUsers(deps.db);
+    const user = users.find((u) => u.id === id.data);
+    if (!user) throw notFound('no such user');
+    const password = await resetPasswordAs(deps, auth, user.id);
+    await showUsers(res, auth, { kind: 'ok', text: `New one-time password for ${user.email}; their sessions have ended.` }, { email: user.email, password });
+  });
+
+  // --- reports ----------------------------------------------------------------
+  function monthOf(req: { query: unknown }): { month: string; error: string | null } {
+    const q = reportQuery.safeParse(rawQuery(req.query));
+    const current = localDateOf(deps.now()).slice(0, 7);
+    if (!q.success) return { month: current, error: `That month cannot be shown: ${issuesText(q.error)}` };
+    return { month: q.data.month ?? current, error: null };
+  }
+  const window = (month: string) => {
+    const start = DateTime.fromISO(`${month}-01T00:00:00`, { zone: ZONE });
+    return { from: start.toJSDate(), to: start.plus({ months: 1 }).toJSDate() };
+  };
+
+  router.get('/reports', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const { month, error } = monthOf(req);
+    const w = window(month);
+    const [rows, histogram] = error ? [[], []] : await Promise.all([slaReport(deps.db, w), responseTimeHistogram(deps.db, w)]);
+    send(res, reportsPage(auth, { month, rows, histogram, error }), error ? 400 : 200);
+  });
+
+  router.get('/reports.csv', async (req, res) => {
+    requireRole(req, SUPERVISORS);
+    const { month, error } = monthOf(req);
+    if (error) throw new HttpError(400, 'bad_request', error);
+    res.type('text/csv; charset=utf-8').attachment(`sla-${month}.csv`).send(slaReportCsv(await slaReport(deps.db, window(month))));
+  });
+
+  return router;
+}
