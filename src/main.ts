@@ -5,6 +5,8 @@ import { createLogger } from './logger.ts';
 import { openLine, serve, type Line } from './runtime.ts';
 import { seedDemo } from './store/seed-demo.ts';
 import { startCarriers } from './carriers/start.ts';
+import { consoleComponent } from './http/console/component.ts';
+import { DEMO_ADMIN_EMAIL, ensureDemoAdmin } from './store/users.ts';
 
 async function start(): Promise<void> {
   let config;
@@ -26,14 +28,25 @@ async function start(): Promise<void> {
     'starting support line',
   );
   const line: Line = await openLine(config, { logger });
+  let adminPassword: string | null = null;
   if (!config.DATABASE_URL) {
     const seeded = await seedDemo(line.db, new Date());
     if (seeded.created) printDemo(seeded);
+    adminPassword = await ensureDemoAdmin(line.db);
   }
   await startCarriers(line);
+  line.components.push(consoleComponent(line));
   await serve(line);
   logger.info({ url: line.url }, `support line listening on ${line.url}`);
   process.stdout.write(`\nSupport Line is listening on ${line.url}  (health: ${line.url}/healthz)\n\n`);
+  if (adminPassword) {
+    // Printed once, never logged: the first sign-in replaces it.
+    process.stdout.write(
+      `Console: ${line.url}/console/  sign in as ${DEMO_ADMIN_EMAIL} with the one-time password\n\n    ${adminPassword}\n\n` +
+        'It is shown only now; you will choose your own password at first sign-in.\n' +
+        'Add more users with: support-line users add --role supervisor --email someone@example.com\n\n',
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

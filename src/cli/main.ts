@@ -10,6 +10,7 @@ import { migrateCommand, seedCommand } from './commands/migrate.ts';
 import { accountsCommand, closuresCommand, engineersCommand, rotaCommand } from './commands/provision.ts';
 import { routeCommand } from './commands/route.ts';
 import { slaCommand } from './commands/sla.ts';
+import { usersCommand } from './commands/users.ts';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
 
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   sla: slaCommand,
   route: routeCommand,
   call: callCommand,
+  users: usersCommand,
 };
 
 export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
