@@ -3,6 +3,7 @@
 // src/main.ts`) that a test can kill. Both reach Postgres and Redis through
 // whatever URLs the test gives them — usually a tcp-proxy it can cut.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { openLine, type Line, type LineOptions } from '../../src/runtime.ts';
 import { runScriptedCall, type CallScript, type ScriptedCall } from '../../src/carriers/cli/scripted-carrier.ts';
+import type { CallDriver, Step } from '../../src/calls/types.ts';
+import type { EngineerOutcome, FlowEvent, MediaCommand } from '../../src/domain/flow/types.ts';
+import { utteranceText } from '../../src/domain/prompts.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -164,4 +168,67 @@ export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_
       return exited;
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// A call driven one event at a time, for tests that do something mid-call
+
+export class LiveCall {
+  readonly heard: string[] = [];
+  step: Step;
+
+  private constructor(
+    private readonly driver: CallDriver,
+    private readonly clock: ManualClock,
+    step: Step,
+  ) {
+    this.step = step;
+    this.listen(step);
+  }
+
+  static async dial(driver: CallDriver, clock: ManualClock, from: string, carrierCallId: string = randomUUID()): Promise<LiveCall> {
+    const step = await driver.start({ carrier: 'cli', carrierCallId, from, to: LINE_NUMBER, at: clock.now() });
+    return new LiveCall(driver, clock, step);
+  }
+
+  get callId(): string {
+    return this.step.callId;
+  }
+
+  /** The media command the line is waiting on (the last one it sent). */
+  get waitingOn(): MediaCommand | undefined {
+    return this.step.commands.at(-1);
+  }
+
+  /** Carries on with another instance's driver (the call moved). */
+  on(driver: CallDriver): LiveCall {
+    const moved = new LiveCall(driver, this.clock, this.step);
+    moved.heard.splice(0, moved.heard.length, ...this.heard);
+    return moved;
+  }
+
+  press(keys: string): Promise<Step> {
+    this.clock.advance(3);
+    return this.feed({ type: 'input', digits: keys.replace(/#$/, '') });
+  }
+
+  engineer(engineerId: string, outcome: EngineerOutcome): Promise<Step> {
+    this.clock.advance(10);
+    return this.feed({ type: 'engineerResult', engineerId, outcome });
+  }
+
+  hangUp(): Promise<Step> {
+    this.clock.advance(5);
+    return this.feed({ type: 'hangup', cause: 'Normal Clearing' });
+  }
+
+  async feed(event: FlowEvent): Promise<Step> {
+    this.step = await this.driver.feed(this.callId, event, this.clock.now());
+    this.listen(this.step);
+    return this.step;
+  }
+
+  private listen(step: Step): void {
+    for (const c of step.commands) if (c.kind === 'play' || c.kind === 'gather') this.heard.push(utteranceText(c.utterance));
+  }
 }
