@@ -86,7 +86,8 @@ export const envSchema = z.object({
   NOTIFY_WEBHOOK_URL: optionalUrl,
   NOTIFY_WEBHOOK_SECRET: optional,
   DUTY_MANAGER_PHONE: optional,
-  SLA_WATCH_INTERVAL_SECONDS: int(30, 1, 3600),
+  // At most 30 s: the watcher is exact to the minute (it also wakes for the next timer due sooner).
+  SLA_WATCH_INTERVAL_SECONDS: int(30, 1, 30),
   RECORDING_RETENTION_DAYS: int(90, 1, 3650),
 });
 
@@ -113,6 +114,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (c.ARI_URL && (!c.ARI_USERNAME || !c.ARI_PASSWORD)) {
     problems.push('ARI_USERNAME and ARI_PASSWORD: required when ARI_URL is set');
+  }
+  if (c.NOTIFY_WEBHOOK_URL && (!c.NOTIFY_WEBHOOK_SECRET || c.NOTIFY_WEBHOOK_SECRET.length < 16)) {
+    problems.push('NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL is set, at least 16 characters (it signs every webhook)');
+  }
+  if (c.DUTY_MANAGER_PHONE && !/^\+[1-9][0-9]{6,14}$/.test(c.DUTY_MANAGER_PHONE)) {
+    problems.push('DUTY_MANAGER_PHONE: must be an E.164 number, e.g. +447700900999');
   }
   if (c.NODE_ENV === 'production') {
     if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) {
