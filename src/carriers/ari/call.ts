@@ -77,6 +77,8 @@ export class CallIndex {
 }
 
 export interface CallContext {
+  /** Set when the carrier stops: calls stay in Asterisk for the next process to resume. */
+  lifecycle: { stopped: boolean };
   rest: AriRest;
   driver: CallDriver;
   timers: Timers;
@@ -122,7 +124,18 @@ export class AriCall {
   }
 
   enqueue(task: () => Promise<void> | void): void {
+    if (this.ctx.lifecycle.stopped) return;
     this.queue.run(task);
+  }
+
+  /** The carrier is stopping: drop every timer; the call itself carries on in Asterisk. */
+  halt(): void {
+    this.clearActivity();
+    if (this.hold?.kind === 'prompt') this.clearTimer(this.hold.timer);
+    for (const leg of this.legs.values()) {
+      this.clearTimer(leg.ringTimer);
+      if (leg.whisper) this.clearTimer(leg.whisper.timer);
+    }
   }
 
   /** A timer whose callback runs on this call's queue. */
@@ -229,8 +242,9 @@ export class AriCall {
     }
   }
 
-  /** A fact for the call's timeline (legs, keys, playbacks, bridges, causes). */
-  note(type: string, detail: Record<string, unknown>): void {
+  /** A fact for the call's timeline (legs, keys, playbacks, bridges, causes), typed `ari.<type>`. */
+  note(kind: string, detail: Record<string, unknown>): void {
+    const type = `ari.${kind}`;
     const at = this.now();
     if (this.callId === null) this.early.push({ type, detail, at });
     else this.sendNote(type, detail, at);

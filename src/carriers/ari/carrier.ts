@@ -50,7 +50,8 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
   });
   const work = new WorkCounter();
   const index = new CallIndex();
-  const ctx: CallContext = { rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
+  const lifecycle = { stopped: false };
+  const ctx: CallContext = { lifecycle, rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
 
   function route(event: AriEvent): void {
     switch (event.type) {
@@ -154,7 +155,12 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
       });
     },
     async stop() {
+      // Calls are left in Asterisk (a bridged conversation carries on there); the next
+      // process finds them with GET /channels and picks them up from the call service.
+      lifecycle.stopped = true;
+      for (const call of index.calls) call.halt();
       await client.stop();
+      await work.drained();
     },
     status() {
       return { ...client.status(), activeCalls: index.calls.size };

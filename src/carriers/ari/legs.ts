@@ -18,9 +18,27 @@ export function engineerEndpoint(call: AriCall, command: DialCommand): string {
   return call.ctx.settings.engineerDialTemplate.replaceAll('{number}', command.engineer.phone);
 }
 
+/**
+ * A leg's channel id names its call, so a process that restarts while the leg is
+ * still ringing (not yet in Stasis, so without our appArgs) can still tell it is ours.
+ */
+export function legId(callId: string): string {
+  return `${LEG_PREFIX}${callId}-${randomUUID().slice(0, 8)}`;
+}
+
+export const LEG_PREFIX = 'leg-';
+
+/** The call id a leg's channel id names, or null if it is not one of our legs. */
+export function legCallId(channelId: string): string | null {
+  if (!channelId.startsWith(LEG_PREFIX)) return null;
+  const rest = channelId.slice(LEG_PREFIX.length);
+  const cut = rest.lastIndexOf('-');
+  return cut > 0 ? rest.slice(0, cut) : null;
+}
+
 function newLeg(call: AriCall, kind: Leg['kind'], engineerId: string | null, endpoint: string): Leg {
   const leg: Leg = {
-    id: randomUUID(),
+    id: legId(call.callId ?? 'unknown'),
     kind,
     engineerId,
     endpoint,

@@ -5,7 +5,7 @@
 import type { FlowState } from '../../domain/flow/types.ts';
 import { AriCall, type CallContext, type Leg } from './call.ts';
 import { playHoldIfStopped, startGather, stopPlayback } from './caller-media.ts';
-import { legAnswered, legGone, whisperPromptDone } from './legs.ts';
+import { legAnswered, legCallId, legGone, whisperPromptDone } from './legs.ts';
 import type { Channel } from './models.ts';
 import { isNotFound } from './rest.ts';
 
@@ -23,7 +23,7 @@ export async function resumeCalls(ctx: CallContext): Promise<void> {
     if (ctx.index.channels.has(channel.id)) continue;
     const args = stasisArgs(channel, ctx.settings.app);
     // Legs are dealt with by their caller's call; other channels are not ours.
-    if (args === null || args[0] === 'dialed' || args[0] === 'desk') continue;
+    if (legCallId(channel.id) !== null || args === null || args[0] === 'dialed' || args[0] === 'desk') continue;
     await adopt(ctx, channel, channels);
   }
 }
@@ -127,6 +127,7 @@ async function adopt(ctx: CallContext, channel: Channel, channels: Channel[]): P
   const call = new AriCall(ctx, channel);
   call.adopt(callId);
   const legs = channels.filter((c) => {
+    if (legCallId(c.id) === callId) return true;
     const args = stasisArgs(c, ctx.settings.app);
     return args !== null && (args[0] === 'dialed' || args[0] === 'desk') && args[1] === callId;
   });
@@ -146,7 +147,8 @@ async function resumeFromSnapshot(call: AriCall, state: FlowState | null, legs: 
   if (inBridge) {
     // The conversation carries on in Asterisk without us; keep watching it so a
     // hangup on either side ends the other.
-    const other = legs[0] as Channel;
+    const other = legs.find((l) => l.state === 'Up') ?? (legs[0] as Channel);
+    for (const stray of legs) if (stray !== other) await call.ctx.rest.hangup(stray.id).catch(() => undefined);
     const leg: Leg = {
       id: other.id,
       kind: state.phase === 'bridged' ? 'engineer' : 'desk',
