@@ -31,7 +31,9 @@ export function defaultSettings(sim: FakeAsterisk, overrides: Partial<AriSetting
 export interface AsteriskHarness {
   sim: FakeAsterisk;
   clock: VirtualClock;
-  carrier: AriCarrier;
+  readonly carrier: AriCarrier;
+  /** This process restarts: the carrier is replaced by a new one on the same call service. */
+  restartCarrier(): Promise<AriCarrier>;
   close(): Promise<void>;
   /** Everything the line asked of Asterisk that real Asterisk would have refused. */
   violations(): string[];
@@ -44,18 +46,24 @@ export async function startAsteriskHarness(options: {
   sim?: FakeAsteriskOptions;
   /** Leave the carrier unconnected (a test starts it itself). */
   connect?: boolean;
+  logger?: Logger;
 }): Promise<AsteriskHarness> {
   const clock = options.clock ?? new VirtualClock();
   const sim = new FakeAsterisk({ ...options.sim, clock });
   await sim.start();
-  const carrier = createAriCarrier({
-    settings: defaultSettings(sim, options.settings),
-    driver: options.driver,
-    logger: testLogger(),
-    timers: clock,
-    connection: { backoff: { initialMs: 500, maxMs: 30_000 }, keepaliveMs: null, random: () => 0.5, requestTimeoutMs: 5_000 },
-  });
-  sim.idleProbe = () => clientIdle(sim, carrier.client) && carrier.pendingWork() === 0;
+  const settings = defaultSettings(sim, options.settings);
+  const makeCarrier = (): AriCarrier => {
+    const made = createAriCarrier({
+      settings,
+      driver: options.driver,
+      logger: options.logger ?? testLogger(),
+      timers: clock,
+      connection: { backoff: { initialMs: 500, maxMs: 30_000 }, keepaliveMs: null, random: () => 0.5, requestTimeoutMs: 5_000 },
+    });
+    sim.idleProbe = () => clientIdle(sim, made.client) && made.pendingWork() === 0;
+    return made;
+  };
+  let carrier = makeCarrier();
   if (options.connect !== false) {
     carrier.start();
     await sim.until(() => carrier.status().state === 'connected', 'the carrier to connect');
@@ -63,8 +71,18 @@ export async function startAsteriskHarness(options: {
   return {
     sim,
     clock,
-    carrier,
+    get carrier() {
+      return carrier;
+    },
+    async restartCarrier() {
+      await carrier.stop();
+      carrier = makeCarrier();
+      carrier.start();
+      return carrier;
+    },
     async close() {
+      // Let what is already on its way land (a hangup just sent ends its call and frees its engineer).
+      await sim.settle().catch(() => undefined);
       await carrier.stop();
       await sim.stop();
     },

@@ -1,6 +1,7 @@
 // A support line on the simulated Asterisk for scenario tests: the real call service
 // on a fresh Postgres database and Redis, the real ARI carrier, and one virtual clock
 // for all of them (the call service reads it too, so calendar routes follow it).
+import type { Logger } from 'pino';
 import { createCallService, type CallService } from '../../../src/calls/call-service.ts';
 import { pgCallRecords } from '../../../src/calls/pg-records.ts';
 import type { CallDriver } from '../../../src/calls/types.ts';
@@ -23,6 +24,10 @@ export interface AsteriskLineOptions {
   settings?: Partial<AriSettings>;
   /** Wraps the call driver (to make it fail, or watch it). */
   driver?: (calls: CallService) => CallDriver;
+  /** Leave the carrier unconnected (the test starts it). */
+  connect?: boolean;
+  /** Where both the call service and the carrier log (silent by default). */
+  logger?: Logger;
 }
 
 export interface AsteriskLine extends AsteriskHarness {
@@ -36,7 +41,7 @@ export async function startAsteriskLine(options: AsteriskLineOptions): Promise<A
   const calls = createCallService({
     records: pgCallRecords(options.db),
     live: options.live,
-    logger: testLogger(),
+    logger: options.logger ?? testLogger(),
     clock: () => clock.now(),
     config: { division: 'england-and-wales', ringSeconds: options.ringSeconds ?? 25, rounds: options.rounds ?? 2 },
   });
@@ -44,9 +49,17 @@ export async function startAsteriskLine(options: AsteriskLineOptions): Promise<A
     driver: options.driver ? options.driver(calls) : calls,
     clock,
     settings: options.settings,
+    connect: options.connect,
+    logger: options.logger,
   });
   return {
-    ...harness,
+    sim: harness.sim,
+    clock: harness.clock,
+    get carrier() {
+      return harness.carrier;
+    },
+    restartCarrier: () => harness.restartCarrier(),
+    violations: () => harness.violations(),
     calls,
     async close() {
       await harness.close();

@@ -1,0 +1,176 @@
+// The on-call ladder over Asterisk: the engineer's phone is originated, they hear the
+// whisper, and only a 1 bridges them with the caller.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFreshDatabase } from '../support/db.ts';
+import { useRedisLiveStore } from '../support/redis.ts';
+import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
+import { startAsteriskLine, type AsteriskLine } from '../support/fake-asterisk/line.ts';
+import type { Caller } from '../support/fake-asterisk/index.ts';
+
+const fresh = useFreshDatabase();
+const redis = useRedisLiveStore();
+
+// Wednesday 18 November 2026, 03:00 GMT: only Cat4 critical faults reach an engineer.
+const NIGHT = '2026-11-18T03:00:00Z';
+const { cat4 } = CUSTOMERS;
+const { sam, alex, morgan } = ENGINEERS;
+
+let line: AsteriskLine | undefined;
+beforeAll(async () => {
+  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+});
+afterEach(async () => {
+  const violations = line?.violations() ?? [];
+  await line?.close();
+  line = undefined;
+  expect(violations).toEqual([]);
+});
+
+async function lineAt(at: string, options: { rounds?: number } = {}): Promise<AsteriskLine> {
+  line = await startAsteriskLine({ db: fresh.db, live: redis.store, at, ...options });
+  return line;
+}
+
+/** Signs in by caller ID and reports a critical fault. */
+function reportsCriticalFault(caller: Caller): Caller {
+  return caller
+    .hears('greeting')
+    .hears('enter-pin')
+    .presses(`${cat4.pin}#`)
+    .hears('main-menu')
+    .presses('1')
+    .hears('fault-critical-question')
+    .presses('1');
+}
+
+describe('Cat4 critical fault at night', () => {
+  it('the primary engineer answers, hears the whisper, presses 1 and is bridged', async () => {
+    const { sim } = await lineAt(NIGHT);
+    const engineer = sim.engineer(sam.phone).answersAfter(3000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.hears('ticket-reference').hears('connecting-oncall').hears('hold').isConnectedTo(engineer);
+    expect(engineer.heard(0)).toEqual(expect.arrayContaining(['whisper-critical', 'whisper-accept']));
+    await caller.hangsUp();
+    const { call, ticket, timeline } = await line!.callOf(caller);
+    expect(call).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+    expect(ticket?.respondedAt).not.toBeNull();
+    expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['ari.engineer-dialled', 'ari.leg-answered', 'ari.engineer-key', 'ari.leg-result', 'ari.bridged', 'ari.hangup-cause']));
+    expect(engineer.legs[0]?.alive).toBe(false);
+  });
+
+  it('engineer 1 does not answer: their leg is dropped at the ring time and engineer 2 accepts', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).doesNotAnswer();
+    const second = sim.engineer(alex.phone).answersAfter(5_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.hears('connecting-oncall', 'hold').isConnectedTo(second).hangsUp();
+    expect(first.rang).toBe(1);
+    expect(first.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    const { call, timeline } = await callOf(caller);
+    expect(call.outcome).toBe('engineer');
+    const results = timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome']);
+    expect(results).toEqual(['no_answer', 'accepted']);
+    const rung = timeline.filter((e) => e.type === 'ari.engineer-dialled').map((e) => e.at.getTime());
+    expect((rung[1] as number) - (rung[0] as number)).toBe(25_000);
+  });
+
+  it('engineer 1 presses 2: passed on at once, engineer 2 accepts', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).answersAfter(2_000).presses('2');
+    const second = sim.engineer(alex.phone).answersAfter(2_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(second).hangsUp();
+    expect(first.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    const { timeline } = await callOf(caller);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome'])).toEqual(['declined', 'accepted']);
+  });
+
+  it('engineer 1 barges in on the whisper with 1 and is bridged at once', async () => {
+    const { sim } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).answersAfter(2_000).pressesDuringWhisper('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(first).hangsUp();
+    expect(first.legs[0]?.heard.at(-1)?.cut).toBe(true);
+  });
+
+  it("engineer 1's voicemail answers and presses nothing: no key, engineer 2 accepts", async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).voicemailAnswers(12_000);
+    const second = sim.engineer(alex.phone).answersAfter(3_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(second).hangsUp();
+    expect(first.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    expect(first.heard(0)).toContain('whisper-accept');
+    const { timeline } = await callOf(caller);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome'])).toEqual(['no_key', 'accepted']);
+  });
+
+  it('a busy or unreachable engineer is skipped at once', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    sim.engineer(sam.phone).isBusy();
+    sim.engineer(alex.phone).isUnreachable();
+    const manager = sim.engineer(morgan.phone).answersAfter(3_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(manager).hangsUp();
+    const { timeline } = await callOf(caller);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome'])).toEqual(['busy', 'failed', 'accepted']);
+  });
+
+  it('all engineers fail for every round: the caller is told, leaves a message, the ticket is flagged', async () => {
+    const { sim, callOf } = await lineAt(NIGHT, { rounds: 2 });
+    const everyone = [sam, alex, morgan].map((e) => sim.engineer(e.phone).doesNotAnswer());
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.hears('connecting-oncall', 'hold').hears('oncall-failed', 'leave-message').leavesMessage(15).hears('message-taken', 'goodbye').isHungUp();
+    expect(everyone.map((e) => e.rang)).toEqual([2, 2, 2]);
+    expect(everyone.every((e) => e.legs.every((l) => !l.alive))).toBe(true);
+    const { call, ticket } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'message', escalationFailed: true });
+    expect(ticket).toMatchObject({ escalationFailed: true, recordingName: `support-line/${call.id}` });
+  });
+
+  it('the caller hangs up while an engineer rings: the leg is dropped, the ticket kept, the engineer freed', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).doesNotAnswer();
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.hears('connecting-oncall', 'hold').waits(5).hangsUp();
+    await sim.settle();
+    expect(first.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    const { call, ticket } = await callOf(caller);
+    expect(call.outcome).toBe('abandoned');
+    expect(ticket?.status).toBe('caller_abandoned');
+    expect(line?.carrier.status().activeCalls).toBe(0);
+
+    // Sam is free again: the next critical call rings him first.
+    first.answersAfter(2_000).presses('1');
+    const next = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await next.isConnectedTo(first).hangsUp();
+    expect(first.rang).toBe(2);
+  });
+
+  it('the engineer hangs up after the conversation: the caller is hung up and the call closed', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).answersAfter(2_000).presses('1').hangsUpAfter(60_000);
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(first).isHungUp();
+    expect(caller.channel?.hungUpBy).toBe('ari');
+    const { call } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'engineer', endReason: 'completed' });
+  });
+
+  it('two critical calls at once never ring the same engineer at the same time', async () => {
+    const { sim } = await lineAt(NIGHT);
+    const engineers = [sam, alex, morgan].map((e) => sim.engineer(e.phone).answersAfter(6_000).presses('1'));
+    const a = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    const b = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await Promise.all([a.hears('connecting-oncall'), b.hears('connecting-oncall')]);
+    await sim.until(
+      () => [a, b].every((c) => c.channel?.bridge !== null && c.channel?.bridge !== undefined),
+      'both callers to be connected to an engineer',
+    );
+    expect(engineers.map((e) => e.maxAtOnce)).toEqual([1, 1, 0]);
+    const partner = (c: typeof a) => c.channel?.bridge?.channels.find((ch) => ch !== c.channel)?.id;
+    expect(partner(a)).not.toBe(partner(b));
+    await a.hangsUp();
+    await b.hangsUp();
+  });
+});

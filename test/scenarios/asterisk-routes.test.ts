@@ -1,0 +1,193 @@
+// Every route for every tier over Asterisk: the desk in office hours, the on-call
+// engineer where cover is open, a message otherwise; and the other menu choices.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFreshDatabase } from '../support/db.ts';
+import { useRedisLiveStore } from '../support/redis.ts';
+import { CUSTOMERS, ENGINEERS, seedTwilioFixture, type Customer } from '../support/fake-twilio/fixture.ts';
+import { startAsteriskLine, type AsteriskLine } from '../support/fake-asterisk/line.ts';
+import type { Caller } from '../support/fake-asterisk/index.ts';
+
+const fresh = useFreshDatabase();
+const redis = useRedisLiveStore();
+
+// Wednesday 18 November 2026 (GMT): office hours, Cat2's extended evening, the small hours.
+const OFFICE = '2026-11-18T10:00:00Z';
+const EVENING = '2026-11-18T20:00:00Z';
+const NIGHT = '2026-11-18T03:00:00Z';
+const { cat4, cat2, cat1, catS, none } = CUSTOMERS;
+
+let line: AsteriskLine | undefined;
+beforeAll(async () => {
+  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+});
+afterEach(async () => {
+  const violations = line?.violations() ?? [];
+  await line?.close();
+  line = undefined;
+  expect(violations).toEqual([]);
+});
+
+async function lineAt(at: string): Promise<AsteriskLine> {
+  line = await startAsteriskLine({ db: fresh.db, live: redis.store, at });
+  return line;
+}
+
+/** Signs in by caller ID and reports a fault. */
+function reportsFault(caller: Caller, c: Customer, critical: boolean): Caller {
+  return caller
+    .hears('greeting', 'enter-pin')
+    .presses(`${c.pin}#`)
+    .hears('main-menu')
+    .presses('1')
+    .hears('fault-critical-question')
+    .presses(critical ? '1' : '2');
+}
+
+describe('in office hours a fault goes to the support desk', () => {
+  it.each([
+    ['Cat4 critical', cat4, true],
+    ['Cat4 standard', cat4, false],
+    ['Cat2', cat2, false],
+    ['Cat1', cat1, true],
+  ] as const)('%s: ticket reference, then the desk', async (_name, customer, critical) => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(5_000);
+    const caller = reportsFault(sim.call({ from: customer.phone }), customer, critical);
+    await caller.hears('ticket-reference', 'connecting-desk', 'moh').isConnectedTo(desk).hangsUp();
+    const { call, ticket, timeline } = await callOf(caller);
+    expect(call).toMatchObject({ route: 'desk', outcome: 'desk', tier: customer.tier });
+    expect(ticket).toMatchObject({ kind: 'fault', route: 'desk', tier: customer.tier });
+    expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['ari.desk-dialled', 'ari.desk-answered', 'ari.bridged', 'ari.hangup-cause']));
+    expect(desk.legs[0]?.name).toMatch(/^Local\/support@desk-[0-9a-f]+;1$/);
+    expect(desk.legs[0]?.alive).toBe(false);
+  });
+
+  it('CatS: hears the ad hoc charge, accepts with 1 and reaches the desk', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = reportsFault(sim.call({ from: catS.phone }), catS, false);
+    await caller.hears('ad-hoc-offer').presses('1').hears('ticket-reference', 'connecting-desk').isConnectedTo(desk).hangsUp();
+    expect((await callOf(caller)).ticket).toMatchObject({ tier: 'CatS', adHocAccepted: true, route: 'desk' });
+  });
+
+  it('no contract: hears the offer, declines with 2, and no ticket is raised', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const caller = reportsFault(sim.call({ from: none.phone }), none, true);
+    await caller.hears('no-contract-offer').presses('2').hears('ad-hoc-declined').isHungUp();
+    const { call, ticket } = await callOf(caller);
+    expect(call.outcome).toBe('refused');
+    expect(ticket).toBeNull();
+  });
+
+  it('overflows to a message when the desk does not answer in time', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').doesNotAnswer();
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('connecting-desk', 'moh', 'desk-busy', 'leave-message').leavesMessage(12).hears('message-taken', 'goodbye').isHungUp();
+    const { call, ticket } = await callOf(caller);
+    expect(call.outcome).toBe('message');
+    expect(ticket?.recordingName).toBe(`support-line/${call.id}`);
+    expect(desk.rang).toBe(1);
+    expect(desk.legs[0]?.alive).toBe(false);
+    expect(sim.world.stored.get(`support-line/${call.id}`)).toMatchObject({ format: 'wav', duration: 12 });
+  });
+});
+
+describe('out of office hours', () => {
+  it('Cat2 in the evening reaches the on-call engineer', async () => {
+    const { sim, callOf } = await lineAt(EVENING);
+    const sam = sim.engineer(ENGINEERS.sam.phone).answersAfter(4_000).presses('1');
+    const caller = reportsFault(sim.call({ from: cat2.phone }), cat2, false);
+    await caller.hears('connecting-oncall').isConnectedTo(sam).hangsUp();
+    expect((await callOf(caller)).call).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+    expect(sam.heard(0)[0]).toBe('whisper-extended');
+  });
+
+  it('Cat4 critical at night reaches the on-call engineer', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const sam = sim.engineer(ENGINEERS.sam.phone).answersAfter(4_000).presses('1');
+    const caller = reportsFault(sim.call({ from: cat4.phone }), cat4, true);
+    await caller.hears('connecting-oncall').isConnectedTo(sam).hangsUp();
+    expect((await callOf(caller)).call).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+    expect(sam.heard(0)[0]).toBe('whisper-critical');
+  });
+
+  it.each([
+    ['Cat4 standard', cat4, false],
+    ['Cat2 in the small hours', cat2, true],
+    ['Cat1', cat1, true],
+    ['CatS', catS, true],
+    ['no contract', none, true],
+  ] as const)('%s: a message is taken, with a ticket and its recording', async (_name, customer, critical) => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const caller = reportsFault(sim.call({ from: customer.phone }), customer, critical);
+    await caller.hears('office-closed', 'leave-message').leavesMessage(25).hears('message-taken', 'ticket-reference', 'goodbye').isHungUp();
+    const { call, ticket, timeline } = await callOf(caller);
+    expect(call).toMatchObject({ route: 'voicemail', outcome: 'message' });
+    expect(ticket?.recordingName).toBe(`support-line/${call.id}`);
+    expect(timeline.find((e) => e.type === 'ari.recording-finished')?.detail).toMatchObject({ durationSeconds: 25, talkingSeconds: 25 });
+  });
+
+  it('a caller who hangs up to end their message still leaves it', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('leave-message').hearsTheTone().speaks(8).hangsUp();
+    const { call, ticket } = await callOf(caller);
+    expect(call.outcome).toBe('message');
+    expect(ticket?.recordingName).toBe(`support-line/${call.id}`);
+  });
+
+  it('a caller who says nothing at the tone: no message, but the call is logged', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('leave-message').staysSilent().hears('no-message', 'goodbye').isHungUp();
+    const { call, ticket } = await callOf(caller);
+    expect(call.outcome).toBe('message');
+    expect(ticket?.recordingName).toBeNull();
+  });
+});
+
+describe('the other menu choices', () => {
+  it('complaint in office hours: the intro, a complaint ticket, the desk', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = sim.call({ from: cat1.phone });
+    await caller
+      .hears('enter-pin')
+      .presses(`${cat1.pin}#`)
+      .hears('main-menu')
+      .presses('3')
+      .hears('complaint-intro', 'ticket-reference', 'complaint-ack-by', 'connecting-desk')
+      .isConnectedTo(desk)
+      .hangsUp();
+    expect((await callOf(caller)).ticket).toMatchObject({ kind: 'complaint' });
+  });
+
+  it('billing in office hours goes to the accounts team', async () => {
+    const { sim } = await lineAt(OFFICE);
+    const billing = sim.desk('billing').answersAfter(2_000);
+    const caller = sim.call({ from: cat2.phone });
+    await caller.hears('enter-pin').presses(`${cat2.pin}#`).hears('main-menu').presses('4').hears('connecting-billing').isConnectedTo(billing).hangsUp();
+    expect(billing.legs[0]?.name).toMatch(/^Local\/billing@desk-/);
+  });
+
+  it('ticket status: reads the reference and state back', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const first = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await first.isConnectedTo(desk).hangsUp();
+    const reference = (await callOf(first)).ticket?.reference ?? '';
+
+    const caller = sim.call({ from: cat1.phone });
+    await caller
+      .hears('enter-pin')
+      .presses(`${cat1.pin}#`)
+      .hears('main-menu')
+      .presses('2')
+      .hears('enter-ticket')
+      .presses(`${reference}#`)
+      .hears('ticket', `digits:${reference}`, 'status-is', 'status-new', 'goodbye')
+      .isHungUp();
+    expect((await callOf(caller)).call.outcome).toBe('informed');
+  });
+});
