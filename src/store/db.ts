@@ -13,7 +13,7 @@
 // it returns the rows of the last one.
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes, type PGliteInterface } from '@electric-sql/pglite';
 import { translatePgError } from './errors.ts';
 
 export interface Db {
@@ -149,21 +149,27 @@ class Mutex {
 async function openPglite(dataDir: string): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const identity = (value: string) => value;
-  const pglite = await PGlite.create({
-    ...(inMemory ? {} : { dataDir }),
-    // Match pg's defaults (see the header).
-    parsers: { [pgliteTypes.INT8]: identity, [pgliteTypes.DATE]: identity, [pgliteTypes.NUMERIC]: identity },
-  });
-  const turn = new Mutex();
+  return wrapPglite(await PGlite.create(inMemory ? {} : { dataDir }));
+}
 
+const identity = (value: string) => value;
+// Match pg's defaults (see the header). Given per query, so a clone() of an instance
+// (which does not inherit its options) reads values the same way.
+const PGLITE_PARSERS = { [pgliteTypes.INT8]: identity, [pgliteTypes.DATE]: identity, [pgliteTypes.NUMERIC]: identity };
+
+/**
+ * A Db over a PGlite instance already created, e.g. a `clone()` of a migrated template
+ * (tests). The Db owns it from here: `close()` closes it.
+ */
+export function wrapPglite(pglite: PGliteInterface): Db {
+  const turn = new Mutex();
   const run: Run = async (sql, params) => {
     try {
       if (params === undefined || params.length === 0) {
-        const results = await pglite.exec(sql);
+        const results = await pglite.exec(sql, { parsers: PGLITE_PARSERS });
         return (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[];
       }
-      return (await pglite.query<Record<string, unknown>>(sql, params)).rows;
+      return (await pglite.query<Record<string, unknown>>(sql, params, { parsers: PGLITE_PARSERS })).rows;
     } catch (err) {
       throw translatePgError(err);
     }

@@ -11,13 +11,6 @@ export type TicketChannel = 'phone' | 'console' | 'api';
 export type TimerState = 'running' | 'paused' | 'met' | 'breached' | 'cancelled' | 'pending';
 export type TicketFlag = 'escalation_failed' | 'caller_abandoned';
 
-/**
- * A planned target as the store takes it. `warnAt` (ISO) is the 75% point, which needs
- * the calendar context the caller has (src/domain/sla/clock.ts `warnAt`); when it is
- * absent the timer has no warning and the watcher's first call is at `dueAt`.
- */
-export type TargetToStore = PlannedTarget & { warnAt?: string | null };
-
 export interface TicketRecord {
   id: string;
   reference: string;
@@ -81,7 +74,7 @@ const LINE_ACTOR = 'line';
  */
 export async function createTicket(
   db: Db,
-  t: NewTicket & { targets: readonly TargetToStore[] },
+  t: NewTicket,
   at: Date,
 ): Promise<{ id: string; reference: string }> {
   requireInstant(at, 'at');
@@ -259,8 +252,12 @@ function isoInstant(value: string, field: string): Date {
   return requireInstant(new Date(value), field);
 }
 
-/** A planned target as its timer row: running when its clock has started, else pending. */
-function timerRow(t: TargetToStore) {
+/**
+ * A planned target as its timer row: running when its clock has started, else pending.
+ * The watcher's first call is the warning (the 75% point the caller computed with the
+ * calendar) or, for a target planned without one, the due time.
+ */
+function timerRow(t: PlannedTarget) {
   if (!Number.isInteger(t.minutes) || t.minutes < 0) {
     throw new ValidationError(`target ${t.name}: minutes must be a whole number from 0`, 'targets');
   }
