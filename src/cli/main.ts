@@ -11,6 +11,8 @@ import { accountsCommand, closuresCommand, engineersCommand, rotaCommand } from 
 import { routeCommand } from './commands/route.ts';
 import { slaCommand } from './commands/sla.ts';
 import { usersCommand } from './commands/users.ts';
+import { notificationsCommand, ticketsCommand } from './commands/tickets.ts';
+import { callsCommand } from './commands/calls-unaccounted.ts';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
 
@@ -26,6 +28,9 @@ export const COMMANDS: Record<string, Command> = {
   route: routeCommand,
   call: callCommand,
   users: usersCommand,
+  tickets: ticketsCommand,
+  notifications: notificationsCommand,
+  calls: callsCommand,
 };
 
 export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {

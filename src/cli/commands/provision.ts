@@ -6,6 +6,7 @@ import { audit } from '../../store/audit.ts';
 import { addClosure, listClosures, removeClosure } from '../../store/closures.ts';
 import { addEngineer, listEngineers } from '../../store/engineers.ts';
 import { addShift, listShifts } from '../../store/rota.ts';
+import { recomputeOnCalendarChange } from '../../tickets/recompute.ts';
 import { instant, localDate, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
@@ -126,7 +127,8 @@ export const closuresCommand = dispatch('closures', {
     const db = await ctx.db();
     const closure = await addClosure(db, { from, to, reason: required(o.reason, 'reason'), createdBy: 'cli' });
     await audit(db, { actor: 'cli', action: 'closure.added', entity: 'closure', entityId: closure.id, detail: { from, to, reason: closure.reason } });
-    ctx.out(closure);
+    const recomputed = await recomputeOnCalendarChange(db, { actor: 'cli', division: ctx.config.OFFICE_DIVISION, at: new Date(), reason: { closure: closure.id, change: 'added' } });
+    ctx.out({ ...closure, recomputed: { tickets: recomputed.tickets, timers: recomputed.moved.length } });
   },
   async remove(ctx, argv) {
     const o = parse(argv, { id: { type: 'string' } });
@@ -134,7 +136,8 @@ export const closuresCommand = dispatch('closures', {
     const db = await ctx.db();
     if (!(await removeClosure(db, id))) throw new UsageError(`--id: no closure ${id}`);
     await audit(db, { actor: 'cli', action: 'closure.removed', entity: 'closure', entityId: id });
-    ctx.out({ removed: id });
+    const recomputed = await recomputeOnCalendarChange(db, { actor: 'cli', division: ctx.config.OFFICE_DIVISION, at: new Date(), reason: { closure: id, change: 'removed' } });
+    ctx.out({ removed: id, recomputed: { tickets: recomputed.tickets, timers: recomputed.moved.length } });
   },
   async list(ctx, argv) {
     const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' } });
