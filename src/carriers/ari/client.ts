@@ -7,7 +7,7 @@
 // process. This process also answers Twilio's webhooks, so an Asterisk that is down,
 // restarting or refusing our credentials must never take it down. Wrapping ari-client
 // cannot catch a throw inside its own callbacks short of a process-wide
-// uncaughtException handler, so we replaced it: about 300 lines, every event typed and
+// uncaughtException handler, so we replaced it (this file, rest.ts and events.ts): every event typed and
 // checked at the edge (events.ts), every request with a timeout, no API description
 // fetched at run time (the operations we use are fixed in rest.ts and checked against
 // Asterisk's own spec by the simulator in the tests).
