@@ -122,7 +122,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('DUTY_MANAGER_PHONE: must be an E.164 number, e.g. +447700900999');
   }
   if (c.NODE_ENV === 'production') {
-    if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) {
+    // Twilio is the fallback carrier: in production its webhooks must always be verifiable.
+    if (!c.TWILIO_AUTH_TOKEN) {
       problems.push('TWILIO_AUTH_TOKEN: required in production (Twilio webhooks cannot be verified without it)');
     }
     if (!c.TWILIO_VALIDATE_SIGNATURES) {
