@@ -5,6 +5,7 @@ import { createLogger } from './logger.ts';
 import { openLine, serve, type Line } from './runtime.ts';
 import { seedDemo } from './store/seed-demo.ts';
 import { startCarriers } from './carriers/start.ts';
+import { startSlaWorkers } from './tickets/start.ts';
 import { consoleComponent } from './http/console/component.ts';
 import { DEMO_ADMIN_EMAIL, ensureDemoAdmin } from './store/users.ts';
 
@@ -35,6 +36,7 @@ async function start(): Promise<void> {
     adminPassword = await ensureDemoAdmin(line.db);
   }
   await startCarriers(line);
+  startSlaWorkers(line);
   line.components.push(consoleComponent(line));
   await serve(line);
   logger.info({ url: line.url }, `support line listening on ${line.url}`);
