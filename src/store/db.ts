@@ -110,6 +110,10 @@ async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
   async function pinned<T>(fn: (conn: Db) => Promise<T>, sessionState: boolean): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: a connection reset (Postgres going away)
+    // would be an unhandled 'error' event and end the process. The query itself rejects too.
+    const onError = (err: Error) => (broken ??= err);
+    client.on('error', onError);
     try {
       return await fn(connectionDb(runOn(client), 'pg', 0, (err) => (broken = err)));
     } catch (err) {
@@ -118,6 +122,7 @@ async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
       throw err;
     } finally {
       // Releasing with an error destroys the connection instead of pooling it.
+      client.off('error', onError);
       client.release(broken);
     }
   }

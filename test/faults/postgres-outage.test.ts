@@ -195,6 +195,24 @@ describe('Postgres unreachable', () => {
     await expectWholeTimeline(c.callId);
   });
 
+  it('a transaction in flight when Postgres goes away is refused, and the process carries on', async () => {
+    const clock = manualClock(SATURDAY_3AM);
+    const line = await instance('pg-in-flight', clock);
+    const inFlight = line.db.tx(async (tx) => {
+      await tx.query("select pg_sleep(30), 'in-flight-probe'");
+    });
+    await until(async () => {
+      const rows = await fresh.db.query("select 1 from pg_stat_activity where query like '%in-flight-probe%' and pid <> pg_backend_pid()");
+      return rows.length > 0;
+    }, 'the transaction to be running');
+    await proxy.cut();
+    await expect(inFlight).rejects.toThrow();
+    // An unhandled 'error' on the checked-out connection would have ended the test process here.
+    const acme = account('10001');
+    const c = await ring(line, clock, { from: acme.phones[0]!, keys: [`${acme.pin}#`, '1', '1'] });
+    expect(c.heard).toMatch(/ticket reference is/i);
+  });
+
   it('a ticket reference handed out while Postgres is away is never given to another ticket', async () => {
     const clock = manualClock(SATURDAY_3AM);
     const line = await instance('pg-refs', clock);
