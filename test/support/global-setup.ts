@@ -33,13 +33,15 @@ async function checkRedis(): Promise<string | null> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null, // one attempt: this is a probe
   });
-  redis.on('error', () => undefined); // reported through connect() below
+  // The socket's own error (ECONNREFUSED) says more than connect()'s "Connection is closed".
+  let socketError: unknown;
+  redis.on('error', (err) => (socketError ??= err));
   try {
     await redis.connect();
     await redis.ping();
     return null;
   } catch (err) {
-    return `Redis is not reachable at ${hostPort(REDIS_URL, 6379)} (${reason(err)})`;
+    return `Redis is not reachable at ${hostPort(REDIS_URL, 6379)} (${reason(socketError ?? err)})`;
   } finally {
     redis.disconnect();
   }
