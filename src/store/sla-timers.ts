@@ -114,14 +114,26 @@ export async function earliestNextFire(db: Db): Promise<Date | null> {
   return row?.at ?? null;
 }
 
-/** Running timers on `calendar` of open tickets, locked: a calendar change recomputes them. */
-export async function lockRunningTimersOn(tx: Db, calendar: CalendarName): Promise<StoredTimer[]> {
-  const rows = await tx.query<TimerRow>(
-    `select s.* from sla_timers s join tickets t on t.id = s.ticket_id
+/** Open tickets with a running timer on `calendar` (unlocked: lock the tickets, then their timers). */
+export async function ticketsRunningOn(db: Db, calendar: CalendarName): Promise<string[]> {
+  const rows = await db.query<{ ticket_id: string }>(
+    `select distinct s.ticket_id from sla_timers s join tickets t on t.id = s.ticket_id
       where s.state = 'running' and s.calendar = $1 and t.status not in ('resolved', 'closed')
-      order by s.ticket_id, s.id
-      for update of s`,
+      order by s.ticket_id`,
     [calendar],
+  );
+  return rows.map((r) => r.ticket_id);
+}
+
+/** Running timers on `calendar` of these tickets, locked: a calendar change recomputes them. */
+export async function lockRunningTimersOn(tx: Db, calendar: CalendarName, ticketIds: readonly string[]): Promise<StoredTimer[]> {
+  if (ticketIds.length === 0) return [];
+  const rows = await tx.query<TimerRow>(
+    `select * from sla_timers
+      where state = 'running' and calendar = $1 and ticket_id = any($2::bigint[])
+      order by ticket_id, id
+      for update`,
+    [calendar, [...ticketIds]],
   );
   return rows.map(toTimer);
 }

@@ -47,9 +47,15 @@ const toTicket = (r: Row): LifecycleTicket => ({
 
 const COLUMNS = 'id, reference, account_id, kind, tier, priority, status, status_before_wait, opened_at, responded_at';
 
-/** The ticket with this reference, locked for the rest of the transaction; null if none. */
+/**
+ * The ticket with this reference, locked for the rest of the transaction; null if none.
+ * `for no key update`: it keeps other changes to the ticket out but not the SLA
+ * watcher's writes that merely refer to it (an event, a notification), so the
+ * watcher holding a timer and an action holding the ticket cannot deadlock. Lock
+ * order everywhere: the ticket, then its timers.
+ */
 export async function lockTicketByReference(tx: Db, reference: string): Promise<LifecycleTicket | null> {
-  const [row] = await tx.query<Row>(`select ${COLUMNS} from tickets where reference = $1 for update`, [reference]);
+  const [row] = await tx.query<Row>(`select ${COLUMNS} from tickets where reference = $1 for no key update`, [reference]);
   return row ? toTicket(row) : null;
 }
 
@@ -65,6 +71,12 @@ export async function updateTicketStatus(
       where id = $1`,
     [id, change.status, change.statusBeforeWait, change.respondedAt, at],
   );
+}
+
+/** Locks the tickets (in id order, the ticket-before-timers order) ahead of changing their timers. */
+export async function lockTickets(tx: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query('select id from tickets where id = any($1::bigint[]) order by id for no key update', [[...new Set(ids)]]);
 }
 
 export async function touchTicket(tx: Db, id: string, at: Date): Promise<void> {

@@ -8,8 +8,8 @@ import type { Division } from '../domain/calendar/bank-holidays.ts';
 import { reschedule } from '../domain/tickets/timers.ts';
 import { audit } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
-import { lockRunningTimersOn, saveTimer } from '../store/sla-timers.ts';
-import { addTicketEvent, touchTicket } from '../store/ticket-lifecycle.ts';
+import { lockRunningTimersOn, saveTimer, ticketsRunningOn } from '../store/sla-timers.ts';
+import { addTicketEvent, lockTickets, touchTicket } from '../store/ticket-lifecycle.ts';
 import { requireText } from '../store/validate.ts';
 import { calendarFrom, earliestStart } from './calendar.ts';
 
@@ -31,7 +31,10 @@ export interface Moved {
 export async function recomputeOnCalendarChange(db: Db, change: CalendarChange): Promise<{ tickets: number; moved: Moved[] }> {
   const actor = requireText(change.actor, 'actor');
   return db.tx(async (tx) => {
-    const running = await lockRunningTimersOn(tx, 'office');
+    // The tickets first, then their timers: the order every action takes them in.
+    const ticketIds = await ticketsRunningOn(tx, 'office');
+    await lockTickets(tx, ticketIds);
+    const running = await lockRunningTimersOn(tx, 'office', ticketIds);
     const ctx = await calendarFrom(tx, change.division, earliestStart(running, change.at));
     const moved: Moved[] = [];
     for (const before of running) {

@@ -269,3 +269,28 @@ describe('running', () => {
     expect(w.lastTick().error).toBeNull();
   });
 });
+
+describe('the watcher and people acting on the same tickets at once', () => {
+  it('never deadlock: every action and every tick completes', async () => {
+    const { applyAction } = await import('../../src/tickets/service.ts');
+    const other = await openDb({ url: fresh.url, maxConnections: 4 });
+    try {
+      const a = await customer(fresh.db, 'Cat4', 'Contended Ltd');
+      const deps = { db: other, division: 'england-and-wales' as const, routing };
+      for (let i = 0; i < 15; i++) {
+        const opened = new Date(at('2027-06-01T00:00:00Z').getTime() + i * 86_400_000);
+        const t = await openTicket(fresh.db, { accountId: a.id, tier: 'Cat4', priority: 'critical', openedAt: opened });
+        const warn = new Date(opened.getTime() + 90 * 60_000);
+        // The engineer puts the ticket to waiting just as the watcher warns of both targets.
+        const results = await Promise.allSettled([
+          watcher(fresh.db, { batchSize: 1 }).tick(new Date(opened.getTime() + 3 * 3600_000)),
+          applyAction(deps, 'wait', { reference: t.reference, actor: 'engineer:1', at: warn }),
+          watcher(fresh.db, { batchSize: 1 }).tick(new Date(opened.getTime() + 3 * 3600_000)),
+        ]);
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
