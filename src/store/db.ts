@@ -91,7 +91,13 @@ const pgTypes: pg.CustomTypesConfig = {
 };
 
 async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 10, types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.maxConnections ?? 10,
+    types: pgTypes,
+    // Without a limit a connection to a silent host waits for ever.
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on('error', (err) => opts.onIdleError?.(err));
 
   const runOn =
@@ -128,7 +134,14 @@ async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
   }
 
   // Fail at start-up, with the server's reason, rather than at the first call.
-  await runOn(pool)('select 1', undefined);
+  try {
+    await runOn(pool)('select 1', undefined);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`Postgres is not reachable at ${serverOf(url)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
 
   return {
     kind: 'pg',
@@ -137,6 +150,16 @@ async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
     session: (fn) => pinned(fn, true),
     close: () => pool.end(),
   };
+}
+
+/** `host:port/database` of a connection URL: never its password. */
+function serverOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
 }
 
 // ---------------------------------------------------------------------------
