@@ -26,7 +26,16 @@ afterAll(async () => {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  const code = await main(argv, {
+    out: (s) => {
+      out += s;
+      return true;
+    },
+    err: (s) => {
+      err += s;
+      return true;
+    },
+  });
   return { code, out, err };
 }
 
@@ -113,7 +122,7 @@ describe('support-line calls unaccounted', () => {
   it('lists ended calls with neither a ticket nor a reason, and calls never ended after 6 hours', async () => {
     const since = new Date(Date.now() - 24 * 3600_000);
     const call = async (startedHoursAgo: number, end: { reason: string } | null) => {
-      const id = randomUUID();
+      const id: string = randomUUID();
       const startedAt = new Date(Date.now() - startedHoursAgo * 3600_000);
       await openCall(fresh.db, { id, carrier: 'twilio', carrierCallId: `CA${id}`, from: '+441632960222', to: '+441632960000', startedAt });
       if (end) await closeCall(fresh.db, id, { outcome: 'abandoned', endReason: end.reason, hangupCause: 'normal', endedAt: new Date(startedAt.getTime() + 60_000) });
