@@ -33,7 +33,17 @@ export const COMMANDS: Record<string, Command> = {
   calls: callsCommand,
 };
 
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const STDIO: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
