@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../support/db.ts';
 import { useRedisLiveStore } from '../support/redis.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
-import { startAsteriskLine, type AsteriskLine } from '../support/fake-asterisk/line.ts';
+import { startAsteriskLine, type AsteriskLine, type AsteriskLineOptions } from '../support/fake-asterisk/line.ts';
 import type { Caller } from '../support/fake-asterisk/index.ts';
 
 const fresh = useFreshDatabase();
@@ -26,7 +26,7 @@ afterEach(async () => {
   expect(violations).toEqual([]);
 });
 
-async function lineAt(at: string, options: { rounds?: number } = {}): Promise<AsteriskLine> {
+async function lineAt(at: string, options: Partial<AsteriskLineOptions> = {}): Promise<AsteriskLine> {
   line = await startAsteriskLine({ db: fresh.db, live: redis.store, at, ...options });
   return line;
 }
@@ -56,6 +56,15 @@ describe('Cat4 critical fault at night', () => {
     expect(ticket?.respondedAt).not.toBeNull();
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['ari.engineer-dialled', 'ari.leg-answered', 'ari.engineer-key', 'ari.leg-result', 'ari.bridged', 'ari.hangup-cause']));
     expect(engineer.legs[0]?.alive).toBe(false);
+  });
+
+  it('engineers dialled through the dialplan as Local channels (never optimised away)', async () => {
+    const { sim } = await lineAt(NIGHT, { settings: { engineerDialTemplate: 'Local/{number}@engineers' } });
+    const engineer = sim.engineer(sam.phone).answersAfter(3_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(engineer).hangsUp();
+    expect(engineer.legs[0]?.name).toMatch(/^Local\/\+447700900123@engineers-[0-9a-f]+;1$/);
+    expect(engineer.legs[0]?.originate?.dialstring).toBe('+447700900123@engineers/n');
   });
 
   it('engineer 1 does not answer: their leg is dropped at the ring time and engineer 2 accepts', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { digits, num, prompt } from '../../src/domain/prompts.ts';
 import { causeText, unansweredOutcome } from '../../src/carriers/ari/causes.ts';
 import { parseAriEvent } from '../../src/carriers/ari/events.ts';
-import { legCallId, legId } from '../../src/carriers/ari/legs.ts';
+import { legCallId, legId, unoptimised } from '../../src/carriers/ari/legs.ts';
 import { mediaFor, promptOf } from '../../src/carriers/ari/media.ts';
 import { ariBaseUrl } from '../../src/carriers/ari/client.ts';
 
@@ -50,6 +50,15 @@ describe('leg ids', () => {
     expect(id).toMatch(/^leg-6d3852e0-3631-4416-88a2-5f0c8f9ad0f1-[0-9a-f]{8}$/);
     expect(legCallId(id)).toBe('6d3852e0-3631-4416-88a2-5f0c8f9ad0f1');
     expect(legCallId('1718037652.12')).toBeNull();
+  });
+});
+
+describe('Local channels', () => {
+  it('are never optimised away (the half in the application must stay)', () => {
+    expect(unoptimised('Local/+447700900123@engineers')).toBe('Local/+447700900123@engineers/n');
+    expect(unoptimised('Local/support@desk/j')).toBe('Local/support@desk/jn');
+    expect(unoptimised('Local/support@desk/n')).toBe('Local/support@desk/n');
+    expect(unoptimised('PJSIP/+447700900123@trunk')).toBe('PJSIP/+447700900123@trunk');
   });
 });
 

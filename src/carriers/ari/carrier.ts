@@ -13,6 +13,9 @@ import { resumeCalls } from './resume.ts';
 import type { AriSettings } from './settings.ts';
 import { realTimers, type Timers } from './timers.ts';
 
+/** How long stop() waits for steps under way. */
+const STOP_GRACE_MS = 5_000;
+
 export interface AriCarrierDeps {
   settings: AriSettings;
   driver: CallDriver;
@@ -160,7 +163,8 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
       lifecycle.stopped = true;
       for (const call of index.calls) call.halt();
       await client.stop();
-      await work.drained();
+      // Steps already under way finish (a few ms), unless the call service hangs.
+      await Promise.race([work.drained(), new Promise<void>((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
     },
     status() {
       return { ...client.status(), activeCalls: index.calls.size };

@@ -14,8 +14,20 @@ const ORIGINATE_GRACE_SECONDS = 10;
 
 export function engineerEndpoint(call: AriCall, command: DialCommand): string {
   const own = command.engineer.dialTarget.trim();
-  if (own !== '') return own;
-  return call.ctx.settings.engineerDialTemplate.replaceAll('{number}', command.engineer.phone);
+  if (own !== '') return unoptimised(own);
+  return unoptimised(call.ctx.settings.engineerDialTemplate.replaceAll('{number}', command.engineer.phone));
+}
+
+/**
+ * `Local/x@ctx` → `Local/x@ctx/n`. Asterisk otherwise optimises a Local channel pair
+ * away once both halves are bridged, swapping the far end into our bridge: the half we
+ * watch would leave the application and the line would take it for a hangup.
+ */
+export function unoptimised(endpoint: string): string {
+  const m = /^Local\/([^/]+)(?:\/([a-z]*))?$/i.exec(endpoint);
+  if (!m) return endpoint;
+  const options = m[2] ?? '';
+  return options.includes('n') ? endpoint : `Local/${m[1]}/${options}n`;
 }
 
 /**
@@ -222,7 +234,7 @@ async function bridge(call: AriCall, leg: Leg): Promise<boolean> {
 
 export async function connectDesk(call: AriCall, queue: 'support' | 'billing'): Promise<void> {
   const settings = call.ctx.settings;
-  const endpoint = `Local/${settings.deskExtensions[queue]}@${settings.deskContext}`;
+  const endpoint = unoptimised(`Local/${settings.deskExtensions[queue]}@${settings.deskContext}`);
   const leg = newLeg(call, 'desk', null, endpoint);
   const overflow = call.timer(settings.deskOverflowSeconds * 1000, () => {
     if (leg.status === 'ringing') return deskUnanswered(call, leg, 'no_answer', { reason: 'overflow' });

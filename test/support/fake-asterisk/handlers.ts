@@ -75,7 +75,7 @@ function originate(req: SimRequest, ctx: SimContext): Reply {
   const [, tech, resource] = m as unknown as [string, string, string];
   const app = param(req, 'app');
   if (!app && !param(req, 'extension')) return error(400, 'Application or extension must be specified');
-  if (tech === 'Local' && !resource.includes('@')) ctx.violation(`originate: Local channel "${endpoint}" has no @context`);
+  if (tech === 'Local' && !/^[^@/]+@[^@/]+(\/[a-z]+)?$/i.test(resource)) ctx.violation(`originate: "${endpoint}" is not Local/exten@context[/options]`);
   const id = req.pathParams['channelId'] ?? param(req, 'channelId') ?? `${Math.floor(ctx.world.now / 1000)}.${randomUUID().slice(0, 6)}`;
   if (ctx.world.channels.has(id)) return error(409, 'Channel with given unique ID already exists');
   if (!app) {

@@ -335,7 +335,7 @@ export class World {
 
   originate(p: { id: string; tech: string; resource: string; app: string; appArgs: string; callerId: string; timeoutSeconds: number; party: PartyHooks | null }): SimChannel {
     const name =
-      p.tech === 'Local' ? `Local/${p.resource}-${this.hex()};1` : `${p.tech}/${p.resource.split('@')[1] ?? p.resource}-${this.hex()}`;
+      p.tech === 'Local' ? `Local/${p.resource.split('/')[0]}-${this.hex()};1` : `${p.tech}/${p.resource.split('@')[1] ?? p.resource}-${this.hex()}`;
     const ch = this.createChannel({
       id: p.id,
       name,
