@@ -4,7 +4,7 @@
 // ticket service's (src/tickets/service.ts).
 import type { Tier } from '../domain/contracts.ts';
 import type { TicketStatus } from '../domain/flow/types.ts';
-import { engineerRungSql, slaStateSql, type SlaState } from './call-log.ts';
+import { engineerRungSql, slaCandidateSql, slaStateLateral, SPARSE_LIMIT, type SlaState } from './call-log.ts';
 import type { Db } from './db.ts';
 import { isId } from './validate.ts';
 
@@ -63,7 +63,16 @@ export async function ticketList(
   if (filter.status === 'open') where.push(`t.status not in ('resolved', 'closed')`);
   else if (filter.status) where.push(`t.status = ${p(filter.status)}`);
   if (filter.accountNumber !== undefined) where.push(`a.number = ${p(filter.accountNumber)}`);
-  if (filter.sla) where.push(`(${slaStateSql('t', '$1')}) = ${p(filter.sla)}`);
+  if (filter.sla) {
+    // As in the call log: a state few tickets are in is looked up first, not scanned for.
+    const candidates = slaCandidateSql(filter.sla, '$1');
+    const ids = await db.query<{ id: string }>(
+      `select st.ticket_id as id from sla_timers st where ${candidates} limit ${SPARSE_LIMIT + 1}`,
+      candidates.includes('$1') ? [page.now] : [],
+    );
+    if (ids.length <= SPARSE_LIMIT) where.push(`t.id = any(${p([...new Set(ids.map((r) => r.id))])}::bigint[])`);
+    where.push(`s.sla = ${p(filter.sla)}`);
+  }
   if (filter.engineerId !== undefined) where.push(isId(filter.engineerId) ? engineerTicketSql('t', p(filter.engineerId)) : 'false');
   if (page.after) where.push(`(t.opened_at, t.id) < (${p(page.after.openedAt)}::timestamptz, ${p(page.after.id)}::bigint)`);
   const limit = Math.min(Math.max(Math.trunc(page.limit), 1), 200);
@@ -87,10 +96,11 @@ export async function ticketList(
     `select t.id, t.reference, t.kind, t.tier, t.priority, t.status, t.summary, t.opened_at, t.call_id,
             to_char(t.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
             a.number as account_number, a.name as account_name,
-            ${slaStateSql('t', '$1')} as sla,
+            s.sla,
             n.target as next_target, n.due_at as next_due_at
        from tickets t
        left join accounts a on a.id = t.account_id
+       ${slaStateLateral('t', '$1', 's')}
        left join lateral (select st.target, st.due_at from sla_timers st
                            where st.ticket_id = t.id and st.state = 'running' order by st.due_at limit 1) n on true
       ${where.length ? `where ${where.join(' and ')}` : ''}
