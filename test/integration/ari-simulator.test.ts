@@ -2,7 +2,7 @@
 // one: these requests are the kind real Asterisk refuses, and it must refuse them too.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FakeAsterisk } from '../support/fake-asterisk/index.ts';
+import { FakeAsterisk, SUBSET_FILE, loadSubset } from '../support/fake-asterisk/index.ts';
 
 let sim: FakeAsterisk;
 beforeEach(async () => {
@@ -110,5 +110,16 @@ describe('simulated Asterisk', () => {
     expect(sent).toEqual(['StasisStart', 'ChannelStateChange', 'StasisEnd']);
     ws.close();
     expect(sim.violations).toEqual([]);
+  });
+
+  it('without ../shared/ari it describes and checks with the project\'s own subset', async () => {
+    await sim.stop();
+    sim = new FakeAsterisk({ spec: loadSubset(SUBSET_FILE) });
+    await sim.start();
+    const listing = await ari('GET', '/api-docs/resources.json');
+    expect(listing.body?.['basePath']).toBe(`${sim.url}/ari`);
+    expect(listing.body?.['apis']).toEqual(expect.arrayContaining([{ path: '/api-docs/channels.{format}', description: 'channels resources' }]));
+    expect((await ari('POST', '/channels/nope/play')).status).toBe(400);
+    expect(requestViolations()).toEqual(['channels.play: missing required parameter "media"']);
   });
 });
