@@ -1,16 +1,16 @@
 // A small ARI client of our own: REST over fetch (rest.ts) and the event WebSocket
 // over `ws`, reconnecting for as long as the process runs.
 //
-// Why not ari-client 2.2.0 (in package.json, still used by nobody here): it gives up
+// Why not ari-client 2.2.0 (still in package.json, used by nothing here): it gives up
 // reconnecting after about 43 s, and a failure while it loads the API description at
 // connect time is thrown from a callback where nothing can catch it, which ends the
 // process. This process also answers Twilio's webhooks, so an Asterisk that is down,
-// restarting or refusing our credentials must never take it down. Wrapping ari-client
-// cannot catch a throw inside its own callbacks short of a process-wide
-// uncaughtException handler, so we replaced it (this file, rest.ts and events.ts): every event typed and
-// checked at the edge (events.ts), every request with a timeout, no API description
-// fetched at run time (the operations we use are fixed in rest.ts and checked against
-// Asterisk's own spec by the simulator in the tests).
+// restarting or refusing our credentials must never take it down, and the only way to
+// contain a throw inside ari-client's callbacks is a process-wide uncaughtException
+// handler. So we replaced it (this file, rest.ts, events.ts): every event typed and
+// checked at the edge, every request with a timeout, and no API description fetched at
+// run time (the operations we use are fixed in rest.ts; the tests check every request
+// against Asterisk's own spec in the simulated Asterisk).
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { parseAriEvent, type AriEvent } from './events.ts';
