@@ -1,7 +1,7 @@
 // A small ARI client of our own: REST over fetch (rest.ts) and the event WebSocket
 // over `ws`, reconnecting for as long as the process runs.
 //
-// Why not ari-client 2.2.0 (still in package.json, used by nothing here): it gives up
+// Why not ari-client 2.2.0 (the design card's choice, removed from package.json): it gives up
 // reconnecting after about 43 s, and a failure while it loads the API description at
 // connect time is thrown from a callback where nothing can catch it, which ends the
 // process. This process also answers Twilio's webhooks, so an Asterisk that is down,
