@@ -1,5 +1,6 @@
 // The express application: health, Twilio webhooks, the console and its API.
 import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { errorHandler } from './errors.ts';
 import { healthRouter, type Check } from './health.ts';
@@ -15,6 +16,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers on every answer (HSTS, nosniff, no framing, a strict default CSP).
+  // The console sets its own CSP after this, which replaces helmet's for its pages.
+  app.use(helmet());
   // Behind a TLS-terminating proxy, trust its X-Forwarded-Proto for secure cookies.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(healthRouter(deps.checks, deps.isShuttingDown));
