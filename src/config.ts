@@ -52,6 +52,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "-" and "_" only, at most 64')
     .optional(),
+  /** On SIGTERM: seconds /readyz answers 503 (and new Twilio calls get the safe route) before the server closes. */
+  SHUTDOWN_DRAIN_SECONDS: int(0, 0, 120),
 
   OFFICE_DIVISION: z.enum(DIVISIONS).default('england-and-wales'),
   ESCALATION_RING_SECONDS: int(25, 5, 120),

@@ -14,6 +14,8 @@ import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { openLiveStore, type LiveStore } from './store/live/live-store.ts';
 import { guardStores, type GuardOptions, type Resilience } from './resilience/stores.ts';
+import { createMetrics, type CarrierStatus, type Metrics } from './metrics.ts';
+import { shutdownGate } from './resilience/shutdown-gate.ts';
 
 export interface LineOptions {
   logger: Logger;
@@ -29,6 +31,8 @@ export interface Component {
   name: string;
   checks?: () => Check[];
   router?: { path: string; router: Router };
+  /** A carrier's connection, for metrics (the Asterisk carrier). */
+  carrierStatus?: () => CarrierStatus;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export interface Line {
   live: LiveStore;
   /** The degraded modes around Postgres and Redis (src/resilience/). */
   resilience: Resilience;
+  metrics: Metrics;
   calls: CallService;
   components: Component[];
   server: Server | null;
@@ -62,12 +67,14 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     // Redis retries every second or two while down; the live store logs the outage once.
     onError: (err) => logger.debug({ err }, 'live store error'),
   });
+  const metrics = createMetrics();
   const { records, live, resilience } = await guardStores({
     db,
     live: rawLive,
     config,
     logger,
     recordsOn: opts.records ?? pgCallRecords,
+    onRecordsEvent: metrics.resilienceEvent,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.resilience ? { tuning: opts.resilience } : {}),
   }).catch(async (err: unknown) => {
@@ -76,7 +83,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     throw err;
   });
   const calls = createCallService({
-    records,
+    records: metrics.observe(records),
     live,
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -89,13 +96,21 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     db,
     live,
     resilience,
+    metrics,
     calls,
     components: [],
     server: null,
     url: '',
     shuttingDown: false,
     async stop() {
+      // In order: stop taking calls, let the load balancer see it, finish what is in hand,
+      // flush the outbox, close the connections.
       line.shuttingDown = true;
+      const drainMs = config.SHUTDOWN_DRAIN_SECONDS * 1000;
+      if (line.server && drainMs > 0) {
+        logger.info({ drainMs }, 'draining: /readyz says 503 and new calls get the safe route');
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
       if (line.server) await new Promise<void>((resolve) => line.server?.close(() => resolve()));
       for (const c of [...line.components].reverse()) {
         await c.stop().catch((err: unknown) => logger.warn({ err, component: c.name }, 'component did not stop cleanly'));
@@ -106,6 +121,10 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
       await db.close();
     },
   };
+  metrics.watch({
+    resilience: () => line.resilience,
+    asterisk: () => line.components.find((c) => c.carrierStatus)?.carrierStatus?.() ?? null,
+  });
   return line;
 }
 
@@ -121,7 +140,12 @@ export function buildApp(line: Line): Express {
     logger: line.logger,
     checks: () => [...coreChecks(line), ...line.components.flatMap((c) => c.checks?.() ?? [])],
     isShuttingDown: () => line.shuttingDown,
-    mounts: line.components.flatMap((c) => (c.router ? [c.router] : [])),
+    metrics: line.metrics,
+    mounts: [
+      // First: while shutting down, a new Twilio call gets the safe route.
+      { path: '/twilio', router: shutdownGate(line.config, () => line.shuttingDown, line.logger) },
+      ...line.components.flatMap((c) => (c.router ? [c.router] : [])),
+    ],
   });
 }
 

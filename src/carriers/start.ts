@@ -13,6 +13,7 @@ export async function startCarriers(line: Line): Promise<void> {
     ari.start();
     line.components.push({
       name: 'asterisk',
+      carrierStatus: () => ari.status(),
       // Asterisk down is reported, but the instance still takes calls over Twilio.
       checks: () => [
         {

@@ -4,11 +4,15 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { errorHandler } from './errors.ts';
 import { healthRouter, type Check } from './health.ts';
+import { metricsRouter } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface AppDeps {
   logger: Logger;
   checks: () => readonly Check[];
   isShuttingDown: () => boolean;
+  /** /metrics, and the Twilio webhooks timed. */
+  metrics?: Metrics;
   /** Routers mounted in order, each at its path. */
   mounts: readonly { path: string; router: Router }[];
 }
@@ -22,6 +26,10 @@ export function createApp(deps: AppDeps): Express {
   // Behind a TLS-terminating proxy, trust its X-Forwarded-Proto for secure cookies.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(healthRouter(deps.checks, deps.isShuttingDown));
+  if (deps.metrics) {
+    app.use(metricsRouter(deps.metrics));
+    app.use('/twilio', deps.metrics.webhookTimer());
+  }
   for (const m of deps.mounts) app.use(m.path, m.router);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'not found' } });

@@ -31,6 +31,8 @@ export interface SlaWatcherOptions {
   batchSize?: number;
   /** Told after a tick queued notifications (wakes the notifier). */
   onQueued?: () => void;
+  /** Told what a tick did (metrics). */
+  onActed?: (result: TickResult) => void;
 }
 
 export interface TickResult {
@@ -121,6 +123,7 @@ export function createSlaWatcher(opts: SlaWatcherOptions): SlaWatcher {
       if (r.claimed < batchSize) break;
     }
     if (total.warned + total.breached > 0) log.info({ ...total, at: now.toISOString() }, 'SLA watcher acted');
+    opts.onActed?.(total);
     if (total.queued > 0) opts.onQueued?.();
     return total;
   }
@@ -180,6 +183,7 @@ export function slaWatcherComponent(line: Line, extra: { onQueued?: () => void }
     notify: routingFromConfig(line.config),
     logger: line.logger,
     intervalSeconds,
+    onActed: (r) => line.metrics.slaActed(r.warned, r.breached),
     ...(extra.onQueued ? { onQueued: extra.onQueued } : {}),
   });
   watcher.start();
