@@ -204,12 +204,12 @@ export async function ticketsAtRisk(
 export const RESPONSE_BUCKETS: readonly { label: string; upToMinutes: number | null }[] = [
   { label: '<15m', upToMinutes: 15 },
   { label: '15–30m', upToMinutes: 30 },
-  { label: '30m–1h', upToMinutes: 60 },
+  { label: '½–1h', upToMinutes: 60 },
   { label: '1–2h', upToMinutes: 120 },
   { label: '2–4h', upToMinutes: 240 },
   { label: '4–8h', upToMinutes: 480 },
   { label: '8–24h', upToMinutes: 1440 },
-  { label: '>24h', upToMinutes: null },
+  { label: '>1 day', upToMinutes: null },
 ];
 
 /** How long tickets opened in [from, to) waited for their first response, bucketed. */

@@ -14,9 +14,9 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** Horizontal stacked bars, one per row: met (green) then breached (red). */
 export function metBreachedChart(id: string, title: string, bars: readonly MetBreachedBar[]): Html {
-  const width = 640;
-  const labelWidth = 190;
-  const barHeight = 22;
+  const width = 520;
+  const labelWidth = 170;
+  const barHeight = 24;
   const gap = 10;
   const top = 28;
   const height = top + bars.length * (barHeight + gap) + 10;
@@ -26,16 +26,16 @@ export function metBreachedChart(id: string, title: string, bars: readonly MetBr
   return html`<svg class="chart" id="${id}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" preserveAspectRatio="xMinYMin meet">
   <title id="${id}-title">${title}</title>
   <desc id="${id}-desc">${desc || 'No targets decided.'}</desc>
-  <g class="legend" transform="translate(${labelWidth},4)">
-    <rect class="met" width="12" height="12"></rect><text x="18" y="11">met</text>
-    <rect class="breached" x="70" width="12" height="12"></rect><text x="88" y="11">breached</text>
+  <g class="legend" transform="translate(${labelWidth},2)">
+    <rect class="met" width="14" height="14"></rect><text x="20" y="12">met</text>
+    <rect class="breached" x="70" width="14" height="14"></rect><text x="90" y="12">breached</text>
   </g>
   ${bars.map((b, i) => {
     const y = top + i * (barHeight + gap);
     const metW = b.met * scale;
     const brW = b.breached * scale;
     return html`<g transform="translate(0,${y})">
-    <text class="label" x="${labelWidth - 8}" y="${barHeight / 2 + 5}" text-anchor="end">${truncate(b.label, 26)}</text>
+    <text class="label" x="${labelWidth - 8}" y="${barHeight / 2 + 5}" text-anchor="end">${truncate(b.label, 20)}</text>
     <rect class="met" x="${labelWidth}" width="${metW.toFixed(1)}" height="${barHeight}"></rect>
     <rect class="breached" x="${(labelWidth + metW).toFixed(1)}" width="${brW.toFixed(1)}" height="${barHeight}"></rect>
     <text class="value" x="${(labelWidth + metW + brW + 6).toFixed(1)}" y="${barHeight / 2 + 5}">${b.met}/${b.met + b.breached}</text>
@@ -51,8 +51,8 @@ export interface HistogramBucket {
 
 /** Vertical bars, one per bucket, with the count above each. */
 export function histogramChart(id: string, title: string, buckets: readonly HistogramBucket[]): Html {
-  const width = 640;
-  const height = 240;
+  const width = 520;
+  const height = 260;
   const left = 36;
   const bottom = 40;
   const top = 20;
@@ -71,7 +71,7 @@ export function histogramChart(id: string, title: string, buckets: readonly Hist
     return html`<g>
     <rect class="bar" x="${x.toFixed(1)}" y="${(top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"></rect>
     <text class="value" x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - h - 5).toFixed(1)}" text-anchor="middle">${fmt(b.count)}</text>
-    <text class="label" x="${(x + barW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${b.label}</text>
+    <text class="label axis-label" x="${(x + barW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${b.label}</text>
   </g>`;
   })}
 </svg>`;

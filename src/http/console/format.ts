@@ -12,12 +12,44 @@ const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
   hour: '2-digit',
   minute: '2-digit',
 });
+const DATE_TIME_YEAR = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ZONE,
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const MONTH = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, month: 'long', year: 'numeric' });
 const TIME = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const DAY = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 
 /** "Sat 21 Nov, 03:00". */
 export function dateTime(d: Date | null | undefined): string {
   return d ? DATE_TIME.format(d) : '—';
+}
+
+/** "Sat 2 Jan 2027, 09:00": when the year matters (a closure over New Year). */
+export function dateTimeYear(d: Date): string {
+  return DATE_TIME_YEAR.format(d);
+}
+
+/** `2026-11` → "November 2026". */
+export function monthLabel(month: string): string {
+  return MONTH.format(new Date(`${month}-15T12:00:00Z`));
+}
+
+/** "england-and-wales" → "England and Wales". */
+export function divisionName(division: string): string {
+  return { 'england-and-wales': 'England and Wales', scotland: 'Scotland', 'northern-ireland': 'Northern Ireland' }[division] ?? division;
+}
+
+const ROLE_WORDS: Record<string, string> = { admin: 'Admin', supervisor: 'Supervisor', engineer: 'Engineer' };
+
+/** A console role, for people (not the "engineer" outcome of a call). */
+export function roleWord(role: string): string {
+  return ROLE_WORDS[role] ?? role;
 }
 
 /** "03:00:04". */
@@ -106,9 +138,6 @@ const WORDS: Record<string, string> = {
   primary: 'Primary',
   secondary: 'Secondary',
   manager: 'Escalation manager',
-  // roles
-  admin: 'Admin',
-  supervisor: 'Supervisor',
   // menu
   fault: 'Fault',
   status: 'Ticket status',

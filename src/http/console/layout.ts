@@ -3,7 +3,7 @@
 // this server.
 import type { SessionUser } from '../../store/sessions.ts';
 import { html, type Html } from './html.ts';
-import { word } from './format.ts';
+import { roleWord } from './format.ts';
 
 export type NavKey = 'now' | 'calls' | 'tickets' | 'rota' | 'closures' | 'reports' | 'users' | 'account';
 
@@ -64,7 +64,7 @@ ${auth ? html`<meta name="csrf-token" content="${auth.csrfToken}">` : ''}
   </nav>
   <div class="who">
     <a href="/console/account"${opts.active === 'account' ? html` aria-current="page"` : ''}>${auth.user.name}</a>
-    <span class="role">${word(auth.user.role)}</span>
+    <span class="role">${roleWord(auth.user.role)}</span>
     <form method="post" action="/console/sign-out" class="inline">
       <input type="hidden" name="_csrf" value="${auth.csrfToken}">
       <button type="submit" class="link-button">Sign out</button>

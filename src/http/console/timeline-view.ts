@@ -3,6 +3,7 @@
 // leg, the ticket), and each engineer leg summarised: rung, answered, accepted or
 // passed, bridged. Pure: the timeline rows in, the view out.
 import type { CallEvent } from '../../store/calls.ts';
+import { outcomeWord, word } from './format.ts';
 
 export type EntryKind = 'call' | 'prompt' | 'keys' | 'routing' | 'engineer' | 'desk' | 'ticket' | 'message' | 'carrier';
 
@@ -47,15 +48,25 @@ export function legOutcomeText(outcome: LegOutcome | null): string {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const QUESTIONS: Record<string, string> = {
-  account: 'account number',
-  pin: 'PIN',
-  menu: 'menu choice',
+// What the line asked for, and what the caller's keys answered, by question.
+const ASKED: Record<string, string> = {
+  account: 'for the account number',
+  pin: 'for the PIN',
+  menu: 'for a menu choice',
   critical: 'whether it is critical',
   adhoc: 'whether they accept the call-out charge',
-  ticket: 'ticket reference',
+  ticket: 'for a ticket reference',
 };
-const question = (v: unknown): string => QUESTIONS[str(v)] ?? (str(v) || 'a question');
+const ANSWERED: Record<string, string> = {
+  account: 'for the account number',
+  pin: 'for the PIN',
+  menu: 'at the menu',
+  critical: 'to say whether it is critical',
+  adhoc: 'to say whether they accept the charge',
+  ticket: 'for the ticket reference',
+};
+const asked = (v: unknown): string => ASKED[str(v)] ?? `about ${str(v) || 'something'}`;
+const answered = (v: unknown): string => ANSWERED[str(v)] ?? `for ${str(v) || 'a question'}`;
 
 export function timelineView(events: readonly CallEvent[]): TimelineView {
   const lines: TimelineLine[] = [];
@@ -70,7 +81,7 @@ export function timelineView(events: readonly CallEvent[]): TimelineView {
     const line = (kind: EntryKind, text: string) => lines.push({ seq: e.seq, at: e.at, kind, type: e.type, text });
     switch (e.type) {
       case 'call-started':
-        line('call', `Call from ${str(d.from)} to ${str(d.to)} arrived (${str(d.carrier)})`);
+        line('call', `Call from ${str(d.from)} to ${str(d.to)} arrived (${word(str(d.carrier))})`);
         break;
       case 'answered':
         line('carrier', 'Asterisk answered the call');
@@ -82,16 +93,16 @@ export function timelineView(events: readonly CallEvent[]): TimelineView {
         line('prompt', `Said: “${str(d.text)}”`);
         break;
       case 'asked':
-        line('prompt', `Asked for the ${question(d.question)}: “${str(d.text)}”`);
+        line('prompt', `Asked ${asked(d.question)}: “${str(d.text)}”`);
         break;
       case 'keys':
-        line('keys', `Caller pressed ${str(d.digits) || '(nothing)'} for the ${question(d.question)}`);
+        line('keys', `Caller pressed ${str(d.digits) || '(nothing)'} ${answered(d.question)}`);
         break;
       case 'key':
-        if (d.masked) line('keys', `Caller pressed a key for the ${question(d.question)} (masked)`);
+        if (d.masked) line('keys', `Caller pressed a key ${answered(d.question)} (masked)`);
         break; // unmasked single keys are summed up by the following 'keys' step
       case 'no-keys':
-        line('keys', `No keys pressed for the ${question(d.question)}`);
+        line('keys', `No keys pressed ${answered(d.question)}`);
         break;
       case 'pin-checked':
         line('routing', d.result === 'ok' ? 'PIN accepted' : d.result === 'locked' ? 'PIN entry is locked' : 'PIN wrong');
@@ -201,7 +212,7 @@ export function timelineView(events: readonly CallEvent[]): TimelineView {
         line('call', 'The line hung up');
         break;
       case 'call-ended':
-        line('call', `Call ended: ${str(d.outcome)} (${str(d.reason).replace(/-/g, ' ')})`);
+        line('call', `Call ended: ${outcomeWord(str(d.outcome)).toLowerCase()} (${str(d.reason).replace(/-/g, ' ')})`);
         break;
       case 'leg-dial':
       case 'leg-hangup':

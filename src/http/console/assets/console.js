@@ -92,7 +92,7 @@
     });
     source.addEventListener('call', function (event) {
       var m;
-      try { m = JSON.parse(event.data); } catch (e) { return; }
+      try { m = JSON.parse(event.data); } catch { return; }
       var item = find(m.callId);
       if (m.type === 'call-ended') {
         if (item) {

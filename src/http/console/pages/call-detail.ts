@@ -45,7 +45,7 @@ export function callDetailPage(auth: SessionUser, d: CallDetail, now: Date): Htm
     body: html`<p class="crumbs"><a href="/console/calls">Calls</a> › this call</p>
 <h1>${r.accountName ?? c.from} <span class="muted">${dateTime(c.startedAt)}</span></h1>
 <div class="grid">
-  <section class="card" aria-labelledby="facts-heading">
+  <section class="card span-2" aria-labelledby="facts-heading">
     <h2 id="facts-heading">The call</h2>
     <dl class="facts">
       <dt>Caller</dt><dd>${c.from}${r.accountNumber ? html` · account ${r.accountNumber}` : ''}</dd>

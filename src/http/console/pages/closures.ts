@@ -3,7 +3,7 @@
 // timers recompute).
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { ClosuresView } from '../../api/closures.ts';
-import { dateTime, day, localInputValue, startOfLocalDay } from '../format.ts';
+import { dateTime, dateTimeYear, day, divisionName, localInputValue, startOfLocalDay } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
 
@@ -17,8 +17,8 @@ export function closuresPage(
   const past = v.closures.filter((c) => c.to <= opts.now);
   const row = (c: ClosuresView['closures'][number]) => html`<tr>
     <td data-label="Reason"><strong>${c.reason}</strong></td>
-    <td data-label="From">${dateTime(c.from)}</td>
-    <td data-label="Until">${dateTime(c.to)}</td>
+    <td data-label="From">${dateTimeYear(c.from)}</td>
+    <td data-label="Until">${dateTimeYear(c.to)}</td>
     ${admin
       ? html`<td><form method="post" action="/console/closures/${c.id}/remove" class="inline">${csrfField(auth)}
       <button type="submit" class="danger" aria-label="Remove the closure ${c.reason}">Remove</button></form></td>`
@@ -36,7 +36,7 @@ export function closuresPage(
     flash: opts.flash ?? null,
     body: html`<h1>Office calendar ${v.year}</h1>
 <p class="office-now"><span class="badge ${v.office.open ? 'badge-met' : 'badge-paused'}">${v.office.open ? 'Open' : 'Closed'}</span>
-  ${v.office.reason}${v.office.open && v.office.closesAt ? html` · closes ${dateTime(v.office.closesAt)}` : ''}${!v.office.open && v.office.nextOpenAt ? html` · opens ${dateTime(v.office.nextOpenAt)}` : ''}</p>
+  ${v.office.reason.charAt(0).toUpperCase() + v.office.reason.slice(1)}${v.office.open && v.office.closesAt ? html` · closes ${dateTime(v.office.closesAt)}` : ''}${!v.office.open && v.office.nextOpenAt ? html` · opens ${dateTime(v.office.nextOpenAt)}` : ''}</p>
 <nav class="pager" aria-label="Years">
   <a href="/console/closures?year=${v.year - 1}">← ${v.year - 1}</a>
   <a href="/console/closures?year=${v.year + 1}">${v.year + 1} →</a>
@@ -53,8 +53,8 @@ export function closuresPage(
     <form method="post" action="/console/closures" class="filters" aria-labelledby="add-closure-heading">
       ${csrfField(auth)}
       <div class="field wide"><label for="c-reason">Reason</label><input id="c-reason" name="reason" required maxlength="200" value="${opts.form?.reason ?? ''}" placeholder="Staff training"></div>
-      <div class="field"><label for="c-from">From (UK time)</label><input id="c-from" name="from" type="datetime-local" required value="${opts.form?.from ?? defaultFrom}"></div>
-      <div class="field"><label for="c-to">Until (UK time)</label><input id="c-to" name="to" type="datetime-local" required value="${opts.form?.to ?? ''}"></div>
+      <div class="field when"><label for="c-from">From (UK time)</label><input id="c-from" name="from" type="datetime-local" required value="${opts.form?.from ?? defaultFrom}"></div>
+      <div class="field when"><label for="c-to">Until (UK time)</label><input id="c-to" name="to" type="datetime-local" required value="${opts.form?.to ?? ''}"></div>
       <div class="field actions"><button type="submit" class="primary">Add closure</button></div>
     </form>`
         : ''
@@ -62,9 +62,9 @@ export function closuresPage(
   </section>
   <section class="card" aria-labelledby="bh-heading">
     <h2 id="bh-heading">Bank holidays</h2>
-    <p class="muted small">${v.division.replace(/-/g, ' ')}</p>
-    <ul class="plain">${v.bankHolidays.map(
-      (b) => html`<li><time datetime="${b.date}">${day(startOfLocalDay(b.date))}</time> — ${b.title}</li>`,
+    <p class="muted small">${divisionName(v.division)}</p>
+    <ul class="plain holidays">${v.bankHolidays.map(
+      (b) => html`<li><time datetime="${b.date}">${day(startOfLocalDay(b.date))}</time> <span>${b.title}</span></li>`,
     )}</ul>
   </section>
 </div>`,

@@ -21,11 +21,11 @@ export function liveCallItem(c: Pick<CallLogRow, 'id' | 'from' | 'carrier' | 'st
 
 function onCallList(levels: readonly OnCallLevel[]): Html {
   return html`<ol class="escalation">${levels.map(
-    (l) => html`<li><span class="level">${word(l.level)}</span> ${
+    (l) => html`<li><div><span class="level">${word(l.level)}</span>${
       l.engineers.length
-        ? l.engineers.map((e, i) => html`${i > 0 ? ', ' : ''}<strong>${e.name}</strong> <span class="muted">until ${dateTime(e.until)}</span>`)
-        : html`<span class="warn-text">nobody</span>`
-    }</li>`,
+        ? l.engineers.map((e) => html`<strong>${e.name}</strong><span class="until">until ${dateTime(e.until)}</span>`)
+        : html`<strong class="warn-text">nobody</strong>`
+    }</div></li>`,
   )}</ol>`;
 }
 
@@ -38,25 +38,15 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
     live: true,
     body: html`<h1>Now</h1>
 <div class="grid">
-  <section class="card span-2" aria-labelledby="live-heading">
+  <div class="span-2">
+  <section class="card" aria-labelledby="live-heading">
     <h2 id="live-heading">Calls in progress <span class="count" id="live-count">${v.liveCalls.length}</span></h2>
     <p class="muted small" id="live-status" aria-live="polite">${engineer ? 'Calls you are rung on appear here as they happen.' : 'Calls appear here as they arrive.'}</p>
     <ul id="live-calls" class="live-calls" aria-live="polite">${v.liveCalls.map((c) => liveCallItem(c))}</ul>
     <p id="live-empty" class="empty"${v.liveCalls.length ? html` hidden` : ''}>No calls in progress.</p>
   </section>
-  <section class="card" aria-labelledby="oncall-heading">
-    <h2 id="oncall-heading">On call now</h2>
-    ${onCallList(v.onCall)}
-    ${
-      v.next
-        ? html`<h3>Next, ${relative(v.next.at, v.at)} <span class="muted small">(${dateTime(v.next.at)})</span></h3>${onCallList(v.next.levels)}`
-        : html`<p class="muted">No changes to the rota are planned.</p>`
-    }
-    <p><a href="/console/rota">The rota</a></p>
-  </section>
-</div>
 <section class="card" aria-labelledby="risk-heading">
-  <h2 id="risk-heading">Tickets about to breach</h2>
+  <h2 id="risk-heading">Tickets breached or about to breach</h2>
   ${
     v.atRisk.length
       ? html`<div class="table-wrap"><table class="responsive">
@@ -73,6 +63,18 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
     )}</tbody></table></div>`
       : html`<p class="empty">Nothing is due in the next two hours.</p>`
   }
-</section>`,
+</section>
+  </div>
+  <section class="card" aria-labelledby="oncall-heading">
+    <h2 id="oncall-heading">On call now</h2>
+    ${onCallList(v.onCall)}
+    ${
+      v.next
+        ? html`<h3>Next, ${relative(v.next.at, v.at)} <span class="muted small">(${dateTime(v.next.at)})</span></h3>${onCallList(v.next.levels)}`
+        : html`<p class="muted">No changes to the rota are planned.</p>`
+    }
+    <p><a href="/console/rota">The rota</a></p>
+  </section>
+</div>`,
   });
 }

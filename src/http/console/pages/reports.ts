@@ -3,6 +3,7 @@
 import type { SlaReportRow } from '../../../store/reports.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import { histogramChart, metBreachedChart } from '../charts.ts';
+import { monthLabel } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 
@@ -35,7 +36,7 @@ ${opts.error ? html`<p class="flash flash-error" role="alert">${opts.error}</p>`
 ${
   overall
     ? html`<section class="card" aria-labelledby="summary-heading">
-  <h2 id="summary-heading">${opts.month}, all accounts</h2>
+  <h2 id="summary-heading">${monthLabel(opts.month)}, all accounts</h2>
   <dl class="stats">
     <div><dt>Tickets</dt><dd>${overall.tickets}</dd></div>
     <div><dt>Targets met</dt><dd>${pct(overall.shareMet)}</dd></div>
@@ -45,14 +46,14 @@ ${
     <div><dt>Service credits</dt><dd>${overall.serviceCredits}</dd></div>
   </dl>
 </section>
-<div class="grid">
+<div class="grid two">
   <section class="card" aria-labelledby="mb-heading">
     <h2 id="mb-heading">Targets met and breached</h2>
-    ${metBreachedChart('chart-met', `SLA targets met and breached, ${opts.month}`, bars)}
+    ${metBreachedChart('chart-met', `SLA targets met and breached, ${monthLabel(opts.month)}`, bars)}
   </section>
   <section class="card" aria-labelledby="rt-heading">
     <h2 id="rt-heading">Time to first response</h2>
-    ${histogramChart('chart-response', `Tickets by time to first response, ${opts.month}`, opts.histogram)}
+    ${histogramChart('chart-response', `Tickets by time to first response, ${monthLabel(opts.month)}`, opts.histogram)}
   </section>
 </div>
 <section class="card" aria-labelledby="table-heading">
@@ -71,7 +72,7 @@ ${
 </section>`
     : opts.error
       ? ''
-      : html`<p class="empty">No tickets were opened in ${opts.month}.</p>`
+      : html`<p class="empty">No tickets were opened in ${monthLabel(opts.month)}.</p>`
 }`,
   });
 }

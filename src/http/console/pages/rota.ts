@@ -61,7 +61,7 @@ function calendar(v: RotaView): Html {
 function order(v: RotaView): Html {
   const list = (levels: RotaView['now']) =>
     html`<ol class="escalation">${levels.map(
-      (l) => html`<li><span class="level">${word(l.level)}</span> ${l.engineers.length ? l.engineers.map((e, i) => html`${i ? ', ' : ''}<strong>${e.name}</strong>`) : html`<span class="warn-text">nobody</span>`}</li>`,
+      (l) => html`<li><div><span class="level">${word(l.level)}</span>${l.engineers.length ? l.engineers.map((e, i) => html`${i ? ', ' : ''}<strong>${e.name}</strong>`) : html`<strong class="warn-text">nobody</strong>`}</div></li>`,
     )}</ol>`;
   return html`<section class="card" aria-labelledby="order-heading">
   <h2 id="order-heading">Escalation order now</h2>
@@ -82,8 +82,8 @@ function adminForms(auth: SessionUser, v: RotaView, now: Date): Html {
       <select id="s-engineer" name="engineerId" required>${active.map((e) => html`<option value="${e.id}">${e.name}</option>`)}</select></div>
     <div class="field"><label for="s-level">Level</label>
       <select id="s-level" name="level">${ROTA_LEVELS.map((l) => html`<option value="${l}">${word(l)}</option>`)}</select></div>
-    <div class="field"><label for="s-from">From (UK time)</label><input id="s-from" name="from" type="datetime-local" required value="${localInputValue(start)}"></div>
-    <div class="field"><label for="s-to">To (UK time)</label><input id="s-to" name="to" type="datetime-local" required value="${localInputValue(new Date(start.getTime() + 86_400_000))}"></div>
+    <div class="field when"><label for="s-from">From (UK time)</label><input id="s-from" name="from" type="datetime-local" required value="${localInputValue(start)}"></div>
+    <div class="field when"><label for="s-to">To (UK time)</label><input id="s-to" name="to" type="datetime-local" required value="${localInputValue(new Date(start.getTime() + 86_400_000))}"></div>
     <div class="field check"><input id="s-override" name="isOverride" type="checkbox"><label for="s-override">Override (replaces the regular shift while it runs)</label></div>
     <div class="field wide"><label for="s-note">Note</label><input id="s-note" name="note" maxlength="200"></div>
     <div class="field actions"><button type="submit" class="primary">Add shift</button></div>
@@ -124,7 +124,8 @@ ${
     : html`<p class="flash flash-ok" role="status">Cat4 cover is complete for the next ${GAP_HORIZON_DAYS} days: a primary is on call throughout.</p>`
 }
 <div class="grid">
-  <div class="span-2">
+  ${order(v)}
+  <div class="span-2 first">
     <nav class="pager" aria-label="Weeks">
       <a href="/console/rota?from=${addDays(first, -7)}">← Earlier week</a>
       <a href="/console/rota">Today</a>
@@ -132,7 +133,6 @@ ${
     </nav>
     ${calendar(v)}
   </div>
-  ${order(v)}
 </div>
 ${auth.user.role === 'admin' ? adminForms(auth, v, opts.now) : ''}`,
   });

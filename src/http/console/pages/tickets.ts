@@ -85,11 +85,25 @@ ${opts.nextLink ? html`<nav class="pager" aria-label="Pages"><a href="/console/t
   });
 }
 
+const TRAIL: Record<string, string> = {
+  created: 'Ticket opened',
+  responded: 'Response recorded',
+  recording: 'Voicemail attached',
+  flagged: 'Flagged',
+  note: 'Note',
+  recomputed: 'Due times recomputed: the office calendar changed',
+  sla_warning: 'SLA warning',
+  sla_breach: 'SLA breached',
+  adr_notice_given: 'Customer told of their right to ADR',
+  ...ACTION_LABELS,
+};
+
 function trailText(e: { type: string; detail: Record<string, unknown> }): string {
   const d = e.detail;
   const note = typeof d.note === 'string' ? d.note : typeof d.text === 'string' ? d.text : null;
-  const moved = typeof d.from === 'string' && typeof d.to === 'string' ? ` (${word(d.from)} → ${word(d.to)})` : '';
-  return `${word(e.type)}${moved}${note ? `: ${note}` : ''}`;
+  const moved = typeof d.from === 'string' && typeof d.to === 'string' && e.type !== 'recomputed' ? ` (${word(d.from)} → ${word(d.to)})` : '';
+  const target = typeof d.target === 'string' ? `: ${word(d.target).toLowerCase()}` : typeof d.flag === 'string' ? `: ${d.flag.replace(/_/g, ' ')}` : '';
+  return `${TRAIL[e.type] ?? word(e.type)}${target}${moved}${note ? ` — ${note}` : ''}`;
 }
 
 export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; actors: ReadonlyMap<string, string>; flash?: { kind: 'ok' | 'error'; text: string } | null }): Html {
@@ -104,7 +118,7 @@ export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; 
 <div class="page-head">
   <h1>Ticket ${t.reference} <span class="badge badge-status" id="ticket-status">${word(t.status)}</span></h1>
 </div>
-<div class="grid">
+<div class="grid two">
   <section class="card" aria-labelledby="about-heading">
     <h2 id="about-heading">About</h2>
     <dl class="facts">
@@ -140,7 +154,7 @@ export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; 
     <label for="action-note">Note with the action (optional)</label>
     <textarea id="action-note" name="note" rows="2" maxlength="4000"></textarea>
     <div class="button-row">${actions.map(
-      (a) => html`<button type="submit" name="action" value="${a}"${a === actions[0] ? html` class="primary"` : ''}>${ACTION_LABELS[a]}</button>`,
+      (a) => html`<button type="submit" name="action" value="${a}"${a === 'acknowledge' ? html` class="primary"` : ''}>${ACTION_LABELS[a]}</button>`,
     )}</div>
   </form>`
       : html`<p class="muted">No lifecycle action applies to a ${word(t.status).toLowerCase()} ticket.</p>`
@@ -160,9 +174,9 @@ export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; 
     <textarea id="note" name="note" rows="3" maxlength="4000" required></textarea>
     <div><button type="submit">Add note</button></div>
   </form>
-  <ol class="timeline">${[...t.events].reverse().map(
-    (e) => html`<li class="tl"><time datetime="${e.at.toISOString()}">${dateTime(e.at)}</time>
-      <span class="tl-kind">${opts.actors.get(e.actor) ?? e.actor}</span><span class="tl-text">${trailText(e)}</span></li>`,
+  <ol class="timeline trail">${[...t.events].reverse().map(
+    (e) => html`<li><time datetime="${e.at.toISOString()}">${dateTime(e.at)}</time>
+      <span class="tl-who">${opts.actors.get(e.actor) ?? e.actor}</span><span class="tl-text">${trailText(e)}</span></li>`,
   )}</ol>
 </section>`,
   });

@@ -3,7 +3,7 @@
 import type { EngineerRecord } from '../../../store/engineers.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import { ROLES, type UserRecord } from '../../../store/users.ts';
-import { word } from '../format.ts';
+import { roleWord } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
 
@@ -33,6 +33,8 @@ ${
 </section>`
     : ''
 }
+<section class="card" aria-labelledby="people-heading">
+<h2 id="people-heading">People who can sign in</h2>
 <div class="table-wrap"><table class="responsive users">
   <caption class="visually-hidden">Console users</caption>
   <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Engineer</th><th scope="col">Disabled</th><th scope="col"><span class="visually-hidden">Save</span></th><th scope="col"><span class="visually-hidden">Password</span></th></tr></thead>
@@ -41,7 +43,7 @@ ${
     return html`<tr>
     <td data-label="User"><strong>${u.name}</strong><br><span class="muted">${u.email}</span>${u.mustChangePassword ? html`<br><span class="badge badge-paused">one-time password</span>` : ''}</td>
     <td data-label="Role"><label class="visually-hidden" for="${f}-role">Role of ${u.email}</label>
-      <select id="${f}-role" name="role" form="${f}">${ROLES.map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ''}>${word(r)}</option>`)}</select></td>
+      <select id="${f}-role" name="role" form="${f}">${ROLES.map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ''}>${roleWord(r)}</option>`)}</select></td>
     <td data-label="Engineer"><label class="visually-hidden" for="${f}-eng">Engineer ${u.email} answers as</label>
       <select id="${f}-eng" name="engineerId" form="${f}"><option value="">—</option>${opts.engineers.map(
         (e) => html`<option value="${e.id}"${e.id === u.engineerId ? html` selected` : ''}>${e.name}</option>`,
@@ -54,13 +56,14 @@ ${
   </tr>`;
   })}</tbody>
 </table></div>
+</section>
 <section class="card" aria-labelledby="add-user-heading">
   <h2 id="add-user-heading">Add a user</h2>
   <form method="post" action="/console/users" class="filters">
     ${csrfField(auth)}
     <div class="field wide"><label for="n-email">Email</label><input id="n-email" name="email" type="email" required maxlength="254"></div>
     <div class="field"><label for="n-name">Name</label><input id="n-name" name="name" maxlength="100"></div>
-    <div class="field"><label for="n-role">Role</label><select id="n-role" name="role">${ROLES.map((r) => html`<option value="${r}"${r === 'supervisor' ? html` selected` : ''}>${word(r)}</option>`)}</select></div>
+    <div class="field"><label for="n-role">Role</label><select id="n-role" name="role">${ROLES.map((r) => html`<option value="${r}"${r === 'supervisor' ? html` selected` : ''}>${roleWord(r)}</option>`)}</select></div>
     <div class="field"><label for="n-eng">Engineer (for an engineer)</label>${engineerSelect('n-eng', opts.engineers, null)}</div>
     <div class="field actions"><button type="submit" class="primary">Add user</button></div>
   </form>
