@@ -91,6 +91,8 @@ export const envSchema = z.object({
   // At most 30 s: the watcher is exact to the minute (it also wakes for the next timer due sooner).
   SLA_WATCH_INTERVAL_SECONDS: int(30, 1, 30),
   RECORDING_RETENTION_DAYS: int(90, 1, 3650),
+  /** Caller numbers on calls, timelines, ticket summaries and PIN audit entries are blanked after this. */
+  CALLER_NUMBER_RETENTION_DAYS: int(365, 1, 3650),
 });
 
 export type Env = z.infer<typeof envSchema>;

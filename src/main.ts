@@ -6,6 +6,7 @@ import { openLine, serve, type Line } from './runtime.ts';
 import { seedDemo } from './store/seed-demo.ts';
 import { startCarriers } from './carriers/start.ts';
 import { startSlaWorkers } from './tickets/start.ts';
+import { retentionComponent } from './workers/retention.ts';
 import { consoleComponent } from './http/console/component.ts';
 import { DEMO_ADMIN_EMAIL, ensureDemoAdmin } from './store/users.ts';
 
@@ -38,6 +39,7 @@ async function start(): Promise<void> {
   await startCarriers(line);
   startSlaWorkers(line);
   line.components.push(consoleComponent(line));
+  line.components.push(retentionComponent(line));
   await serve(line);
   logger.info({ url: line.url }, `support line listening on ${line.url}`);
   process.stdout.write(`\nSupport Line is listening on ${line.url}  (health: ${line.url}/healthz)\n\n`);
