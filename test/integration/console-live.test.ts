@@ -1,0 +1,123 @@
+// The Now page's event stream across instances: a call taken by another instance
+// reaches this one's browsers through Redis pub/sub; an engineer hears only of
+// calls they are rung on; an open stream does not hold up a stop.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openLine, type Line } from '../../src/runtime.ts';
+import { signedIn, startConsoleLine, type ConsoleLine } from '../support/console-line.ts';
+
+let t: ConsoleLine;
+let other: Line;
+let otherOutbox: string;
+
+beforeAll(async () => {
+  t = await startConsoleLine();
+  // A second instance on the same Postgres and Redis, with no console of its own.
+  otherOutbox = mkdtempSync(join(tmpdir(), 'sl-console-b-'));
+  other = await openLine(
+    loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, REDIS_URL: t.line.config.REDIS_URL, REDIS_PREFIX: t.prefix, OUTBOX_DIR: otherOutbox, INSTANCE_ID: 'console-live-b', LOG_LEVEL: 'silent' }),
+    { logger: createLogger('silent') },
+  );
+});
+afterAll(async () => {
+  await other?.stop();
+  rmSync(otherOutbox, { recursive: true, force: true });
+  await t?.stop();
+});
+
+/** An open event stream, read as it arrives. */
+async function stream(email: string) {
+  const client = await signedIn(t.url, email);
+  const controller = new AbortController();
+  const res = await fetch(`${t.url}/console/events`, { headers: { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  const s = {
+    get text() {
+      return text;
+    },
+    async waitFor(pattern: RegExp, what: string, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${what} in the stream:\n${text}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close() {
+      controller.abort();
+      return pump;
+    },
+    ended: pump,
+  };
+  await s.waitFor(/: connected/, 'greeting');
+  return s;
+}
+
+const SATURDAY_3AM = new Date('2026-11-21T03:00:00Z');
+
+describe('the live event stream', () => {
+  it('brings a call another instance took to this instance’s browsers', async () => {
+    const sup = await stream(t.users.supervisor.email);
+    const step = await other.calls.start({ carrier: 'cli', carrierCallId: randomUUID(), from: '+441632960002', to: '+441632960000', at: SATURDAY_3AM });
+    await sup.waitFor(new RegExp(`event: call\\ndata: \\{"type":"call-started","callId":"${step.callId}"`), 'call-started');
+    await other.calls.feed(step.callId, { type: 'hangup', cause: 'Normal Clearing' }, new Date(SATURDAY_3AM.getTime() + 5000));
+    await sup.waitFor(new RegExp(`"type":"call-ended","callId":"${step.callId}"`), 'call-ended');
+    await sup.close();
+  });
+
+  it('tells an engineer of a call once they are rung on it, and nobody else’s', async () => {
+    const priya = await stream(t.users.engineer.email);
+    const aisha = await stream(t.users.otherEngineer.email);
+    const sup = await stream(t.users.supervisor.email);
+    const acme = t.demo.accounts.find((a) => a.number === '10001')!;
+    const at = (s: number) => new Date(SATURDAY_3AM.getTime() + s * 1000);
+    const step = await other.calls.start({ carrier: 'cli', carrierCallId: randomUUID(), from: acme.phones[0]!, to: '+441632960000', at: at(0) });
+    await other.calls.feed(step.callId, { type: 'input', digits: acme.pin }, at(5));
+    await other.calls.feed(step.callId, { type: 'input', digits: '1' }, at(10));
+    const ringing = await other.calls.feed(step.callId, { type: 'input', digits: '1' }, at(15));
+    expect(ringing.commands.map((c) => c.kind)).toContain('dialEngineer'); // Priya, primary that week
+    const id = step.callId;
+    await priya.waitFor(new RegExp(`"callId":"${id}","carrier":"cli","from":"[^"]+","phase":"ringing"`), 'the call ringing her');
+    await sup.waitFor(new RegExp(`"callId":"${id}","carrier":"cli","from":"[^"]+","phase":"ringing"`), 'the call for the supervisor');
+    await other.calls.feed(id, { type: 'hangup', cause: 'Normal Clearing' }, at(20));
+    await sup.waitFor(new RegExp(`"type":"call-ended","callId":"${id}"`), 'the end for the supervisor');
+    await priya.waitFor(new RegExp(`"type":"call-ended","callId":"${id}"`), 'the end for her');
+    // Before she was rung, Priya heard nothing of the call; Aisha never did.
+    expect(priya.text).not.toContain(`"type":"call-started","callId":"${id}"`);
+    expect(aisha.text).not.toContain(id);
+    await Promise.all([priya.close(), aisha.close(), sup.close()]);
+  });
+});
+
+describe('stopping', () => {
+  it('an open stream does not hold up the line’s stop', async () => {
+    const second = await startConsoleLine();
+    const client = await signedIn(second.url, second.users.supervisor.email);
+    const res = await fetch(`${second.url}/console/events`, { headers: { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers } });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    await second.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await reader.read()).done).toBe(true);
+  });
+});
