@@ -7,7 +7,12 @@ import { readMigrations } from '../../src/store/migrate.ts';
 import { seedDemo, type DemoSeed } from '../../src/store/seed-demo.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { LiveCall, manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
+import { LiveCall, manualClock, openInstance, ring, tempDir, type ManualClock } from '../support/instances.ts';
+import { TwilioRestDouble } from '../support/fake-twilio/rest-double.ts';
+import { channelsFromConfig, routingFromConfig } from '../../src/notify/channels.ts';
+import { createNotifier } from '../../src/workers/notifier.ts';
+import { createSlaWatcher } from '../../src/workers/sla-watcher.ts';
+import { createLogger } from '../../src/logger.ts';
 import { freshRedisLiveStore, type FreshRedis } from '../support/redis.ts';
 
 const SATURDAY_3AM = new Date('2026-11-21T03:00:00Z');
@@ -32,9 +37,11 @@ afterAll(async () => {
   outbox?.remove();
 });
 
+const SMS = { TWILIO_ACCOUNT_SID: 'AC' + 'c'.repeat(32), TWILIO_AUTH_TOKEN: 'two-instances-token', TWILIO_CALLER_ID: '+441632960000', DUTY_MANAGER_PHONE: '+447700900999' };
+
 async function pair(db: FreshDatabase, clock?: ManualClock): Promise<[Line, Line]> {
   const open = (name: string) =>
-    openInstance({ name, databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix: redis.prefix, outboxDir: outbox.path, ...(clock ? { clock } : {}) });
+    openInstance({ name, databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix: redis.prefix, outboxDir: outbox.path, env: SMS, ...(clock ? { clock } : {}) });
   const opened = await Promise.allSettled([open(`${db.name}-a`), open(`${db.name}-b`)]);
   for (const o of opened) if (o.status === 'fulfilled') lines.push(o.value);
   const [a, b] = opened;
@@ -100,5 +107,48 @@ describe('two instances taking calls', () => {
     );
     expect(Number(locked[0]?.n)).toBe(1);
     await Promise.all([first.hangUp(), second.hangUp()]);
+  });
+
+  it('an SLA breach on a call-raised ticket is recorded and texted once, with both instances watching', async () => {
+    const clock = manualClock(SATURDAY_3AM);
+    const [a, b] = await pair(db, clock);
+    // A Cat4 critical fault at 3am whose engineers never answer: a message, the response clock running.
+    const c = await ring(a, clock, { from: acme().phones[0]!, keys: [`${acme().pin}#`, '1', '1'], engineers: [] });
+    const [ticket] = await db.db.query<{ id: string; reference: string }>('select id, reference from tickets where call_id = $1', [c.callId]);
+    const sms = new TwilioRestDouble(SMS.TWILIO_ACCOUNT_SID, SMS.TWILIO_AUTH_TOKEN);
+    const silent = createLogger('silent');
+    const workers = [a, b].map((line) => ({
+      watcher: createSlaWatcher({ db: line.db, clock: clock.now, notify: routingFromConfig(line.config), logger: silent, intervalSeconds: 30, batchSize: 1 }),
+      notifier: createNotifier({
+        db: line.db,
+        clock: clock.now,
+        channels: channelsFromConfig(line.config, { db: line.db, live: line.live, logger: silent, twilioHttpClient: sms }),
+        logger: silent,
+        intervalSeconds: 30,
+        batchSize: 1,
+      }),
+    }));
+    // Both instances look every minute for three hours, at the same instants.
+    for (let minute = 0; minute <= 180; minute += 1) {
+      const now = new Date(SATURDAY_3AM.getTime() + minute * 60_000);
+      await Promise.all(workers.flatMap((w) => [w.watcher.tick(now), w.watcher.tick(now)]));
+      await Promise.all(workers.flatMap((w) => [w.notifier.tick(now), w.notifier.tick(now)]));
+    }
+    const fired = await db.db.query<{ type: string; n: string }>(
+      "select type, count(*) as n from ticket_events where ticket_id = $1 and type like 'sla_%' group by type order by type",
+      [ticket!.id],
+    );
+    expect(fired.find((f) => f.type === 'sla_breach')?.n).toBe('1');
+    const sent = await db.db.query<{ kind: string; sends: number }>(
+      "select kind, sends from notifications where ticket_id = $1 and channel = 'sms' and recipient = $2",
+      [ticket!.id, SMS.DUTY_MANAGER_PHONE],
+    );
+    expect(sent.map((n) => n.kind).sort()).toEqual(['breach', 'warning', 'warning']);
+    // Every text went out once per recorded send (a breach pages again until acknowledged),
+    // however many instances were watching: a warning once, never twice.
+    const texts = sms.messages.filter((m) => m.to === SMS.DUTY_MANAGER_PHONE && m.body.includes(`ticket ${ticket!.reference} `));
+    expect(texts).toHaveLength(sent.reduce((sum, n) => sum + n.sends, 0));
+    expect(sent.filter((n) => n.kind === 'warning').every((n) => n.sends === 1)).toBe(true);
+    expect(texts.filter((t) => /^SLA warning/.test(t.body))).toHaveLength(2);
   });
 });
