@@ -176,6 +176,25 @@ describe('keyset pages through many calls', () => {
   });
 });
 
+describe('the ticket list', () => {
+  it('lists tickets newest first with their SLA state, filtered by status and SLA', async () => {
+    const all = (await (await sup.get('/api/tickets?limit=200')).json()) as { items: { reference: string; sla: string | null; status: string }[] };
+    const [{ n }] = (await t.line.db.query<{ n: string }>('select count(*) as n from tickets')) as [{ n: string }];
+    expect(all.items).toHaveLength(Number(n));
+    const warning = (await (await sup.get('/api/tickets?sla=warning')).json()) as { items: { reference: string }[] };
+    expect(warning.items.map((r) => r.reference)).toEqual([t.warningTicket]);
+    const open = (await (await sup.get('/api/tickets?status=open')).json()) as { items: { status: string }[] };
+    expect(open.items.every((r) => !['resolved', 'closed'].includes(r.status))).toBe(true);
+    expect((await sup.get('/api/tickets?status=nonsense')).status).toBe(400);
+  });
+
+  it('gives an engineer only their own', async () => {
+    const priya = await signedIn(t.url, t.users.engineer.email);
+    const mine = (await (await priya.get('/api/tickets')).json()) as { items: { callId: string }[] };
+    expect(mine.items.map((r) => r.callId).sort()).toEqual([t.calls.acmeAccepted, t.calls.acmeFailed].sort());
+  });
+});
+
 describe('the CSV export', () => {
   it('streams the whole filtered set with a header row, formulas neutralised', async () => {
     await t.line.db.query(
@@ -291,6 +310,7 @@ describe('the OpenAPI document', () => {
     await check('get /users', '/api/users');
     await check('get /me', '/api/me');
     await check('get /engineers', '/api/engineers');
+    await check('get /tickets', '/api/tickets?status=open');
   });
 });
 

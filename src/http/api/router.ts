@@ -14,11 +14,12 @@ import { nowRoutes } from './now.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoutes, type ApiRoute } from './route-table.ts';
 import { rotaRoutes } from './rota.ts';
+import { ticketListRoutes } from './ticket-list.ts';
 import { userRoutes } from './users.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...callRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
+  return [...nowRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
 }
 
 export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {

@@ -7,7 +7,8 @@ import { TICKET_ACTIONS } from '../../../domain/tickets/lifecycle.ts';
 import { routingFromConfig } from '../../../notify/channels.ts';
 import { audit } from '../../../store/audit.ts';
 import { SLA_STATES } from '../../../store/call-log.ts';
-import { OPEN_STATUSES, ticketList, ticketVisibleToEngineer, type TicketCursor } from '../../../store/console-views.ts';
+import { ticketList, ticketVisibleToEngineer } from '../../../store/console-views.ts';
+import { decodeTicketCursor, encodeTicketCursor, TICKET_STATUS_FILTERS } from '../../api/ticket-list.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../store/errors.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import { listUsers } from '../../../store/users.ts';
@@ -23,9 +24,8 @@ import { toDocument } from '../html.ts';
 import { ACTION_LABELS, ticketPage, ticketsPage } from '../pages/tickets.ts';
 import { rawQuery } from './calls.ts';
 
-const STATUSES = ['open', ...OPEN_STATUSES, 'resolved', 'closed'] as const;
 const listQuery = z.object({
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(TICKET_STATUS_FILTERS).optional(),
   sla: z.enum(SLA_STATES).optional(),
   after: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(),
 });
@@ -38,15 +38,6 @@ const FLASH: Record<string, string> = {
   adr: 'Recorded that the customer was told of their right to alternative dispute resolution.',
   ...Object.fromEntries(TICKET_ACTIONS.map((a) => [a, `Done: ${ACTION_LABELS[a]}.`])),
 };
-
-function encodeTicketCursor(c: TicketCursor): string {
-  return Buffer.from(`${c.openedAt}|${c.id}`).toString('base64url');
-}
-
-function decodeTicketCursor(text: string): TicketCursor | null {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9][0-9]{0,18})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  return m ? { openedAt: m[1]!, id: m[2]! } : null;
-}
 
 /** People's names for the actors in a ticket's trail. */
 async function actorNames(deps: ConsoleDeps): Promise<Map<string, string>> {
@@ -100,7 +91,7 @@ export function ticketPages(deps: ConsoleDeps): Router {
     const rows = await ticketList(
       deps.db,
       {
-        ...(status ? { status: status as (typeof STATUSES)[number] } : {}),
+        ...(status ? { status: status as (typeof TICKET_STATUS_FILTERS)[number] } : {}),
         ...(parsed.data.sla ? { sla: parsed.data.sla } : {}),
         ...(scope.all ? {} : { engineerId: scope.engineerId ?? '' }),
       },
