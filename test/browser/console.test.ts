@@ -214,6 +214,22 @@ describe('Now, live', () => {
   });
 });
 
+describe('Now, alerts', () => {
+  it('shows an SLA alert the moment the notifier raises it', async () => {
+    const page = await signIn(t.users.supervisor.email);
+    await page.waitForSelector('body[data-stream="open"]');
+    expect(await page.locator('#feed-empty').isVisible()).toBe(true);
+    const entry = { id: '1', at: NOW.toISOString(), kind: 'breach', ticketId: null, reference: t.warningTicket, text: `Ticket ${t.warningTicket} breached its response target <b>`, detail: {}, notificationId: null };
+    await t.line.live.publish('feed', JSON.stringify({ type: 'feed', entry }));
+    const item = page.locator('#feed li.feed-breach');
+    await item.waitFor();
+    expect(await item.textContent()).toContain(`${t.warningTicket} Ticket ${t.warningTicket} breached its response target <b>`);
+    expect(await item.locator('b').count()).toBe(0);
+    expect(await page.locator('#feed-empty').isVisible()).toBe(false);
+    await page.context().close();
+  });
+});
+
 describe('accessibility basics', () => {
   const PAGES = ['now', 'calls', 'tickets', `tickets/REF`, 'rota', 'closures', 'reports', 'users', 'account', `calls/CALL`];
   const path = (p: string) => p.replace('REF', t.warningTicket).replace('CALL', t.calls.acmeAccepted);

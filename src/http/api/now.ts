@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { callLogPage, type CallLogRow } from '../../store/call-log.ts';
 import { ticketsAtRisk, type AtRiskTimer } from '../../store/console-views.ts';
+import { listFeed, type FeedEntry } from '../../store/notifications.ts';
 import type { SessionUser } from '../../store/sessions.ts';
 import { EVERYONE, scopeOf } from '../auth/guards.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
@@ -21,18 +22,21 @@ export interface NowView {
   onCall: OnCallLevel[];
   next: { at: Date; levels: OnCallLevel[] } | null;
   atRisk: AtRiskTimer[];
+  /** The latest warnings and breaches (issue 5's console feed); supervisors and admins only. */
+  feed: FeedEntry[];
 }
 
 export async function nowView(deps: ConsoleDeps, auth: SessionUser): Promise<NowView> {
   const at = deps.now();
   const scope = scopeOf(auth);
   const engineer = scope.all ? {} : { engineerId: scope.engineerId ?? '' };
-  const [live, rota, atRisk] = await Promise.all([
+  const [live, rota, atRisk, feed] = await Promise.all([
     callLogPage(deps.db, { outcome: 'in_progress', from: new Date(at.getTime() - LIVE_WINDOW_MS), ...engineer }, { limit: 50, now: at }),
     rotaView(deps, { days: 1 }),
     ticketsAtRisk(deps.db, at, AT_RISK_WINDOW_MS, { ...engineer, limit: 20 }),
+    scope.all ? listFeed(deps.db, { limit: 8 }) : Promise.resolve([]),
   ]);
-  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk };
+  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk, feed };
 }
 
 const date = z.string().describe('ISO 8601 instant');
@@ -63,6 +67,9 @@ export const nowRoutes: ApiRoute[] = [
           warnAt: date.nullable(),
           state: z.enum(['breached', 'warning', 'running']),
         }),
+      ),
+      feed: z.array(
+        z.object({ id: z.string(), at: date, kind: z.string(), ticketId: z.string().nullable(), reference: z.string().nullable(), text: z.string(), detail: z.record(z.string(), z.unknown()), notificationId: z.string().nullable() }),
       ),
     }),
     handler: ({ deps, auth }) => nowView(deps, auth),

@@ -67,7 +67,8 @@ export class EventHub {
 
   /** Subscribes to the live store (once); resolves when messages published from now on will arrive. */
   start(): Promise<void> {
-    this.starting ??= (async () => {
+    if (this.starting) return this.starting;
+    const starting = (async () => {
       this.unsubscribe.push(await this.deps.live.subscribe(CALLS_CHANNEL, (m) => void this.onCall(m)));
       this.unsubscribe.push(await this.deps.live.subscribe(FEED_CHANNEL, (m) => this.onFeed(m)));
       this.heartbeat = setInterval(() => this.broadcast(': ping\n\n'), HEARTBEAT_MS);
@@ -79,6 +80,14 @@ export class EventHub {
       }, 250);
       this.watchdog.unref();
     })();
+    // A failed subscribe (Redis away at start-up) is tried again by the next browser.
+    this.starting = starting.catch(async (err: unknown) => {
+      this.starting = null;
+      const subs = this.unsubscribe;
+      this.unsubscribe = [];
+      await Promise.allSettled(subs.map((u) => u()));
+      throw err;
+    });
     return this.starting;
   }
 

@@ -81,14 +81,35 @@
       for (var i = 0; i < items.length; i++) if (items[i].getAttribute('data-call-id') === id) return items[i];
       return null;
     };
+    var steady = status ? status.textContent : '';
     var source = new EventSource('/console/events');
     source.addEventListener('open', function () {
-      if (status) status.textContent = 'Live: calls appear here as they arrive.';
+      if (status) status.textContent = steady;
       document.body.setAttribute('data-stream', 'open');
     });
     source.addEventListener('error', function () {
       if (status) status.textContent = 'Reconnecting to the live feed…';
       document.body.setAttribute('data-stream', 'reconnecting');
+    });
+    source.addEventListener('feed', function (event) {
+      var feed = document.getElementById('feed');
+      var m;
+      try { m = JSON.parse(event.data); } catch { return; }
+      if (!feed || !m || !m.entry) return;
+      var item = el('li', 'feed-' + String(m.entry.kind));
+      item.appendChild(el('time', '', clock(m.entry.at)));
+      item.appendChild(document.createTextNode(' '));
+      if (m.entry.reference) {
+        var link = el('a', '', String(m.entry.reference));
+        link.href = '/console/tickets/' + encodeURIComponent(m.entry.reference);
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(' '));
+      }
+      item.appendChild(el('span', '', String(m.entry.text)));
+      feed.insertBefore(item, feed.firstChild);
+      while (feed.children.length > 8) feed.removeChild(feed.lastChild);
+      var none = document.getElementById('feed-empty');
+      if (none) none.hidden = true;
     });
     source.addEventListener('call', function (event) {
       var m;

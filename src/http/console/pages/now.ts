@@ -65,6 +65,7 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
   }
 </section>
   </div>
+  <div>
   <section class="card" aria-labelledby="oncall-heading">
     <h2 id="oncall-heading">On call now</h2>
     ${onCallList(v.onCall)}
@@ -75,6 +76,19 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
     }
     <p><a href="/console/rota">The rota</a></p>
   </section>
+  ${
+    engineer
+      ? ''
+      : html`<section class="card" aria-labelledby="feed-heading">
+    <h2 id="feed-heading">Alerts</h2>
+    <ul id="feed" class="feed" aria-live="polite">${v.feed.map(
+      (f) => html`<li class="feed-${f.kind}"><time datetime="${f.at.toISOString()}">${clockTime(f.at)}</time>
+        ${f.reference ? html`<a href="/console/tickets/${f.reference}">${f.reference}</a>` : ''} <span>${f.text}</span></li>`,
+    )}</ul>
+    <p id="feed-empty" class="empty"${v.feed.length ? html` hidden` : ''}>No SLA warnings or breaches yet.</p>
+  </section>`
+  }
+  </div>
 </div>`,
   });
 }
