@@ -12,8 +12,8 @@ import { createApp } from './http/app.ts';
 import type { Check } from './http/health.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
-import { openLiveStore, type LiveStore } from './store/live/live-store.ts';
-import { guardStores, type GuardOptions, type Resilience } from './resilience/stores.ts';
+import type { LiveStore } from './store/live/live-store.ts';
+import { guardStores, openLiveStoreTolerant, type GuardOptions, type Resilience } from './resilience/stores.ts';
 import { createMetrics, type CarrierStatus, type Metrics } from './metrics.ts';
 import { shutdownGate } from './resilience/shutdown-gate.ts';
 
@@ -61,16 +61,20 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
   });
   const { applied } = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const rawLive = await openLiveStore({
-    redisUrl: config.REDIS_URL,
-    prefix: config.REDIS_PREFIX,
-    // Redis retries every second or two while down; the live store logs the outage once.
-    onError: (err) => logger.debug({ err }, 'live store error'),
-  });
+  const { live: rawLive, unreachable: redisUnreachable } = await openLiveStoreTolerant(
+    {
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      // Redis retries every second or two while down; the live store logs the outage once.
+      onError: (err) => logger.debug({ err }, 'live store error'),
+    },
+    logger,
+  );
   const metrics = createMetrics();
   const { records, live, resilience } = await guardStores({
     db,
     live: rawLive,
+    redisUnreachable,
     config,
     logger,
     recordsOn: opts.records ?? pgCallRecords,

@@ -27,6 +27,8 @@ export interface ResilientLiveOptions {
   now?: () => number;
   pinRules?: Readonly<Record<PinScope, PinLockoutRule>>;
   onMode?: (mode: RedisMode) => void;
+  /** Redis was unreachable at start-up: begin per instance and probe. */
+  startDown?: boolean;
 }
 
 export interface LiveStatus {
@@ -76,6 +78,13 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
   const releases = new Map<string, string>();
   /** Redis subscriptions to make once Redis is back: channel → handler and where to keep the unsubscribe. */
   const subscriptions = new Set<{ channel: string; handler: (m: string) => void; unsubscribe: (() => Promise<void>) | null; closed: boolean }>();
+
+  if (opts.startDown) {
+    mode = 'down';
+    downSince = now();
+    lastError = 'unreachable at start-up';
+    scheduleProbe();
+  }
 
   const sweeper = setInterval(() => {
     const t = now();

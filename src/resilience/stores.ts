@@ -8,7 +8,9 @@ import type { Config } from '../config.ts';
 import type { CallRecords } from '../calls/records.ts';
 import type { Check } from '../http/health.ts';
 import type { Db } from '../store/db.ts';
-import type { LiveStore } from '../store/live/live-store.ts';
+import { Redis } from 'ioredis';
+import { openLiveStore, type LiveStore, type LiveStoreOptions } from '../store/live/live-store.ts';
+import { RedisLiveStore } from '../store/live/redis.ts';
 import { OutboxInUseError } from './instance-lock.ts';
 import { resilientLiveStore, type RedisMode, type ResilientLiveStore } from './live.ts';
 import { resilientRecords, type ResilienceEvent, type ResilientRecords } from './records.ts';
@@ -23,9 +25,30 @@ export interface Resilience {
   close(flushMs?: number): Promise<void>;
 }
 
+/**
+ * The live store; with Redis unreachable at start-up, a Redis store that keeps trying
+ * to connect (`unreachable: true`), so the line starts and runs per instance meanwhile.
+ */
+export async function openLiveStoreTolerant(opts: LiveStoreOptions, logger: Logger): Promise<{ live: LiveStore; unreachable: boolean }> {
+  try {
+    return { live: await openLiveStore(opts), unreachable: false };
+  } catch (err) {
+    if (!opts.redisUrl) throw err;
+    logger.warn({ err }, 'redis unreachable at start-up: starting with per-instance live state until it answers');
+    const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const onError = opts.onError ?? (() => undefined);
+    redis.on('error', onError);
+    // ioredis keeps retrying a failed first connection with its backoff.
+    redis.connect().catch(() => undefined);
+    return { live: new RedisLiveStore(redis, { ...(opts.prefix ? { prefix: opts.prefix } : {}), onError }), unreachable: true };
+  }
+}
+
 export interface GuardOptions {
   db: Db;
   live: LiveStore;
+  /** Redis did not answer at start-up: begin in the per-instance mode. */
+  redisUnreachable?: boolean;
   config: Config;
   logger: Logger;
   recordsOn: (db: Db) => CallRecords;
@@ -44,6 +67,7 @@ export async function guardStores(opts: GuardOptions): Promise<{ records: CallRe
         ...(tuning.redisTimeoutMs ? { timeoutMs: tuning.redisTimeoutMs } : {}),
         ...(tuning.probeMs ? { probeMs: tuning.probeMs } : {}),
         ...(opts.onRedisMode ? { onMode: opts.onRedisMode } : {}),
+        ...(opts.redisUnreachable ? { startDown: true } : {}),
       })
     : null;
   const live: LiveStore = redis ?? opts.live;

@@ -146,4 +146,22 @@ describe('Redis unreachable', () => {
     await until(() => redisOf(line).mode === 'up', 'the live store to recover');
     expect((await readiness(coreChecks(line))).checks['live-store']).toMatchObject({ ok: true, detail: 'redis connected' });
   });
+
+  it('an instance started while Redis is away answers calls, and shares them once Redis is back', async () => {
+    const clock = manualClock(SATURDAY_3AM);
+    await proxy.cut();
+    const line = await instance('redis-cut-start', clock);
+    expect(redisOf(line).mode).toBe('down');
+    const acme = account('10001');
+    const call = await LiveCall.dial(line.calls, clock, acme.phones[0]!);
+    await call.press(`${acme.pin}#`);
+    expect(call.waitingOn).toMatchObject({ kind: 'gather', purpose: 'menu' });
+
+    await proxy.restore();
+    await until(() => redisOf(line).mode === 'up' && redisOf(line).unsynced === 0, 'the live store to connect and catch up');
+    expect((await shared(call.callId))?.state.phase).toBe('menu');
+    await call.press('1');
+    await call.press('2');
+    expect((await shared(call.callId))?.state.phase).not.toBe('menu');
+  });
 });
