@@ -117,7 +117,7 @@ describe('stopping', () => {
     await reader.read();
     const started = Date.now();
     await second.stop();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect((await reader.read()).done).toBe(true);
   });
 });

@@ -96,7 +96,9 @@ export class EventHub {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Connection', 'keep-alive');
+    // The stream is the connection's only use: closed with it, so a stopping server
+    // is not left waiting out a keep-alive timeout on an ended stream.
+    res.setHeader('Connection', 'close');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write('retry: 5000\n: connected\n\n');
