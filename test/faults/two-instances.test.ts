@@ -118,7 +118,15 @@ describe('two instances taking calls', () => {
     const sms = new TwilioRestDouble(SMS.TWILIO_ACCOUNT_SID, SMS.TWILIO_AUTH_TOKEN);
     const silent = createLogger('silent');
     const workers = [a, b].map((line) => ({
-      watcher: createSlaWatcher({ db: line.db, clock: clock.now, notify: routingFromConfig(line.config), logger: silent, intervalSeconds: 30, batchSize: 1 }),
+      watcher: createSlaWatcher({
+        db: line.db,
+        clock: clock.now,
+        notify: routingFromConfig(line.config),
+        logger: silent,
+        intervalSeconds: 30,
+        batchSize: 1,
+        onActed: (r) => line.metrics.slaActed(r.warned, r.breached),
+      }),
       notifier: createNotifier({
         db: line.db,
         clock: clock.now,
@@ -150,5 +158,15 @@ describe('two instances taking calls', () => {
     expect(texts).toHaveLength(sent.reduce((sum, n) => sum + n.sends, 0));
     expect(sent.filter((n) => n.kind === 'warning').every((n) => n.sends === 1)).toBe(true);
     expect(texts.filter((t) => /^SLA warning/.test(t.body))).toHaveLength(2);
+    // Counted once in the metrics too: summed over the instances, as many as were recorded (every ticket here).
+    const counted = async (name: string) => {
+      let total = 0;
+      for (const line of [a, b]) total += (await line.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+      return total;
+    };
+    const recorded = async (type: string) => Number((await db.db.query<{ n: string }>('select count(*) as n from ticket_events where type = $1', [type]))[0]?.n);
+    expect(await counted('support_line_sla_breaches_total')).toBe(await recorded('sla_breach'));
+    expect(await counted('support_line_sla_warnings_total')).toBe(await recorded('sla_warning'));
+    expect(await recorded('sla_breach')).toBeGreaterThan(0);
   });
 });
