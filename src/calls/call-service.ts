@@ -14,6 +14,7 @@ import type {
   MediaCommand,
 } from '../domain/flow/types.ts';
 import type { LiveStore } from '../store/live/live-store.ts';
+import { ConflictError } from '../store/errors.ts';
 import type { CallDriver, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 import { executeData } from './data-commands.ts';
@@ -37,6 +38,9 @@ export interface CallServiceDeps {
 export interface CallService extends CallDriver {
   close(): Promise<void>;
 }
+
+/** How long a second instance waits for the first to finish starting the same call. */
+const FIRST_STEP_WAIT_MS = 5000;
 
 /** How long an engineer stays locked to a call once rung (released at the call's end). */
 const ENGINEER_LOCK_MS = 4 * 60 * 60 * 1000;
@@ -134,7 +138,13 @@ export function createCallService(deps: CallServiceDeps): CallService {
       const callId = existing ?? randomUUID();
       return serialise(callId, async () => {
         const at = input.at;
-        await deps.records.openCall({ id: callId, ...input, startedAt: at });
+        try {
+          await deps.records.openCall({ id: callId, ...input, startedAt: at });
+        } catch (err) {
+          // Another instance took the same delivery a moment ago: answer with its first step.
+          if (err instanceof ConflictError && !existing) return firstStepOf(input);
+          throw err;
+        }
         const closures = await deps.records.closuresAround(at);
         const started: FlowEvent = {
           type: 'started',
@@ -167,7 +177,13 @@ export function createCallService(deps: CallServiceDeps): CallService {
         if (!session) throw new UnknownCallError(callId);
         const key = options.idempotencyKey;
         if (key && session.results[key]) return session.results[key];
-        const step = await run(session, event, at);
+        let step: Step;
+        try {
+          step = await run(session, event, at);
+        } catch (err) {
+          await keepSequence(session);
+          throw err;
+        }
         if (key) rememberResult(session, key, step);
         await saveSession(deps.live, session);
         await publish(session.state, step.ended ? 'call-ended' : 'call-updated');
@@ -195,6 +211,32 @@ export function createCallService(deps: CallServiceDeps): CallService {
       await Promise.allSettled([...queues.values()]);
     },
   };
+
+  /** The first step another instance gave for this carrier call, once it has saved it. */
+  async function firstStepOf(input: StartCall): Promise<Step> {
+    const deadline = Date.now() + FIRST_STEP_WAIT_MS;
+    for (;;) {
+      const callId = await deps.records.findCallId(input.carrier, input.carrierCallId);
+      const session = callId ? await loadSession(deps.live, callId) : null;
+      const step = session?.results['start'];
+      if (step) return step;
+      if (Date.now() > deadline) throw new Error(`call ${input.carrier}:${input.carrierCallId} was started elsewhere and has no first step yet`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /**
+   * A step that failed part-way may already have written timeline entries: keep the
+   * sequence moving on, or later entries would reuse those numbers and be dropped.
+   */
+  async function keepSequence(session: Session): Promise<void> {
+    try {
+      const stored = await loadSession(deps.live, session.state.callId);
+      if (stored && stored.seq < session.seq) await saveSession(deps.live, { ...stored, seq: session.seq });
+    } catch (err) {
+      deps.logger.warn({ err, callId: session.state.callId }, 'could not keep the timeline sequence after a failed step');
+    }
+  }
 
   async function publish(state: FlowState, type: string): Promise<void> {
     const message = JSON.stringify({

@@ -1,0 +1,75 @@
+// The call service's own guarantees, on real Postgres and Redis: one call per
+// carrier call however many instances hear of it, and a timeline that never loses a step.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallService } from '../../src/calls/call-service.ts';
+import { pgCallRecords } from '../../src/calls/pg-records.ts';
+import type { CallRecords } from '../../src/calls/records.ts';
+import { createLogger } from '../../src/logger.ts';
+import { callTimeline } from '../../src/store/calls.ts';
+import { seedDemo, type DemoSeed } from '../../src/store/seed-demo.ts';
+import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { freshRedisLiveStore, type FreshRedis } from '../support/redis.ts';
+
+const AT = new Date('2026-11-23T10:00:00Z');
+let fresh: FreshDatabase;
+let redis: FreshRedis;
+let demo: DemoSeed;
+
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  redis = await freshRedisLiveStore();
+  demo = await seedDemo(fresh.db, AT);
+});
+afterAll(async () => {
+  await redis?.cleanup();
+  await fresh?.drop();
+});
+
+const service = (records: CallRecords = pgCallRecords(fresh.db)) =>
+  createCallService({
+    records,
+    live: redis.store,
+    logger: createLogger('silent'),
+    clock: () => AT,
+    config: { division: 'england-and-wales', ringSeconds: 25, rounds: 2 },
+  });
+
+describe('the call service', () => {
+  it('starts a call offered to two instances at once only once, and both give the caller the same first step', async () => {
+    const a = service();
+    const b = service();
+    const input = { carrier: 'twilio' as const, carrierCallId: 'CA-same-delivery', from: demo.accounts[0]!.phones[0]!, to: '+441632960000', at: AT };
+    const [one, two] = await Promise.all([a.start(input), b.start(input)]);
+    expect(one.callId).toBe(two.callId);
+    expect(one.commands).toEqual(two.commands);
+    const rows = await fresh.db.query('select id from calls where carrier_call_id = $1', ['CA-same-delivery']);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('keeps numbering the timeline after a step that failed part-way', async () => {
+    const account = demo.accounts.find((x) => x.number === '10003')!;
+    let failNextTicket = true;
+    const pg = pgCallRecords(fresh.db);
+    const flaky: CallRecords = {
+      ...pg,
+      async createTicket(ticket, at) {
+        if (failNextTicket) {
+          failNextTicket = false;
+          throw new Error('connection terminated unexpectedly');
+        }
+        return pg.createTicket(ticket, at);
+      },
+    };
+    const s = service(flaky);
+    const first = await s.start({ carrier: 'cli', carrierCallId: 'cli-flaky', from: account.phones[0]!, to: '+441632960000', at: AT });
+    await s.feed(first.callId, { type: 'input', digits: account.pin }, AT);
+    await s.feed(first.callId, { type: 'input', digits: '1' }, AT);
+    await expect(s.feed(first.callId, { type: 'input', digits: '2' }, AT)).rejects.toThrow(/connection terminated/);
+    const before = await callTimeline(fresh.db, first.callId);
+    await s.feed(first.callId, { type: 'hangup', cause: 'Normal Clearing' }, AT);
+    const after = await callTimeline(fresh.db, first.callId);
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.at(-1)?.type).toBe('call-ended');
+    expect(new Set(after.map((e) => e.seq)).size).toBe(after.length);
+  });
+});
