@@ -1,0 +1,17 @@
+// What the benchmark and its line process say to each other over IPC.
+export type ParentMessage = { type: 'memory' | 'status' | 'stop'; id: number };
+
+export type ChildReply =
+  | { type: 'ready'; url: string }
+  | {
+      type: 'memory';
+      id: number;
+      heapUsed: number;
+      rss: number;
+      external: number;
+      arrayBuffers: number;
+      /** False when the process had no --expose-gc (the figures then include garbage). */
+      collected: boolean;
+    }
+  | { type: 'status'; id: number; ari: { state: string; activeCalls: number; pendingWork: number } | null }
+  | { type: 'stopped'; id: number };

@@ -1,0 +1,95 @@
+// Where the time goes: a `node --cpu-prof` profile summed up by the function that was
+// on the CPU (self time), and by where that code lives (ours, a package, Node, GC).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface Frame {
+  name: string;
+  where: string;
+  selfMs: number;
+  percent: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  /** Busy time (not idle), shared out by where the code lives. */
+  byArea: { area: string; ms: number; percent: number }[];
+  top: Frame[];
+}
+
+const ROOT = process.cwd();
+
+/** The newest .cpuprofile in `dir`, summed up. */
+export function summariseProfileDir(dir: string, top = 15): ProfileSummary | null {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const file = files[files.length - 1];
+  return file ? summariseProfile(join(dir, file), top) : null;
+}
+
+export function summariseProfile(path: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, { name: string; where: string; us: number }>();
+  const areas = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const frame = byId.get(id);
+    if (!frame) return;
+    total += us;
+    const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : '';
+    const name = frame.functionName || '(anonymous)';
+    const key = `${name}@${where}`;
+    const entry = self.get(key) ?? { name, where, us: 0 };
+    entry.us += us;
+    self.set(key, entry);
+    const area = areaOf(frame.functionName, frame.url);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+  });
+  const busy = total - (areas.get('(idle)') ?? 0);
+  const pct = (us: number) => Math.round((us / Math.max(busy, 1)) * 1000) / 10;
+  return {
+    file: relative(ROOT, path),
+    totalMs: Math.round(total / 1000),
+    byArea: [...areas]
+      .filter(([a]) => a !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([area, us]) => ({ area, ms: Math.round(us / 1000), percent: pct(us) })),
+    top: [...self.values()]
+      .filter((f) => f.name !== '(idle)')
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), percent: pct(f.us) })),
+  };
+}
+
+function shortUrl(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) return path.slice(nm + 1);
+  return path.startsWith(ROOT) ? relative(ROOT, path) : path;
+}
+
+function areaOf(name: string, url: string): string {
+  if (!url) return name.startsWith('(') ? name : '(native)';
+  if (url.startsWith('node:')) return 'node internals';
+  const path = url.replace(/^file:\/\//, '');
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = path.slice(nm + '/node_modules/'.length).split('/');
+    return `node_modules/${rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
+  }
+  const rel = path.startsWith(ROOT) ? relative(ROOT, path) : path;
+  const parts = rel.split('/');
+  if (parts[0] !== 'src') return parts.slice(0, 2).join('/');
+  // Folders are the architecture: src/calls, src/store, src/carriers/ari, …
+  return parts.slice(0, parts[1] === 'carriers' || parts[1] === 'http' ? 3 : 2).join('/');
+}

@@ -1,0 +1,131 @@
+// results.json as Markdown: the tables printed after a run and kept in bench/results.md.
+import type { ProfileSummary } from './profile.ts';
+import type { BenchResults, SectionOutcome } from './results.ts';
+
+const fmt = (v: number, digits = 0): string =>
+  Number.isFinite(v) ? v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
+const ms = (v: number): string => (Number.isFinite(v) ? (v < 10 ? fmt(v, 2) : v < 100 ? fmt(v, 1) : fmt(v)) : '—');
+const table = (head: string[], rows: string[][]): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const when = (o: SectionOutcome<unknown>): string => `_Ran ${o.ranAt.slice(0, 16).replace('T', ' ')} UTC, ${fmt(o.seconds, 0)} s${o.smoke ? ', smoke sizes' : ''}._`;
+
+export function renderMarkdown(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`# Benchmarks${r.smoke ? ' (smoke run: small sizes, figures not meaningful)' : ''}`);
+  out.push(
+    `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${fmt(r.seconds)} s in all (\`${r.command}\`).\n\n` +
+      table(
+        ['Node', 'CPU', 'Cores', 'Memory', 'Postgres', 'Redis', 'Load average at start'],
+        [[m.node, m.cpu, String(m.cores), `${m.memoryGB} GB`, m.postgres, m.redis, `${m.loadAverageAtStart}`]],
+      ),
+  );
+
+  out.push('## Targets');
+  out.push(table(['Target', 'Goal', 'Measured', 'Met'], r.targets.map((t) => [t.what, t.target, t.measured, t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'])));
+
+  const s = r.sections;
+  if (s.flow) {
+    out.push('## 1. Call flow engine (pure, no I/O)');
+    out.push(section(s.flow, (f) =>
+      `${f.scenario}.\n\n` +
+      table(
+        ['Transitions per call', 'Transitions/s', 'µs per transition', 'µs per whole call', 'Calls replayed', 'State size (JSON)'],
+        [[String(f.transitionsPerCall), fmt(f.transitionsPerSecond), fmt(f.microsPerTransition, 2), fmt(f.microsPerCall, 1), fmt(f.calls), `${f.stateBytes} B`]],
+      ) + `\n\nMedian of ${f.rounds.length} rounds (${f.rounds.map((x) => fmt(x)).join(', ')} transitions/s).`,
+    ));
+  }
+  if (s.ari) {
+    out.push('## 2. Calls over ARI (simulated Asterisk, real carrier, Postgres, Redis)');
+    out.push(section(s.ari, (a) => {
+      const questions = [...new Set(a.levels.flatMap((l) => Object.keys(l.byQuestion)))];
+      return (
+        table(
+          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Errors'],
+          a.levels.map((l) => [
+            fmt(l.calls),
+            `${ms(l.keyToCommandMs.p50)} ms`,
+            `${ms(l.keyToCommandMs.p99)} ms`,
+            `${ms(l.keyToCommandMs.max)} ms`,
+            fmt(l.completedPerSecond, 1),
+            `${fmt(l.heapPerCallKB, 1)} KB`,
+            `${fmt(l.marginalHeapPerCallKB, 1)} KB`,
+            `${fmt(l.rssPerCallKB, 1)} KB`,
+            String(l.errors),
+          ]),
+        ) +
+        '\n\nKey → next command by question (p50 / p99, ms):\n\n' +
+        table(['Calls in progress', ...questions], a.levels.map((l) => [fmt(l.calls), ...questions.map((q) => (l.byQuestion[q] ? `${ms(l.byQuestion[q].p50)} / ${ms(l.byQuestion[q].p99)}` : '—'))])) +
+        `\n\nBaseline heap ${a.baseline.heapUsedMB} MB, RSS ${a.baseline.rssMB} MB. All ${fmt(a.hangup.calls)} callers hung up at once: closed in ${a.hangup.seconds} s (${fmt(a.hangup.endedPerSecond)} calls/s). ` +
+        `Errors: ${a.errors.failedCalls} failed calls, ${a.errors.simulatorViolations} simulator violations, ${a.errors.lineWarnings} warnings logged by the line.` +
+        (a.errors.examples.length > 0 ? `\n\n${a.errors.examples.map((e) => `- ${e}`).join('\n')}` : '') +
+        `\n\n${a.notes.map((x) => `- ${x}`).join('\n')}`
+      );
+    }));
+  }
+  if (s.twilio) {
+    out.push('## 3. Twilio webhooks (autocannon from another process)');
+    out.push(section(s.twilio, (t) =>
+      table(
+        ['Route', 'Requests/s', 'p50', 'p90', 'p99', 'max', 'Requests', 'Non-2xx / errors', 'Of the ceiling'],
+        [
+          [t.voice.route, fmt(t.voice.perSecond), `${t.voice.latencyMs.p50} ms`, `${t.voice.latencyMs.p90} ms`, `${t.voice.latencyMs.p99} ms`, `${t.voice.latencyMs.max} ms`, fmt(t.voice.requests), `${t.voice.non2xx} / ${t.voice.errors}`, `${fmt(t.ratio.voice * 100, 1)}%`],
+          [t.gather.route, fmt(t.gather.perSecond), `${t.gather.latencyMs.p50} ms`, `${t.gather.latencyMs.p90} ms`, `${t.gather.latencyMs.p99} ms`, `${t.gather.latencyMs.max} ms`, fmt(t.gather.requests), `${t.gather.non2xx} / ${t.gather.errors}`, `${fmt(t.ratio.gather * 100, 1)}%`],
+          [t.ceiling.route, fmt(t.ceiling.perSecond), `${t.ceiling.latencyMs.p50} ms`, `${t.ceiling.latencyMs.p90} ms`, `${t.ceiling.latencyMs.p99} ms`, `${t.ceiling.latencyMs.max} ms`, fmt(t.ceiling.requests), `${t.ceiling.non2xx} / ${t.ceiling.errors}`, '100%'],
+        ],
+      ) + `\n\nGather steps that did not move their call on: ${t.wrongAnswers}.\n\n${t.notes.map((x) => `- ${x}`).join('\n')}`,
+    ));
+  }
+  if (s.sla) {
+    out.push('## 4. SLA clock vs moment-business-time');
+    out.push(section(s.sla, (c) => {
+      const a = c.agreement;
+      return (
+        table(
+          ['', 'Due times/s', 'µs each', 'Computations timed'],
+          [
+            ['Our SLA clock (warm day caches)', fmt(c.ours.perSecond), fmt(c.ours.microsEach, 2), fmt(c.ours.computations)],
+            [c.library.name, fmt(c.library.perSecond), fmt(c.library.microsEach, 1), fmt(c.library.computations)],
+          ],
+        ) +
+        `\n\n**${c.ratio}×** the library. ${fmt(c.cases)} cases: ${Object.entries(c.categories).map(([k, v]) => `${k} ${v}`).join(', ')}. ` +
+        `First pass over the cases (cold caches for days not seen before): ${c.ours.firstPassMs} ms.\n\n` +
+        `Same answer: ${a.same}; same working instant written differently: ${a.sameWorkingInstant}; explained differences: ${a.explained}; unexplained: **${a.unexplained}**.` +
+        (Object.keys(a.explanations).length > 0 ? `\n\n${Object.entries(a.explanations).map(([k, v]) => `- ${v}: ${k}`).join('\n')}` : '')
+      );
+    }));
+  }
+  if (s.db) {
+    out.push('## 5. Database at scale');
+    out.push(section(s.db, (d) => {
+      const rows = (list: typeof d.callLog) =>
+        list.map((q) => [q.name, String(q.rowsReturned), `${ms(q.latencyMs.p50)} ms`, `${ms(q.latencyMs.p95)} ms`, `${ms(q.latencyMs.max)} ms`, String(q.latencyMs.count), q.plan.indexes.join(', ') || '—', q.plan.seqScans.join(', ') || '—']);
+      return (
+        `${Object.entries(d.rows).map(([k, v]) => `${fmt(v)} ${k}`).join(', ')} in \`${d.database}\` (${d.builtThisRun ? 'built this run' : 'reused'}; COPY load ${d.seedSeconds} s when built). Queries run as of ${d.anchor}.\n\n` +
+        table(['Query', 'Rows', 'p50', 'p95', 'max', 'Runs', 'Indexes in the plan', 'Sequential scans'], [...rows(d.callLog), ...rows(d.dueQuery)]) +
+        '\n\nThe full `EXPLAIN (ANALYZE, BUFFERS)` of each is in results.json.'
+      );
+    }));
+  }
+
+  const profiles = Object.entries(r.profiles);
+  if (profiles.length > 0) {
+    out.push('## Where the time goes (missed targets)');
+    for (const [id, p] of profiles) out.push(`### ${id}\n\n${'note' in p ? p.note : renderProfile(p)}`);
+  }
+  return `${out.join('\n\n')}\n`;
+}
+
+function section<T>(o: SectionOutcome<T>, render: (result: T) => string): string {
+  if (o.status === 'failed') return `${when(o)}\n\n**Failed:** ${o.error}`;
+  return `${when(o)}\n\n${render(o.result)}`;
+}
+
+export function renderProfile(p: ProfileSummary): string {
+  return (
+    `\`node --cpu-prof\` of the line process (${fmt(p.totalMs)} ms sampled; ${p.file}). Busy time by where the code lives:\n\n` +
+    table(['Area', 'Self ms', 'Share of busy'], p.byArea.map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
+    '\n\nTop functions by self time:\n\n' +
+    table(['Function', 'Where', 'Self ms', 'Share'], p.top.map((f) => [`\`${f.name}\``, f.where, fmt(f.selfMs), `${fmt(f.percent, 1)}%`]))
+  );
+}

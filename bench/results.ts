@@ -1,0 +1,147 @@
+// The shape of bench/results.json, and a schema to check a run produced it whole
+// (the smoke test's job: the harness works, whatever the numbers).
+import { z } from 'zod';
+import type { SectionName } from './context.ts';
+import type { Machine } from './machine.ts';
+import type { ProfileSummary } from './profile.ts';
+import type { AriResult } from './sections/ari.ts';
+import type { DbResult } from './sections/db.ts';
+import type { FlowResult } from './sections/flow.ts';
+import type { SlaResult } from './sections/sla.ts';
+import type { TwilioResult } from './sections/twilio.ts';
+
+export type SectionOutcome<T> =
+  | { status: 'ok'; ranAt: string; seconds: number; smoke: boolean; result: T }
+  | { status: 'failed'; ranAt: string; seconds: number; smoke: boolean; error: string };
+
+export interface Target {
+  id: string;
+  section: SectionName;
+  what: string;
+  target: string;
+  measured: string;
+  /** null: not measured in this run. */
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  version: 1;
+  smoke: boolean;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  machine: Machine;
+  sections: {
+    flow?: SectionOutcome<FlowResult>;
+    ari?: SectionOutcome<AriResult>;
+    twilio?: SectionOutcome<TwilioResult>;
+    sla?: SectionOutcome<SlaResult>;
+    db?: SectionOutcome<DbResult>;
+  };
+  targets: Target[];
+  /** For each missed target: a CPU profile summed up, or why there is none. */
+  profiles: Record<string, ProfileSummary | { note: string }>;
+}
+
+// ---------------------------------------------------------------------------------
+// The schema: every figure a number, every section there and whole.
+
+const n = z.number().finite().nonnegative();
+const summary = z.object({ count: n, p50: n, p95: n, p99: n, max: n, mean: n });
+const outcome = <T extends z.ZodType>(result: T) =>
+  z.discriminatedUnion('status', [
+    z.object({ status: z.literal('ok'), ranAt: z.string(), seconds: n, smoke: z.boolean(), result }),
+    z.object({ status: z.literal('failed'), ranAt: z.string(), seconds: n, smoke: z.boolean(), error: z.string() }),
+  ]);
+
+const flow = z.object({
+  scenario: z.string().min(1),
+  transitionsPerCall: n,
+  commandsPerCall: n,
+  calls: n,
+  transitionsPerSecond: n,
+  microsPerTransition: n,
+  microsPerCall: n,
+  rounds: z.array(n).min(1),
+  stateBytes: n,
+});
+
+const ari = z.object({
+  levels: z
+    .array(
+      z.object({
+        calls: n,
+        keyToCommandMs: summary,
+        byQuestion: z.record(z.string(), summary),
+        completedPerSecond: n,
+        heapPerCallKB: z.number().finite(),
+        rssPerCallKB: z.number().finite(),
+        errors: z.number().int(),
+      }),
+    )
+    .min(1),
+  arrivalsPerSecond: n,
+  hangup: z.object({ calls: n, seconds: n, endedPerSecond: n }),
+  errors: z.object({ failedCalls: n, simulatorViolations: n, lineWarnings: n, examples: z.array(z.string()) }),
+});
+
+const httpRun = z.object({
+  route: z.string(),
+  connections: n,
+  requests: n,
+  perSecond: n,
+  latencyMs: z.object({ p50: n, p90: n, p99: n, max: n, mean: n }),
+  non2xx: n,
+  errors: n,
+});
+
+const twilio = z.object({
+  voice: httpRun,
+  gather: httpRun,
+  ceiling: httpRun,
+  ratio: z.object({ gather: n, voice: n }),
+  signatures: z.literal('checked'),
+  wrongAnswers: z.number().int(),
+});
+
+const sla = z.object({
+  cases: n,
+  ours: z.object({ perSecond: n, microsEach: n, firstPassMs: n, computations: n }),
+  library: z.object({ name: z.string(), perSecond: n, microsEach: n, computations: n }),
+  ratio: n,
+  agreement: z.object({ same: n, sameWorkingInstant: n, explained: n, unexplained: n, explanations: z.record(z.string(), n), examples: z.array(z.object({ explanation: z.string() })) }),
+});
+
+const query = z.object({
+  name: z.string(),
+  rowsReturned: n,
+  latencyMs: summary,
+  plan: z.object({ text: z.string().min(1), indexes: z.array(z.string()), seqScans: z.array(z.string()), executionMs: n.nullable() }),
+});
+
+const db = z.object({
+  database: z.string(),
+  rows: z.record(z.string(), n),
+  anchor: z.string(),
+  callLog: z.array(query).min(1),
+  dueQuery: z.array(query).min(1),
+});
+
+export const benchResultsSchema = z.object({
+  version: z.literal(1),
+  smoke: z.boolean(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  seconds: n,
+  machine: z.object({ node: z.string(), cpu: z.string(), cores: n, memoryGB: n, postgres: z.string(), redis: z.string() }),
+  sections: z.object({
+    flow: outcome(flow).optional(),
+    ari: outcome(ari).optional(),
+    twilio: outcome(twilio).optional(),
+    sla: outcome(sla).optional(),
+    db: outcome(db).optional(),
+  }),
+  targets: z.array(z.object({ id: z.string(), what: z.string(), target: z.string(), measured: z.string(), met: z.boolean().nullable() })),
+  profiles: z.record(z.string(), z.unknown()),
+});

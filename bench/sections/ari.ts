@@ -1,0 +1,212 @@
+// 2. Calls over ARI: the real ARI carrier and call service in a line process of their
+// own, on Postgres and Redis, taking calls from the simulated Asterisk in this
+// process. Calls arrive at a steady rate and stay connected to the desk, so the
+// calls in progress climb a staircase (100, 500, 1,000, 2,000); at each step the
+// arrivals pause, the line is weighed (heap and RSS after a full GC), and the key
+// presses made on the way up are that step's latencies.
+import { FakeAsterisk } from '../../test/support/fake-asterisk/server.ts';
+import type { SectionContext } from '../context.ts';
+import { CallLoad, type KeySample } from '../ari/callers.ts';
+import { RealTimeClock } from '../ari/real-clock.ts';
+import { startLineProcess, type LineProcess } from '../line/process.ts';
+import { freshLineStores } from '../line/stores.ts';
+import { round, roundSummary, summarise, type Summary } from '../stats.ts';
+
+/** A Wednesday morning in November: the office is open, faults go to the desk. */
+export const SCENARIO_START = new Date('2026-11-18T09:30:00Z');
+
+export interface AriLevel {
+  /** Calls in progress at this step. */
+  calls: number;
+  keyToCommandMs: Summary;
+  /** The same, by the question answered. */
+  byQuestion: Record<string, Summary>;
+  /** Calls of this step coming out of the IVR to the desk, per second (first to last). */
+  completedPerSecond: number;
+  secondsToReach: number;
+  heapUsedMB: number;
+  rssMB: number;
+  heapPerCallKB: number;
+  rssPerCallKB: number;
+  /** Heap added per call since the previous step (the fixed cost left out). */
+  marginalHeapPerCallKB: number;
+  errors: number;
+}
+
+export interface AriResult {
+  levels: AriLevel[];
+  arrivalsPerSecond: number;
+  callerReactionMs: number;
+  baseline: { heapUsedMB: number; rssMB: number };
+  /** All callers hung up at once at the top: how fast the line closed the calls. */
+  hangup: { calls: number; seconds: number; endedPerSecond: number };
+  errors: { failedCalls: number; simulatorViolations: number; lineWarnings: number; examples: string[] };
+  notes: string[];
+}
+
+const MB = 1024 * 1024;
+
+export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: string[]; levels?: number[] } = {}): Promise<AriResult> {
+  const smoke = ctx.options.smoke;
+  const levels = opts.levels ?? (smoke ? [3] : [100, 500, 1_000, 2_000]);
+  const arrivalsPerSecond = smoke ? 20 : 15;
+  const reactionMs = smoke ? 20 : 500;
+  const stallMs = smoke ? 20_000 : 90_000;
+  // Prompts play faster than speech (real Asterisk: about 350 ms a word), so a call's
+  // IVR takes seconds rather than a minute; the line's own timers are untouched.
+  const msPerWord = smoke ? 4 : 60;
+
+  const stores = await freshLineStores({ serverUrl: ctx.options.databaseUrl, redisUrl: ctx.options.redisUrl, label: 'ari', customers: smoke ? 4 : 24 });
+  const sim = new FakeAsterisk({ clock: new RealTimeClock(SCENARIO_START), msPerWord });
+  await sim.start();
+  sim.desk('support').answersAfter(smoke ? 100 : 2_000);
+  const load = new CallLoad(sim, stores.customers, reactionMs);
+  let line: LineProcess | null = null;
+  try {
+    line = await startLineProcess({
+      env: {
+        DATABASE_URL: stores.databaseUrl,
+        REDIS_URL: ctx.options.redisUrl,
+        REDIS_PREFIX: stores.redisPrefix,
+        ARI_URL: sim.url,
+        ARI_USERNAME: sim.credentials.username,
+        ARI_PASSWORD: sim.credentials.password,
+        ARI_APP: sim.app,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: process.env['BENCH_DEBUG'] ? 'debug' : 'info',
+        NODE_ENV: 'development',
+        BENCH_SCENARIO_START_MS: String(SCENARIO_START.getTime()),
+        // Not used by these calls; set so the Twilio routes start as in production.
+        TWILIO_AUTH_TOKEN: 'bench-token-not-used',
+      },
+      ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
+    });
+    await waitFor(async () => (await line!.status()).ari?.state === 'connected', 15_000, 'the ARI carrier to connect');
+    const base = await line.memory();
+    ctx.log(`ari: line up (pid ${line.pid}), heap ${round(base.heapUsed / MB, 1)} MB`);
+
+    const results: AriLevel[] = [];
+    let previous = { calls: 0, heapUsed: base.heapUsed };
+    for (const level of levels) {
+      const first = load.calls.length;
+      const began = performance.now();
+      // Arrivals at a steady rate up to the step.
+      while (load.calls.length < level) {
+        const due = Math.floor(((performance.now() - began) / 1000) * arrivalsPerSecond) + 1;
+        while (load.calls.length < Math.min(level, first + due)) load.ring();
+        load.sweep(stallMs);
+        await sleep(20);
+      }
+      // Then wait until everyone is through (or given up on) and the line is quiet.
+      await waitFor(
+        async () => {
+          load.sweep(stallMs);
+          return load.count('ringing') + load.count('in-ivr') === 0;
+        },
+        stallMs + 10_000,
+        `calls up to ${level} to reach the desk`,
+      );
+      await waitFor(async () => (await line!.status()).ari?.pendingWork === 0, 30_000, 'the line to go quiet');
+      const mem = await line.memory();
+      const stepCalls = load.calls.slice(first, level);
+      const connects = stepCalls.flatMap((c) => (c.connectedAt === null ? [] : [c.connectedAt])).sort((a, b) => a - b);
+      const seconds = connects.length > 0 ? (connects[connects.length - 1]! - began) / 1000 : 0;
+      // The rate callers came out of the IVR, first to last (not counting the first call's own IVR time).
+      const spread = connects.length > 1 ? (connects[connects.length - 1]! - connects[0]!) / 1000 : 0;
+      const samples = load.samples.filter((s) => s.active > previous.calls && s.active <= level);
+      results.push(levelResult(level, samples, connects.length, seconds, spread, mem, base, previous));
+      ctx.log(
+        `ari: ${level} calls: key→command p50 ${results.at(-1)!.keyToCommandMs.p50} ms, p99 ${results.at(-1)!.keyToCommandMs.p99} ms; ` +
+          `heap/call ${results.at(-1)!.heapPerCallKB} KB; ${load.failures().length} failed`,
+      );
+      previous = { calls: level, heapUsed: mem.heapUsed };
+    }
+
+    const top = load.inProgress;
+    const hungUpAt = performance.now();
+    load.hangUpAll();
+    await waitFor(async () => (await openCalls(stores.db)) === 0, 120_000, 'every call to be closed after the hang-ups');
+    const hangupSeconds = (performance.now() - hungUpAt) / 1000;
+    await waitFor(async () => (await line!.status()).ari?.pendingWork === 0, 30_000, 'the line to go quiet after the hang-ups');
+
+    if (process.env['BENCH_DEBUG']) process.stderr.write(`${line.tail()}\n`);
+    const violations = sim.violations.map((v) => `${v.kind}: ${v.message}${v.request ? ` (${v.request})` : ''}`);
+    const failures = load.failures();
+    return {
+      levels: results,
+      arrivalsPerSecond,
+      callerReactionMs: reactionMs,
+      baseline: { heapUsedMB: round(base.heapUsed / MB, 1), rssMB: round(base.rss / MB, 1) },
+      hangup: { calls: top, seconds: round(hangupSeconds, 2), endedPerSecond: Math.round(top / hangupSeconds) },
+      errors: {
+        failedCalls: failures.length,
+        simulatorViolations: violations.length,
+        lineWarnings: line.warnings,
+        examples: [...failures.slice(0, 5), ...violations.slice(0, 5), ...(line.warnings > 0 ? [lastWarning(line.tail())] : [])],
+      },
+      notes: [
+        `arrivals ${arrivalsPerSecond} calls/s; each caller keys an answer ${reactionMs} ms (±40%) after a question ends; half are known by caller ID`,
+        `prompts play at ${msPerWord} ms a word (real speech is about 350): the IVR part of a call takes seconds, not a minute`,
+        'calls stay connected to the desk until the top step, then all hang up at once',
+        'latency is measured in the simulated Asterisk (this process): last key event sent → next request for that channel arriving',
+        `the line runs at LOG_LEVEL=info with its output discarded, carriers only (no SLA watcher or console)`,
+      ],
+    };
+  } finally {
+    load.hangUpAll();
+    load.detach();
+    await line?.stop();
+    await sim.stop();
+    await stores.remove();
+  }
+}
+
+function levelResult(
+  level: number,
+  samples: KeySample[],
+  connected: number,
+  seconds: number,
+  spread: number,
+  mem: { heapUsed: number; rss: number },
+  base: { heapUsed: number; rss: number },
+  previous: { calls: number; heapUsed: number },
+): AriLevel {
+  const byQuestion: Record<string, Summary> = {};
+  for (const q of [...new Set(samples.map((s) => s.question))]) {
+    byQuestion[q] = roundSummary(summarise(samples.filter((s) => s.question === q).map((s) => s.ms)));
+  }
+  return {
+    calls: level,
+    keyToCommandMs: roundSummary(summarise(samples.map((s) => s.ms))),
+    byQuestion,
+    completedPerSecond: round(spread > 0 ? (connected - 1) / spread : connected / Math.max(seconds, 0.001), 1),
+    secondsToReach: round(seconds, 1),
+    heapUsedMB: round(mem.heapUsed / MB, 1),
+    rssMB: round(mem.rss / MB, 1),
+    heapPerCallKB: round((mem.heapUsed - base.heapUsed) / level / 1024, 1),
+    rssPerCallKB: round((mem.rss - base.rss) / level / 1024, 1),
+    marginalHeapPerCallKB: round((mem.heapUsed - previous.heapUsed) / (level - previous.calls) / 1024, 1),
+    errors: level - previous.calls - connected,
+  };
+}
+
+async function openCalls(db: { query<R>(sql: string): Promise<R[]> }): Promise<number> {
+  const [row] = await db.query<{ n: string }>('select count(*) as n from calls where ended_at is null');
+  return Number(row?.n ?? 0);
+}
+
+function lastWarning(tail: string): string {
+  const lines = tail.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+  return `line log: ${(lines.at(-1) ?? '').slice(0, 400)}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
