@@ -101,8 +101,8 @@ async function profileMisses(
   }
   if (missed.has('ari-latency') || missed.has('ari-heap') || missed.has('ari-errors')) {
     const ari = sections.ari?.status === 'ok' ? sections.ari.result : null;
-    // The lowest step that missed, capped so the profile run stays short.
-    const level = Math.min(1_000, ari?.levels.find((l) => l.keyToCommandMs.p99 > 20 || l.heapPerCallKB > 64)?.calls ?? 500);
+    // The lowest step that missed, capped at 500 calls so the profile run stays within a minute.
+    const level = Math.min(500, ari?.levels.find((l) => l.keyToCommandMs.p99 > 20 || l.heapPerCallKB > 64)?.calls ?? 500);
     ctx.log(`bench: profiling calls over ARI at ${level} calls (node --cpu-prof)…`);
     await runAriSection(ctx, { nodeFlags: flags('ari'), levels: [level] });
     const summary = summariseProfileDir(dir('ari'));

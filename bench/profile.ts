@@ -26,11 +26,16 @@ export interface ProfileSummary {
 
 const ROOT = process.cwd();
 
-/** The newest .cpuprofile in `dir`, summed up. */
+/**
+ * The main thread's profile in `dir`, summed up. With `--import tsx` the module loader
+ * runs in a worker thread that writes a profile of its own: the busiest one is the line.
+ */
 export function summariseProfileDir(dir: string, top = 15): ProfileSummary | null {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  const file = files[files.length - 1];
-  return file ? summariseProfile(join(dir, file), top) : null;
+  const summaries = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => summariseProfile(join(dir, f), top));
+  const busy = (s: ProfileSummary) => s.byArea.reduce((sum, a) => sum + a.ms, 0);
+  return summaries.sort((a, b) => busy(b) - busy(a))[0] ?? null;
 }
 
 export function summariseProfile(path: string, top = 15): ProfileSummary {
