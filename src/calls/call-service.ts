@@ -79,6 +79,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         if (e) entry(e.type, e.detail);
         const result = transition(before, event, at);
         session.state = result.state;
+        await freeEngineers(session, event);
         for (const command of result.commands) {
           const c = commandEntry(command);
           if (c) entry(c.type, c.detail);
@@ -118,6 +119,19 @@ export function createCallService(deps: CallServiceDeps): CallService {
     const ok = await deps.live.acquireLock(`engineer:${id}`, session.state.callId, ENGINEER_LOCK_MS);
     if (ok) session.engineerLocks.push(id);
     return ok;
+  }
+
+  /**
+   * An engineer who did not take the call is free for the next one at once (round two
+   * takes the lock again); once someone accepts, or a message is being taken, only the
+   * engineer on the call stays locked.
+   */
+  async function freeEngineers(session: Session, event: FlowEvent): Promise<void> {
+    if (event.type === 'engineerResult' && event.outcome !== 'accepted' && session.engineerLocks.includes(event.engineerId)) {
+      session.engineerLocks = session.engineerLocks.filter((id) => id !== event.engineerId);
+      await deps.live.releaseLock(`engineer:${event.engineerId}`, session.state.callId);
+    }
+    if (session.state.phase === 'bridged' || session.state.phase === 'recording') await releaseEngineers(session);
   }
 
   async function releaseEngineers(session: Session): Promise<void> {

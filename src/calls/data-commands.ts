@@ -91,10 +91,12 @@ function callSummary(ctx: DataContext) {
 
 async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx: DataContext): Promise<FlowEvent> {
   const { live, records, at } = ctx;
-  const caller = toE164(command.callerPhone) ?? command.callerPhone;
+  // A withheld or unparseable caller ID is nobody in particular: counting it would make
+  // every withheld caller share one lockout. The account's own limit still applies.
+  const caller = toE164(command.callerPhone);
   const [accountLocked, callerLocked] = await Promise.all([
     live.isPinLocked('account', command.accountNumber),
-    live.isPinLocked('caller', caller),
+    caller ? live.isPinLocked('caller', caller) : Promise.resolve(false),
   ]);
   if (accountLocked || callerLocked) return { type: 'pinChecked', result: 'locked', account: null };
 
@@ -115,9 +117,9 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
   }
   const [byAccount, byCaller] = await Promise.all([
     live.recordPinFailure('account', command.accountNumber),
-    live.recordPinFailure('caller', caller),
+    caller ? live.recordPinFailure('caller', caller) : Promise.resolve({ failures: 0, locked: false }),
   ]);
   const locked = byAccount.locked || byCaller.locked;
-  await records.auditPinFailure({ accountNumber: command.accountNumber, callerPhone: caller, locked, at });
+  await records.auditPinFailure({ accountNumber: command.accountNumber, callerPhone: caller ?? 'withheld', locked, at });
   return { type: 'pinChecked', result: locked ? 'locked' : 'wrong', account: null };
 }

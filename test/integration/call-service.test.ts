@@ -72,4 +72,55 @@ describe('the call service', () => {
     expect(after.at(-1)?.type).toBe('call-ended');
     expect(new Set(after.map((e) => e.seq)).size).toBe(after.length);
   });
+
+  it('frees an engineer who missed one call for the next, while a colleague takes the first', async () => {
+    const night = new Date('2026-11-24T03:00:00Z'); // Tuesday 3am, inside the demo rota
+    const nightService = createCallService({
+      records: pgCallRecords(fresh.db),
+      live: redis.store,
+      logger: createLogger('silent'),
+      clock: () => night,
+      config: { division: 'england-and-wales', ringSeconds: 25, rounds: 2 },
+    });
+    const acme = demo.accounts.find((x) => x.number === '10001')!;
+    const ringUntilDial = async (carrierCallId: string) => {
+      let step = await nightService.start({ carrier: 'cli', carrierCallId, from: acme.phones[0]!, to: '+441632960000', at: night });
+      for (const digits of [acme.pin, '1', '1']) step = await nightService.feed(step.callId, { type: 'input', digits }, night);
+      const dial = step.commands.find((c) => c.kind === 'dialEngineer');
+      if (dial?.kind !== 'dialEngineer') throw new Error('expected an engineer to be rung');
+      return { callId: step.callId, engineerId: dial.engineer.engineerId };
+    };
+    const first = await ringUntilDial('cli-overlap-1');
+    const second = await nightService.feed(first.callId, { type: 'engineerResult', engineerId: first.engineerId, outcome: 'no_answer' }, night);
+    const colleague = second.commands.find((c) => c.kind === 'dialEngineer');
+    if (colleague?.kind !== 'dialEngineer') throw new Error('expected the next engineer');
+    await nightService.feed(first.callId, { type: 'engineerResult', engineerId: colleague.engineer.engineerId, outcome: 'accepted' }, night);
+
+    const next = await ringUntilDial('cli-overlap-2');
+    expect(next.engineerId).toBe(first.engineerId);
+  });
+
+  it('does not let callers who withhold their number share one PIN lockout', async () => {
+    const byNumber = (n: string) => demo.accounts.find((x) => x.number === n)!;
+    const s = service();
+    const tryPins = async (carrierCallId: string, account: string, pins: string[]) => {
+      const step = await s.start({ carrier: 'cli', carrierCallId, from: 'anonymous', to: '+441632960000', at: AT });
+      let last = await s.feed(step.callId, { type: 'input', digits: account }, AT);
+      for (const pin of pins) {
+        last = await s.feed(step.callId, { type: 'input', digits: pin }, AT);
+        if (last.ended) break;
+        last = await s.feed(step.callId, { type: 'input', digits: account }, AT);
+      }
+      return last;
+    };
+    await tryPins('cli-withheld-1', '10002', ['0000', '0001', '0002']);
+    await tryPins('cli-withheld-2', '10007', ['0000', '0001']);
+    const castle = byNumber('10003');
+    const step = await s.start({ carrier: 'cli', carrierCallId: 'cli-withheld-3', from: 'anonymous', to: '+441632960000', at: AT });
+    await s.feed(step.callId, { type: 'input', digits: castle.number }, AT);
+    const afterPin = await s.feed(step.callId, { type: 'input', digits: castle.pin }, AT);
+    const said = JSON.stringify(afterPin.commands);
+    expect(said).toContain('main-menu');
+    expect(said).not.toContain('pin-locked');
+  });
 });
