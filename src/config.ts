@@ -84,7 +84,6 @@ export const envSchema = z.object({
   DESK_NUMBER: optional,
   BILLING_NUMBER: optional,
 
-  SESSION_SECRET: optional,
   NOTIFY_WEBHOOK_URL: optionalUrl,
   NOTIFY_WEBHOOK_SECRET: optional,
   DUTY_MANAGER_PHONE: optional,
@@ -133,14 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!c.TWILIO_VALIDATE_SIGNATURES) {
       problems.push('TWILIO_VALIDATE_SIGNATURES: cannot be false in production');
     }
-    if (!c.SESSION_SECRET || c.SESSION_SECRET.length < 32) {
-      problems.push('SESSION_SECRET: required in production, at least 32 characters');
-    }
     if (!c.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: required in production (Twilio signs the public URL)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...c, publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
 }
-
-/** Names of variables whose values must never be logged. */
-export const SECRET_KEYS = ['ARI_PASSWORD', 'TWILIO_AUTH_TOKEN', 'SESSION_SECRET', 'NOTIFY_WEBHOOK_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;

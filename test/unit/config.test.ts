@@ -38,11 +38,12 @@ describe('configuration', () => {
   });
 
   it('refuses production without the secrets it needs, and never echoes a secret', () => {
-    const p = problems({ NODE_ENV: 'production', SESSION_SECRET: 'short-secret-value' });
+    const p = problems({ NODE_ENV: 'production', TWILIO_VALIDATE_SIGNATURES: 'false', NOTIFY_WEBHOOK_URL: 'https://hooks.example.co.uk/x', NOTIFY_WEBHOOK_SECRET: 'short-secret' });
     expect(p.join('\n')).toMatch(/TWILIO_AUTH_TOKEN: required in production/);
-    expect(p.join('\n')).toMatch(/SESSION_SECRET: required in production/);
+    expect(p.join('\n')).toMatch(/TWILIO_VALIDATE_SIGNATURES: cannot be false in production/);
+    expect(p.join('\n')).toMatch(/NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL is set/);
     expect(p.join('\n')).toMatch(/PUBLIC_BASE_URL: required in production/);
-    expect(p.join('\n')).not.toContain('short-secret-value');
+    expect(p.join('\n')).not.toContain('short-secret');
   });
 
   it('is documented: every variable is in .env.example and the README', () => {
