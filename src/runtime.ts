@@ -15,6 +15,7 @@ import { migrate } from './store/migrate.ts';
 import type { LiveStore } from './store/live/live-store.ts';
 import { guardStores, openLiveStoreTolerant, type GuardOptions, type Resilience } from './resilience/stores.ts';
 import { createMetrics, type CarrierStatus, type Metrics } from './metrics.ts';
+import { routingFromConfig } from './notify/channels.ts';
 import { shutdownGate } from './resilience/shutdown-gate.ts';
 
 export interface LineOptions {
@@ -77,7 +78,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     redisUnreachable,
     config,
     logger,
-    recordsOn: opts.records ?? pgCallRecords,
+    recordsOn: opts.records ?? ((on) => pgCallRecords(on, { division: config.OFFICE_DIVISION, routing: routingFromConfig(config) })),
     onRecordsEvent: metrics.resilienceEvent,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.resilience ? { tuning: opts.resilience } : {}),

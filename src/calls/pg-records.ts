@@ -5,14 +5,22 @@ import { audit } from '../store/audit.ts';
 import { closeCall, findCallByCarrierId, openCall, updateCall } from '../store/calls.ts';
 import { listClosures } from '../store/closures.ts';
 import { shiftsAt } from '../store/rota.ts';
-import { attachRecording, createTicket, flagTicket, markResponded, ticketStatusView } from '../store/tickets.ts';
+import { attachRecording, createTicket, flagTicket, ticketStatusView } from '../store/tickets.ts';
+import { respond, type TicketDeps } from '../tickets/service.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 
 /** Closures are looked up around a call: far enough ahead to cover a complaint's 5 working days over Christmas. */
 const CLOSURE_LOOKBACK_MS = 24 * 3600_000;
 const CLOSURE_LOOKAHEAD_MS = 120 * 24 * 3600_000;
 
-export function pgCallRecords(db: Db): CallRecords {
+/** Without a configuration (tests, tools): the default division, and breaches told on the console feed only. */
+const FEED_ONLY: Omit<TicketDeps, 'db'> = {
+  division: 'england-and-wales',
+  routing: { dutyManagerPhone: null, sms: false, webhook: false },
+};
+
+/** `tickets`: the office calendar and alert routing an engineer's late acceptance is breached and notified with. */
+export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONLY): CallRecords {
   return {
     findAccountNumberByPhone: (e164) => findAccountNumberByPhone(db, e164),
     findAccountForPin: (number) => findAccountForPin(db, number),
@@ -62,7 +70,7 @@ export function pgCallRecords(db: Db): CallRecords {
     },
     createTicket: (ticket, at) => createTicket(db, ticket, at),
     async markResponded(ticketId, engineerId, at) {
-      await markResponded(db, ticketId, engineerId, at);
+      await respond({ ...tickets, db }, { ticketId, engineerId, at });
     },
     flagTicket: (ticketId, flag, at) => flagTicket(db, ticketId, flag, at),
     attachRecording: (ticketId, name, at) => attachRecording(db, ticketId, name, at),

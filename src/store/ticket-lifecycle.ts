@@ -4,7 +4,7 @@
 import type { Priority, Tier } from '../domain/contracts.ts';
 import type { TicketKind, TicketStatus } from '../domain/flow/types.ts';
 import type { Db } from './db.ts';
-import { requireInstant, requireText } from './validate.ts';
+import { isId, requireInstant, requireText } from './validate.ts';
 
 export interface LifecycleTicket {
   id: string;
@@ -59,6 +59,13 @@ export async function lockTicketByReference(tx: Db, reference: string): Promise<
   return row ? toTicket(row) : null;
 }
 
+/** The ticket with this id, locked as lockTicketByReference locks it; null if none. */
+export async function lockTicketById(tx: Db, id: string): Promise<LifecycleTicket | null> {
+  if (!isId(id)) return null;
+  const [row] = await tx.query<Row>(`select ${COLUMNS} from tickets where id = $1 for no key update`, [id]);
+  return row ? toTicket(row) : null;
+}
+
 export async function updateTicketStatus(
   tx: Db,
   id: string,
@@ -70,6 +77,21 @@ export async function updateTicketStatus(
             responded_at = coalesce(responded_at, $4), updated_at = $5
       where id = $1`,
     [id, change.status, change.statusBeforeWait, change.respondedAt, at],
+  );
+}
+
+/** The ticket's first response: by which engineer and when, and the status it leaves. */
+export async function recordResponse(
+  tx: Db,
+  id: string,
+  change: { engineerId: string; status: TicketStatus; statusBeforeWait: TicketStatus | null },
+  at: Date,
+): Promise<void> {
+  await tx.query(
+    `update tickets set responded_at = $2, responded_by = $3, status = $4, status_before_wait = $5,
+            updated_at = greatest(updated_at, $2)
+      where id = $1`,
+    [id, at, change.engineerId, change.status, change.statusBeforeWait],
   );
 }
 

@@ -117,38 +117,6 @@ export async function createTicket(
 }
 
 /**
- * An engineer took the ticket at `at`: records the response, acknowledges a new
- * ticket and stops the response timer (met, or breached if `at` is past due and the
- * watcher had not got there yet). False when the ticket had already been responded to.
- */
-export async function markResponded(db: Db, ticketId: string, engineerId: string, at: Date): Promise<boolean> {
-  requireInstant(at, 'at');
-  if (!isId(engineerId)) throw new ValidationError('engineerId is not an engineer id', 'engineerId');
-  return db.tx(async (tx) => {
-    const updated = await tx.query(
-      `update tickets set responded_at = $3, responded_by = $2, updated_at = $3,
-              status = case when status = 'new' then 'acknowledged' else status end
-        where id = $1 and responded_at is null returning id`,
-      [requireTicketId(ticketId), engineerId, at],
-    );
-    if (updated.length === 0) {
-      await requireTicket(tx, ticketId);
-      return false;
-    }
-    await tx.query(
-      `update sla_timers
-          set met_at = $2, next_fire_at = null, updated_at = $2,
-              state = case when $2 > due_at then 'breached' else 'met' end,
-              breached_at = case when $2 > due_at then coalesce(breached_at, due_at) else breached_at end
-        where ticket_id = $1 and target = 'response' and state = 'running'`,
-      [ticketId, at],
-    );
-    await addEvent(tx, ticketId, at, `engineer:${engineerId}`, 'responded', { engineerId });
-    return true;
-  });
-}
-
-/**
  * Marks what went wrong on the call: every escalation leg failed, or the caller hung
  * up before being helped (only a ticket nobody has picked up becomes `caller_abandoned`).
  */
@@ -236,11 +204,6 @@ async function addEvent(
     type,
     JSON.stringify(detail),
   ]);
-}
-
-async function requireTicket(db: Db, id: string): Promise<void> {
-  const rows = await db.query('select 1 from tickets where id = $1', [id]);
-  if (rows.length === 0) throw new NotFoundError('ticket', id);
 }
 
 function requireTicketId(id: string): string {

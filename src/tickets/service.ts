@@ -1,30 +1,32 @@
 // The ticket service: an engineer or supervisor acts on a ticket (acknowledge,
 // wait on the customer, resume, decide and attend on site, resolve, close, reopen,
-// note, record the ADR notice). Each action is one transaction: the ticket and its
+// note, record the ADR notice), and an engineer accepts the call about it. Each action is one transaction: the ticket and its
 // timers are locked, the domain decides (src/domain/tickets), and the new status,
 // the timers and a ticket_event naming the actor are written together.
 import type { Division } from '../domain/calendar/bank-holidays.ts';
 import { earnsServiceCredit } from '../domain/sla/policy.ts';
 import { ADR_TASK_TITLE, type AlertPayload } from '../domain/tickets/alerts.ts';
-import { IllegalTransitionError, planTransition, type TicketAction, type TimerEffect } from '../domain/tickets/lifecycle.ts';
+import { IllegalTransitionError, planResponse, planTransition, type TicketAction, type TimerEffect, type TransitionPlan } from '../domain/tickets/lifecycle.ts';
 import * as timers from '../domain/tickets/timers.ts';
 import type { CalendarContext } from '../domain/calendar/calendar.ts';
 import { queueAlerts, type Alert, type AlertRouting } from '../notify/outbox.ts';
 import type { Db } from '../store/db.ts';
-import { NotFoundError } from '../store/errors.ts';
+import { NotFoundError, ValidationError } from '../store/errors.ts';
 import { lockTicketTimers, saveTimer, type StoredTimer } from '../store/sla-timers.ts';
 import {
   addTicketEvent,
   alertTickets,
   completeTask,
   lockTask,
+  lockTicketById,
   lockTicketByReference,
   openTask,
+  recordResponse,
   touchTicket,
   updateTicketStatus,
   type LifecycleTicket,
 } from '../store/ticket-lifecycle.ts';
-import { requireText } from '../store/validate.ts';
+import { isId, requireInstant, requireText } from '../store/validate.ts';
 import { calendarFrom, earliestStart } from './calendar.ts';
 import { TicketConflictError } from './errors.ts';
 
@@ -68,20 +70,7 @@ export async function applyAction(deps: TicketDeps, action: TicketAction, input:
     const adrNoticeGiven = action === 'reopen' ? (await lockTask(tx, ticket.id, 'adr_notice'))?.doneAt != null : false;
     const plan = refuseIllegal(() => planTransition({ ...ticket, timers: current, adrNoticeGiven }, action));
 
-    const needsCalendar = plan.effects.some((e) => e.effect === 'start' || e.effect === 'resume' || e.effect === 'restart');
-    const ctx = needsCalendar ? await calendarFrom(tx, deps.division, earliestStart(current, at)) : null;
-    const changes: TimerChange[] = [];
-    const late: StoredTimer[] = [];
-    for (const { target, effect } of plan.effects) {
-      const before = current.find((t) => t.target === target);
-      if (!before) continue;
-      const { timer, lateBreach } = applyEffect(before, effect, at, ticket, ctx);
-      const after = { ...before, ...timer };
-      await saveTimer(tx, after, at);
-      changes.push({ target, effect, state: after.state, dueAt: after.dueAt?.toISOString() ?? null });
-      if (lateBreach) late.push(after);
-    }
-
+    const { changes, late } = await applyEffects(tx, deps, ticket, current, plan.effects, at);
     await updateTicketStatus(
       tx,
       ticket.id,
@@ -96,6 +85,41 @@ export async function applyAction(deps: TicketDeps, action: TicketAction, input:
     });
     await recordLateBreaches(tx, deps, ticket, late, at);
     return { reference: ticket.reference, from: ticket.status, status: plan.status, timers: changes };
+  });
+}
+
+export interface RespondInput {
+  ticketId: string;
+  engineerId: string;
+  at: Date;
+}
+
+/**
+ * An engineer accepted the call about the ticket (the call flow's markResponded).
+ * The same path as an action: the ticket and its timers locked, the response
+ * targets met (a late one breached here, with its credit and notifications, as
+ * the watcher would have), the response recorded with a ticket_event naming the
+ * engineer. Once: false, with nothing written, if the ticket had been responded to.
+ */
+export async function respond(deps: TicketDeps, input: RespondInput): Promise<boolean> {
+  if (!isId(input.engineerId)) throw new ValidationError('engineerId is not an engineer id', 'engineerId');
+  const at = requireInstant(input.at, 'at');
+  return deps.db.tx(async (tx) => {
+    const ticket = await lockTicketById(tx, input.ticketId);
+    if (!ticket) throw new NotFoundError('ticket', input.ticketId);
+    if (ticket.respondedAt) return false;
+    const current = await lockTicketTimers(tx, ticket.id);
+    const plan = planResponse({ ...ticket, timers: current });
+    const { changes, late } = await applyEffects(tx, deps, ticket, current, plan.effects, at);
+    await recordResponse(tx, ticket.id, { engineerId: input.engineerId, status: plan.status, statusBeforeWait: plan.statusBeforeWait }, at);
+    await addTicketEvent(tx, ticket.id, at, `engineer:${input.engineerId}`, 'responded', {
+      engineerId: input.engineerId,
+      from: ticket.status,
+      to: plan.status,
+      timers: changes,
+    });
+    await recordLateBreaches(tx, deps, ticket, late, at);
+    return true;
   });
 }
 
@@ -156,6 +180,31 @@ function refuseIllegal<T>(plan: () => T): T {
     if (err instanceof IllegalTransitionError) throw new TicketConflictError(err.message);
     throw err;
   }
+}
+
+/** Carries out the plan's timer effects under the locks held; the breaches they record late are returned to be notified. */
+async function applyEffects(
+  tx: Db,
+  deps: TicketDeps,
+  ticket: LifecycleTicket,
+  current: StoredTimer[],
+  effects: TransitionPlan['effects'],
+  at: Date,
+): Promise<{ changes: TimerChange[]; late: StoredTimer[] }> {
+  const needsCalendar = effects.some((e) => e.effect === 'start' || e.effect === 'resume' || e.effect === 'restart');
+  const ctx = needsCalendar ? await calendarFrom(tx, deps.division, earliestStart(current, at)) : null;
+  const changes: TimerChange[] = [];
+  const late: StoredTimer[] = [];
+  for (const { target, effect } of effects) {
+    const before = current.find((t) => t.target === target);
+    if (!before) continue;
+    const { timer, lateBreach } = applyEffect(before, effect, at, ticket, ctx);
+    const after = { ...before, ...timer };
+    await saveTimer(tx, after, at);
+    changes.push({ target, effect, state: after.state, dueAt: after.dueAt?.toISOString() ?? null });
+    if (lateBreach) late.push(after);
+  }
+  return { changes, late };
 }
 
 function applyEffect(

@@ -29,9 +29,9 @@ import {
   createTicket,
   flagTicket,
   getTicket,
-  markResponded,
   ticketStatusView,
 } from '../../src/store/tickets.ts';
+import { respond } from '../../src/tickets/service.ts';
 import { freshDatabase, freshPglite } from '../support/db.ts';
 
 interface Blank {
@@ -49,6 +49,9 @@ const onPglite = async (): Promise<Blank> => {
 };
 
 const at = (iso: string) => new Date(iso);
+/** An engineer takes the call about the ticket, as the call flow records it. */
+const markResponded = (db: Db, ticketId: string, engineerId: string, when: Date) =>
+  respond({ db, division: 'england-and-wales', routing: { dutyManagerPhone: null, sms: false, webhook: false } }, { ticketId, engineerId, at: when });
 
 storeSuite('Postgres', onPostgres);
 storeSuite('PGlite', onPglite);

@@ -5,6 +5,7 @@ import type { SlaTargetName } from '../../src/domain/sla/policy.ts';
 import {
   ALLOWED_FROM,
   IllegalTransitionError,
+  planResponse,
   planTransition,
   TICKET_ACTIONS,
   type TicketView,
@@ -152,5 +153,27 @@ describe('illegal transitions are refused with the reason', () => {
         else expect(() => planTransition(view, action), `${action} from ${status}`).toThrow(IllegalTransitionError);
       }
     }
+  });
+});
+
+describe('an engineer accepting the call about a ticket', () => {
+  it('acknowledges a new ticket and meets its response, leaving the resolution running', () => {
+    const plan = planResponse(cat4Critical('new'));
+    expect(plan).toEqual({ status: 'acknowledged', statusBeforeWait: null, effects: [{ target: 'response', effect: 'meet' }], responds: true });
+  });
+
+  it('meets a paused response too, and a ticket waiting on the customer will resume to acknowledged', () => {
+    const waiting: TicketView = { ...cat4Critical('waiting_on_customer', { response: 'paused', resolution: 'paused' }), statusBeforeWait: 'new' };
+    expect(planResponse(waiting)).toMatchObject({
+      status: 'waiting_on_customer',
+      statusBeforeWait: 'acknowledged',
+      effects: [{ target: 'response', effect: 'meet' }],
+    });
+  });
+
+  it('leaves a response already decided alone, and is never refused', () => {
+    expect(planResponse(cat4Critical('acknowledged', { response: 'breached' })).effects).toEqual([]);
+    const resolved: TicketView = { status: 'resolved', statusBeforeWait: null, timers: [{ target: 'response', state: 'met' }] };
+    expect(planResponse(resolved)).toMatchObject({ status: 'resolved', effects: [] });
   });
 });

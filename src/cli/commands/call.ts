@@ -6,6 +6,7 @@ import { ENGINEER_SCRIPTS, runScriptedCall, type EngineerScript } from '../../ca
 import { getCall } from '../../store/calls.ts';
 import { getTicket } from '../../store/tickets.ts';
 import { createLogger } from '../../logger.ts';
+import { routingFromConfig } from '../../notify/channels.ts';
 import { instant, integer, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
@@ -36,7 +37,7 @@ export async function callCommand(ctx: CliContext, argv: string[]): Promise<void
   const db = await ctx.db();
   const live = await ctx.live();
   const service = createCallService({
-    records: pgCallRecords(db),
+    records: pgCallRecords(db, { division: ctx.config.OFFICE_DIVISION, routing: routingFromConfig(ctx.config) }),
     live,
     logger: createLogger('silent'),
     clock: clock.now,

@@ -88,7 +88,7 @@ function describe(status: TicketStatus): string {
 }
 
 // Targets the first response answers, and targets kept only by resolving.
-const RESPONSE: readonly SlaTargetName[] = ['response', 'complaint_ack'];
+export const RESPONSE_TARGETS: readonly SlaTargetName[] = ['response', 'complaint_ack'];
 const RESTARTED_ON_REOPEN: readonly SlaTargetName[] = ['complaint_escalation', 'adr_notice'];
 
 export function planTransition(ticket: TicketView, action: TicketAction): TransitionPlan {
@@ -106,7 +106,7 @@ export function planTransition(ticket: TicketView, action: TicketAction): Transi
 
   switch (action) {
     case 'acknowledge':
-      return plan('acknowledged', each('meet', (t) => RESPONSE.includes(t.target) && live(t.state)), true);
+      return plan('acknowledged', each('meet', (t) => RESPONSE_TARGETS.includes(t.target) && live(t.state)), true);
     case 'wait':
       return plan('waiting_on_customer', each('pause', (t) => t.state === 'running' && !UNPAUSABLE.includes(t.target)));
     case 'resume':
@@ -143,4 +143,23 @@ export function planTransition(ticket: TicketView, action: TicketAction): Transi
         ),
       );
   }
+}
+
+/**
+ * An engineer took the caller's call about the ticket (the call flow's acceptance):
+ * its first response, from whatever status it is in. Like acknowledging, it meets
+ * the response targets still running or paused; unlike it, it is never refused, as
+ * the engineer is already on the line. A new ticket becomes acknowledged, and one
+ * waiting on the customer will resume to acknowledged rather than to new.
+ */
+export function planResponse(ticket: TicketView): TransitionPlan {
+  const answered = (s: TicketStatus): TicketStatus => (s === 'new' ? 'acknowledged' : s);
+  return {
+    status: answered(ticket.status),
+    statusBeforeWait: ticket.statusBeforeWait === null ? null : answered(ticket.statusBeforeWait),
+    effects: ticket.timers
+      .filter((t) => RESPONSE_TARGETS.includes(t.target) && (t.state === 'running' || t.state === 'paused'))
+      .map((t) => ({ target: t.target, effect: 'meet' as const })),
+    responds: true,
+  };
 }
