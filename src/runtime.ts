@@ -92,7 +92,12 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     live,
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
-    config: { division: config.OFFICE_DIVISION, ringSeconds: config.ESCALATION_RING_SECONDS, rounds: config.ESCALATION_ROUNDS },
+    config: {
+      division: config.OFFICE_DIVISION,
+      ringSeconds: config.ESCALATION_RING_SECONDS,
+      rounds: config.ESCALATION_ROUNDS,
+      deskRingSeconds: config.DESK_OVERFLOW_SECONDS,
+    },
   });
 
   const line: Line = {

@@ -25,6 +25,8 @@ export interface CallServiceConfig {
   division: Division;
   ringSeconds: number;
   rounds: number;
+  /** DESK_OVERFLOW_SECONDS: how long the desk rings, on every carrier (absent → the flow's default). */
+  deskRingSeconds?: number;
 }
 
 export interface CallServiceDeps {
@@ -168,6 +170,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           to: input.to,
           division: deps.config.division,
           closures,
+          deskRingSeconds: deps.config.deskRingSeconds,
         };
         const session: Session = {
           state: initialState(started, at),

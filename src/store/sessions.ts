@@ -104,6 +104,29 @@ export async function resumeSession(
   };
 }
 
+/** Who a session's user is now, for a stream checking that its session still stands. */
+export interface SessionStanding {
+  role: Role;
+  engineerId: string | null;
+  mustChangePassword: boolean;
+}
+
+/**
+ * Of these sessions, the ones still signed in at `at` (not ended, not expired, the
+ * user enabled), with their user's role and engineer link as they are now. Read only:
+ * an open live page does not keep a session from idling out.
+ */
+export async function sessionStandings(db: Db, sessionIds: readonly string[], at: Date): Promise<Map<string, SessionStanding>> {
+  if (sessionIds.length === 0) return new Map();
+  const rows = await db.query<{ id: string; role: Role; engineer_id: string | null; must_change_password: boolean }>(
+    `select s.id, u.role, u.engineer_id, u.must_change_password
+       from console_sessions s join users u on u.id = s.user_id
+      where s.id = any($1::text[]) and s.expires_at > $2 and not u.disabled`,
+    [[...new Set(sessionIds)], at],
+  );
+  return new Map(rows.map((r) => [r.id, { role: r.role, engineerId: r.engineer_id, mustChangePassword: r.must_change_password }]));
+}
+
 export async function endSession(db: Db, sessionId: string): Promise<void> {
   await db.query('delete from console_sessions where id = $1', [sessionId]);
 }

@@ -1,6 +1,7 @@
 // The Now page's event stream across instances: a call taken by another instance
 // reaches this one's browsers through Redis pub/sub; an engineer hears only of
-// calls they are rung on; an open stream does not hold up a stop.
+// calls they are rung on; a stream ends with its session; an open stream does not
+// hold up a stop.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLine, type Line } from '../../src/runtime.ts';
-import { signedIn, startConsoleLine, type ConsoleLine } from '../support/console-line.ts';
+import { endUserSessions } from '../../src/store/sessions.ts';
+import { addUser, setPassword, type Role } from '../../src/store/users.ts';
+import { NOW, PASSWORD, signedIn, startConsoleLine, type ConsoleClient, type ConsoleLine } from '../support/console-line.ts';
 
 let t: ConsoleLine;
 let other: Line;
@@ -32,19 +35,23 @@ afterAll(async () => {
 
 /** An open event stream, read as it arrives. */
 async function stream(email: string) {
-  const client = await signedIn(t.url, email);
+  return streamOf(await signedIn(t.url, email));
+}
+
+async function streamOf(client: ConsoleClient) {
   const controller = new AbortController();
-  const res = await fetch(`${t.url}/console/events`, { headers: { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers }, signal: controller.signal });
+  const res = await fetch(`${client.base}/console/events`, { headers: { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers }, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
+  let ended = false;
   const pump = (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) return void (ended = true);
         text += decoder.decode(value, { stream: true });
       }
     } catch {
@@ -62,11 +69,18 @@ async function stream(email: string) {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
+    /** The server ended the stream (not this side aborting it). */
+    async ends(what: string, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!ended) {
+        if (Date.now() > deadline) throw new Error(`the stream did not end after ${what}:\n${text}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     close() {
       controller.abort();
       return pump;
     },
-    ended: pump,
   };
   await s.waitFor(/: connected/, 'greeting');
   return s;
@@ -105,6 +119,97 @@ describe('the live event stream', () => {
     expect(priya.text).not.toContain(`"type":"call-started","callId":"${id}"`);
     expect(aisha.text).not.toContain(id);
     await Promise.all([priya.close(), aisha.close(), sup.close()]);
+  });
+});
+
+/** A user of their own for a test that signs them out, disables or demotes them. */
+async function person(role: Role, engineerId: string | null = null) {
+  const email = `${role}.${randomUUID().slice(0, 8)}@example.com`;
+  const { user } = await addUser(t.line.db, { email, name: `Test ${role}`, role, engineerId });
+  await setPassword(t.line.db, user.id, PASSWORD, new Date('2026-11-21T00:00:00Z'));
+  return { ...user, client: await signedIn(t.url, email) };
+}
+
+/** A call another instance takes, and a supervisor's stream that saw it (so it was published). */
+async function aCall(witness: Awaited<ReturnType<typeof stream>>) {
+  const step = await other.calls.start({ carrier: 'cli', carrierCallId: randomUUID(), from: '+441632960002', to: '+441632960000', at: SATURDAY_3AM });
+  await witness.waitFor(new RegExp(`"type":"call-started","callId":"${step.callId}"`), 'the call for the witness');
+  await other.calls.feed(step.callId, { type: 'hangup', cause: 'Normal Clearing' }, new Date(SATURDAY_3AM.getTime() + 5000));
+  return step.callId;
+}
+
+describe('a stream lasts as long as its session', () => {
+  it('signing out ends the stream, and no later call reaches it', async () => {
+    const witness = await stream(t.users.supervisor.email);
+    const sam = await person('supervisor');
+    const live = await streamOf(sam.client);
+    const before = await aCall(witness);
+    await live.waitFor(new RegExp(`"callId":"${before}"`), 'the call before signing out');
+    expect((await sam.client.form('/console/sign-out', {})).status).toBe(303);
+    await live.ends('signing out');
+    expect(live.text).toMatch(/event: session-ended\n/);
+    const after = await aCall(witness);
+    expect(live.text).not.toContain(after);
+    await witness.close();
+  });
+
+  it('disabling the user ends their stream at once', async () => {
+    const witness = await stream(t.users.supervisor.email);
+    const leaver = await person('supervisor');
+    const live = await streamOf(leaver.client);
+    const before = await aCall(witness);
+    await live.waitFor(new RegExp(`"callId":"${before}"`), 'the call before being disabled');
+    const admin = await signedIn(t.url, t.users.admin.email);
+    expect((await admin.json('PATCH', `/api/users/${leaver.id}`, { disabled: true })).status).toBe(200);
+    await live.ends('disabling the user');
+    const after = await aCall(witness);
+    expect(live.text).not.toContain(after);
+    await witness.close();
+  });
+
+  it('a supervisor made an engineer stops seeing every call', async () => {
+    const witness = await stream(t.users.supervisor.email);
+    const demoted = await person('supervisor');
+    const live = await streamOf(demoted.client);
+    const admin = await signedIn(t.url, t.users.admin.email);
+    expect((await admin.json('PATCH', `/api/users/${demoted.id}`, { role: 'engineer' })).status).toBe(200);
+    await live.ends('the role change');
+    const after = await aCall(witness);
+    expect(live.text).not.toContain(after);
+    await witness.close();
+  });
+
+  it('signing out one browser leaves the same user’s other browser streaming', async () => {
+    const sam = await person('supervisor');
+    const laptop = await streamOf(sam.client);
+    const phone = await streamOf(await signedIn(t.url, sam.email));
+    expect((await sam.client.form('/console/sign-out', {})).status).toBe(303);
+    await laptop.ends('signing out the laptop');
+    const after = await aCall(phone);
+    expect(laptop.text).not.toContain(after);
+    await phone.close();
+  });
+});
+
+describe('a session ended where nobody announces it', () => {
+  it('(the command line resetting a password, or idle expiry) ends the stream at the next heartbeat', async () => {
+    const second = await startConsoleLine({ heartbeatMs: 100 });
+    try {
+      const { user } = await addUser(second.line.db, { email: 'cli.reset@example.com', role: 'supervisor' });
+      await setPassword(second.line.db, user.id, PASSWORD, new Date('2026-11-21T00:00:00Z'));
+      const live = await streamOf(await signedIn(second.url, 'cli.reset@example.com'));
+      await live.waitFor(/: ping/, 'a heartbeat while the session stands');
+      await endUserSessions(second.line.db, user.id); // what `support-line users reset-password` does
+      await live.ends('the session was deleted');
+
+      // An idle session that expires (by the console's clock) ends its stream the same way.
+      const idle = await streamOf(await signedIn(second.url, second.users.supervisor.email));
+      await idle.waitFor(/: ping/, 'a heartbeat while the session stands');
+      await second.line.db.query('update console_sessions set expires_at = $2 where user_id = $1', [second.users.supervisor.id, new Date(NOW.getTime() - 1000)]);
+      await idle.ends('the session expired');
+    } finally {
+      await second.stop();
+    }
   });
 });
 

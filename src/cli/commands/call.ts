@@ -41,7 +41,12 @@ export async function callCommand(ctx: CliContext, argv: string[]): Promise<void
     live,
     logger: createLogger('silent'),
     clock: clock.now,
-    config: { division: ctx.config.OFFICE_DIVISION, ringSeconds: ctx.config.ESCALATION_RING_SECONDS, rounds: ctx.config.ESCALATION_ROUNDS },
+    config: {
+      division: ctx.config.OFFICE_DIVISION,
+      ringSeconds: ctx.config.ESCALATION_RING_SECONDS,
+      rounds: ctx.config.ESCALATION_ROUNDS,
+      deskRingSeconds: ctx.config.DESK_OVERFLOW_SECONDS,
+    },
   });
   const result = await runScriptedCall(
     service,

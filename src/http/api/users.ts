@@ -9,6 +9,7 @@ import { ADMINS, EVERYONE } from '../auth/guards.ts';
 import { actorOf } from '../auth/session.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
+import { announceSessionChange } from '../console/events.ts';
 import { checkbox, idParam } from './inputs.ts';
 import { route, type ApiRoute } from './route-table.ts';
 
@@ -51,7 +52,7 @@ export async function updateUserAs(deps: ConsoleDeps, auth: SessionUser, id: str
   if (id === auth.user.id && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))) {
     throw new HttpError(409, 'conflict', 'you cannot disable yourself or give up your own admin role');
   }
-  return deps.db.tx(async (tx) => {
+  const updated = await deps.db.tx(async (tx) => {
     const before = await getUser(tx, id);
     if (!before) throw notFound('no such user');
     const after = await updateUser(tx, id, {
@@ -70,15 +71,20 @@ export async function updateUserAs(deps: ConsoleDeps, auth: SessionUser, id: str
     if (after.disabled || before.role !== after.role) await endUserSessions(tx, id);
     return after;
   });
+  // Committed: their open live pages check their sessions (and engineer link) again.
+  await announceSessionChange(deps.live, id, deps.logger);
+  return updated;
 }
 
 export async function resetPasswordAs(deps: ConsoleDeps, auth: SessionUser, id: string): Promise<string> {
-  return deps.db.tx(async (tx) => {
-    const password = await resetPassword(tx, id);
+  const password = await deps.db.tx(async (tx) => {
+    const fresh = await resetPassword(tx, id);
     await endUserSessions(tx, id, id === auth.user.id ? auth.sessionId : null);
     await audit(tx, { actor: actorOf(auth), action: 'user.password-reset', entity: 'user', entityId: id, detail: {} });
-    return password;
+    return fresh;
   });
+  await announceSessionChange(deps.live, id, deps.logger);
+  return password;
 }
 
 // ---------------------------------------------------------------------------

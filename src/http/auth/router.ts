@@ -9,6 +9,7 @@ import { createSession, endSession, endUserSessions } from '../../store/sessions
 import { setPassword, verifyPassword, MIN_PASSWORD_LENGTH } from '../../store/users.ts';
 import { ValidationError } from '../../store/errors.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
+import { announceSessionChange } from '../console/events.ts';
 import { toDocument } from '../console/html.ts';
 import { passwordPage, signInPage } from '../console/pages/sign-in.ts';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie, SIGN_IN_COOKIE } from './cookies.ts';
@@ -98,6 +99,7 @@ export function accountRouter(deps: ConsoleDeps): Router {
     if (auth) {
       await endSession(deps.db, auth.sessionId);
       await audit(deps.db, { actor: actorOf(auth), action: 'user.signed-out', entity: 'user', entityId: auth.user.id, detail: {} });
+      await announceSessionChange(deps.live, auth.user.id, deps.logger);
     }
     clearCookie(req, res, SESSION_COOKIE);
     res.redirect(303, '/console/sign-in');
@@ -134,6 +136,8 @@ export function accountRouter(deps: ConsoleDeps): Router {
       if (err instanceof ValidationError) return fail(422, err.message);
       throw err;
     }
+    // The user's other sessions ended: so do their live pages.
+    await announceSessionChange(deps.live, auth.user.id, deps.logger);
     await signedIn(deps.live, auth.user.email);
     if (auth.user.mustChangePassword) {
       res.redirect(303, '/console/now');

@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   clock?: () => Date;
   sessionPolicy?: SessionPolicy;
   signInLimits?: SignInLimits;
+  /** How often live streams are pinged and their sessions checked (default 20 s). */
+  heartbeatMs?: number;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -56,7 +58,14 @@ export function consoleComponent(line: Line, opts: ConsoleOptions = {}): Compone
     sessionPolicy: opts.sessionPolicy ?? DEFAULT_SESSION_POLICY,
     signInLimits: opts.signInLimits ?? DEFAULT_SIGN_IN_LIMITS,
   };
-  const hub = new EventHub({ db: line.db, live: line.live, logger: deps.logger, isShuttingDown: () => line.shuttingDown });
+  const hub = new EventHub({
+    db: line.db,
+    live: line.live,
+    logger: deps.logger,
+    isShuttingDown: () => line.shuttingDown,
+    now: deps.now,
+    heartbeatMs: opts.heartbeatMs,
+  });
   // Subscribe now, so the first browser to connect misses nothing published after start.
   hub.start().catch((err: unknown) => deps.logger.warn({ err }, 'console could not subscribe to live calls'));
 

@@ -2,16 +2,21 @@
 // instance to the live store's `calls` channel (Redis pub/sub, so a call on any
 // instance reaches every console), fanned out to the browsers connected here.
 // Supervisors see every call; an engineer only calls they have been rung on.
+// A stream lasts only as long as the session it was opened with: it is checked
+// against Postgres on every heartbeat, and at once when any instance announces a
+// change to that user's sessions (sign-out, password reset, disabled, new role).
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { engineerWasRung } from '../../store/call-log.ts';
 import type { Db } from '../../store/db.ts';
 import type { LiveStore } from '../../store/live/live-store.ts';
-import type { SessionUser } from '../../store/sessions.ts';
+import { sessionStandings, type SessionStanding, type SessionUser } from '../../store/sessions.ts';
 import { scopeOf } from '../auth/guards.ts';
 
 export const CALLS_CHANNEL = 'calls';
 export const FEED_CHANNEL = 'feed';
+/** `{ "type": "session-ended", "userId": … }` once a change to that user's sessions has committed. */
+export const SESSIONS_CHANNEL = 'console-sessions';
 const HEARTBEAT_MS = 20_000;
 const VISIBILITY_CACHE_MS = 10_000;
 
@@ -53,6 +58,30 @@ export function parseCallMessage(text: string): CallMessage | null {
   }
 }
 
+/**
+ * Tells every instance's open streams of this user to check their session again. Call
+ * it after the change has committed (the streams read Postgres to see what is left).
+ * Never throws: without the live store the streams still find out at their next heartbeat.
+ */
+export async function announceSessionChange(live: LiveStore, userId: string, logger: Logger): Promise<void> {
+  try {
+    await live.publish(SESSIONS_CHANNEL, JSON.stringify({ type: 'session-ended', userId }));
+  } catch (err) {
+    logger.warn({ err, userId }, 'session change not announced; open live pages stop at their next heartbeat');
+  }
+}
+
+export interface EventHubDeps {
+  db: Db;
+  live: LiveStore;
+  logger: Logger;
+  isShuttingDown: () => boolean;
+  /** The clock sessions expire by. */
+  now: () => Date;
+  /** How often streams are pinged and their sessions checked (default 20 s). */
+  heartbeatMs?: number;
+}
+
 export class EventHub {
   private readonly clients = new Set<Client>();
   private unsubscribe: (() => Promise<void>)[] = [];
@@ -60,10 +89,9 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private readonly visible = new Map<string, { ok: boolean; until: number }>();
+  private beating = false;
 
-  constructor(
-    private readonly deps: { db: Db; live: LiveStore; logger: Logger; isShuttingDown: () => boolean },
-  ) {}
+  constructor(private readonly deps: EventHubDeps) {}
 
   /** Subscribes to the live store (once); resolves when messages published from now on will arrive. */
   start(): Promise<void> {
@@ -71,7 +99,8 @@ export class EventHub {
     const starting = (async () => {
       this.unsubscribe.push(await this.deps.live.subscribe(CALLS_CHANNEL, (m) => void this.onCall(m)));
       this.unsubscribe.push(await this.deps.live.subscribe(FEED_CHANNEL, (m) => this.onFeed(m)));
-      this.heartbeat = setInterval(() => this.broadcast(': ping\n\n'), HEARTBEAT_MS);
+      this.unsubscribe.push(await this.deps.live.subscribe(SESSIONS_CHANNEL, (m) => void this.onSessionChange(m)));
+      this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs ?? HEARTBEAT_MS);
       this.heartbeat.unref();
       // The server waits for open connections before the line stops its components:
       // end the streams as soon as the line starts shutting down.
@@ -117,7 +146,7 @@ export class EventHub {
     const frame = `event: call\ndata: ${JSON.stringify(message)}\n\n`;
     for (const client of [...this.clients]) {
       try {
-        if (await this.maySee(client.auth, message.callId)) client.res.write(frame);
+        if (await this.maySee(client.auth, message.callId)) this.send(client, frame);
       } catch (err) {
         this.deps.logger.warn({ err }, 'console event not delivered');
       }
@@ -132,7 +161,65 @@ export class EventHub {
       return;
     }
     const frame = `event: feed\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const client of this.clients) if (scopeOf(client.auth).all) client.res.write(frame);
+    for (const client of this.clients) if (scopeOf(client.auth).all) this.send(client, frame);
+  }
+
+  private async onSessionChange(text: string): Promise<void> {
+    let userId: unknown;
+    try {
+      userId = (JSON.parse(text) as { userId?: unknown }).userId;
+    } catch {
+      return;
+    }
+    if (typeof userId !== 'string') return;
+    await this.recheck([...this.clients].filter((c) => c.auth.user.id === userId));
+  }
+
+  /** Every heartbeat: streams whose session has gone are ended, the rest pinged. */
+  private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.recheck([...this.clients]);
+      this.broadcast(': ping\n\n');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /**
+   * Ends each stream whose session has ended or expired, whose user was disabled, or
+   * whose user now has another role or engineer link (what they may see has changed).
+   * One query for them all.
+   */
+  private async recheck(clients: Client[]): Promise<void> {
+    if (clients.length === 0) return;
+    let standing: Map<string, SessionStanding>;
+    try {
+      standing = await sessionStandings(this.deps.db, clients.map((c) => c.auth.sessionId), this.deps.now());
+    } catch (err) {
+      // Postgres away: the streams stay (cutting every page's feed in an outage helps
+      // nobody) and are checked again at the next heartbeat.
+      this.deps.logger.warn({ err }, 'console streams not checked against their sessions');
+      return;
+    }
+    for (const client of clients) {
+      const now = standing.get(client.auth.sessionId);
+      const user = client.auth.user;
+      if (now && now.role === user.role && now.engineerId === user.engineerId && !now.mustChangePassword) continue;
+      this.end(client, 'event: session-ended\ndata: {}\n\n');
+    }
+  }
+
+  /** Writes to a stream still open (one ended meanwhile is skipped, never written after its end). */
+  private send(client: Client, frame: string): void {
+    if (this.clients.has(client) && !client.res.writableEnded) client.res.write(frame);
+  }
+
+  private end(client: Client, frame?: string): void {
+    if (frame) this.send(client, frame);
+    this.clients.delete(client);
+    if (!client.res.writableEnded) client.res.end();
   }
 
   /** An engineer sees a call once they have been rung on it (checked in Postgres, briefly cached). */
@@ -151,12 +238,11 @@ export class EventHub {
   }
 
   private broadcast(frame: string): void {
-    for (const client of this.clients) client.res.write(frame);
+    for (const client of this.clients) this.send(client, frame);
   }
 
   private closeAll(): void {
-    for (const client of this.clients) client.res.end();
-    this.clients.clear();
+    for (const client of [...this.clients]) this.end(client);
   }
 
   async stop(): Promise<void> {

@@ -91,6 +91,13 @@
       if (status) status.textContent = 'Reconnecting to the live feed…';
       document.body.setAttribute('data-stream', 'reconnecting');
     });
+    // The session behind the stream has ended (signed out, disabled, a new role):
+    // reconnecting would only be refused.
+    source.addEventListener('session-ended', function () {
+      source.close();
+      if (status) status.textContent = 'Your session has ended. Sign in again to see live calls.';
+      document.body.setAttribute('data-stream', 'ended');
+    });
     source.addEventListener('feed', function (event) {
       var feed = document.getElementById('feed');
       var m;
