@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFreshDatabase } from '../support/db.ts';
 import { useRedisLiveStore } from '../support/redis.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture, type Customer } from '../support/fake-twilio/fixture.ts';
-import { startAsteriskLine, type AsteriskLine } from '../support/fake-asterisk/line.ts';
+import { startAsteriskLine, type AsteriskLine, type AsteriskLineOptions } from '../support/fake-asterisk/line.ts';
 import type { Caller } from '../support/fake-asterisk/index.ts';
 
 const fresh = useFreshDatabase();
@@ -27,8 +27,8 @@ afterEach(async () => {
   expect(violations).toEqual([]);
 });
 
-async function lineAt(at: string): Promise<AsteriskLine> {
-  line = await startAsteriskLine({ db: fresh.db, live: redis.store, at });
+async function lineAt(at: string, options: Partial<AsteriskLineOptions> = {}): Promise<AsteriskLine> {
+  line = await startAsteriskLine({ db: fresh.db, live: redis.store, at, ...options });
   return line;
 }
 
@@ -90,6 +90,33 @@ describe('in office hours a fault goes to the support desk', () => {
     expect(desk.rang).toBe(1);
     expect(desk.legs[0]?.alive).toBe(false);
     expect(sim.world.stored.get(`support-line/${call.id}`)).toMatchObject({ format: 'wav', duration: 12 });
+  });
+});
+
+describe('the desk rings for as long as the flow says', () => {
+  it('DESK_OVERFLOW_SECONDS of 30: a desk that would answer at 40 s is too late, and the caller leaves a message', async () => {
+    const { sim, callOf } = await lineAt(OFFICE, { deskRingSeconds: 30 });
+    const desk = sim.desk('support').answersAfter(40_000);
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('connecting-desk', 'moh', 'desk-busy', 'leave-message').leavesMessage(5).isHungUp();
+    const { call, timeline } = await callOf(caller);
+    expect(call.outcome).toBe('message');
+    expect(desk.legs[0]?.alive).toBe(false);
+    const dialled = timeline.find((e) => e.type === 'ari.desk-dialled');
+    const result = timeline.find((e) => e.type === 'ari.desk-result');
+    expect(dialled?.detail).toMatchObject({ overflowSeconds: 30 });
+    expect(result?.detail).toMatchObject({ outcome: 'no_answer', reason: 'overflow' });
+    expect((result!.at.getTime() - dialled!.at.getTime()) / 1000).toBe(30);
+  });
+
+  it('a line with no billing extension puts billing calls through to the support desk', async () => {
+    const { sim, callOf } = await lineAt(OFFICE, { settings: { deskExtensions: { support: 'support', billing: '' } } });
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = sim.call({ from: cat2.phone });
+    await caller.hears('enter-pin').presses(`${cat2.pin}#`).hears('main-menu').presses('4').hears('connecting-billing').isConnectedTo(desk).hangsUp();
+    expect(desk.legs[0]?.name).toMatch(/^Local\/support@desk-/);
+    const { timeline } = await callOf(caller);
+    expect(timeline.find((e) => e.type === 'ari.desk-dialled')?.detail).toMatchObject({ queue: 'support', insteadOf: 'billing' });
   });
 });
 

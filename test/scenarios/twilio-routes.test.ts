@@ -7,7 +7,7 @@ import { getTicket } from '../../src/store/tickets.ts';
 import { useFreshDatabase } from '../support/db.ts';
 import { useRedisLiveStore } from '../support/redis.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture, type Customer } from '../support/fake-twilio/fixture.ts';
-import { BILLING_NUMBER, DESK_NUMBER, startTwilioLine, type TwilioLine } from '../support/fake-twilio/line.ts';
+import { BILLING_NUMBER, DESK_NUMBER, startTwilioLine, type TwilioLine, type TwilioLineOptions } from '../support/fake-twilio/line.ts';
 import type { Caller } from '../support/fake-twilio/simulator.ts';
 
 const fresh = useFreshDatabase();
@@ -27,8 +27,8 @@ afterEach(async () => {
   await line?.close();
 });
 
-async function lineAt(at: string): Promise<TwilioLine> {
-  line = await startTwilioLine({ db: fresh.db, live: redis.store, at });
+async function lineAt(at: string, options: Partial<TwilioLineOptions> = {}): Promise<TwilioLine> {
+  line = await startTwilioLine({ db: fresh.db, live: redis.store, at, ...options });
   return line;
 }
 
@@ -96,6 +96,24 @@ describe('in office hours a fault goes to the support desk', () => {
     const { call, ticket } = await callOf(caller);
     expect(call.outcome).toBe('message');
     expect(ticket?.recordingName).toContain('/Recordings/RE');
+  });
+});
+
+describe('the desk rings for as long as the flow says', () => {
+  it('DESK_OVERFLOW_SECONDS of 30: a desk that would answer at 40 s is too late, and the caller leaves a message', async () => {
+    const { sim } = await lineAt(OFFICE, { deskRingSeconds: 30 });
+    const desk = sim.desk(DESK_NUMBER).answers({ afterSeconds: 40 });
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('connecting-desk', 'desk-busy', 'leave-message').leavesMessage({ seconds: 5 }).isHungUp();
+    expect(desk.rings.map((r) => r.outcome)).toEqual(['no-answer']);
+    expect((await callOf(caller)).call.outcome).toBe('message');
+  });
+
+  it('a line with no billing number puts billing calls through to the desk', async () => {
+    const { sim } = await lineAt(OFFICE, { settings: { billingNumber: null } });
+    sim.desk(DESK_NUMBER).answers();
+    const caller = sim.call({ from: cat2.phone });
+    await caller.presses(`${cat2.pin}#`).presses('4').hears('connecting-billing').isConnectedTo(DESK_NUMBER).hangsUp();
   });
 });
 

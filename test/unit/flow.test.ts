@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ACME, ALEX, SAM, call } from '../support/flow-call.ts';
 import type { Tier } from '../../src/domain/contracts.ts';
+import { DESK_RING_SECONDS, deskDestination, engineerKeyOutcome } from '../../src/domain/flow/rules.ts';
+import { initialState, transition } from '../../src/domain/flow/transition.ts';
+import type { FlowEvent, FlowState } from '../../src/domain/flow/types.ts';
 
 const MONDAY_10AM = '2026-11-23T10:00:00Z';
 const SATURDAY_3AM = '2026-11-21T03:00:00Z';
@@ -57,7 +60,7 @@ describe('routing a fault', () => {
   it('sends a Cat1 fault in office hours to the desk, with the ticket reference and callback time', () => {
     const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2');
     c.hears('ticket-reference', 'callback-by', 'connecting-desk');
-    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'support' }]);
+    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'support', fallbackQueue: null, ringSeconds: DESK_RING_SECONDS }]);
     expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-24T10:00:00.000Z'); // 7 h Monday + 1 h Tuesday
   });
 
@@ -84,6 +87,7 @@ describe('routing a fault', () => {
     const dial = c.commands('dialEngineer')[0];
     expect(dial?.engineer.name).toBe('Sam Patel');
     expect(dial?.ringSeconds).toBe(25);
+    expect(dial?.acceptKey).toBe('1');
     expect(dial?.whisper.map((s) => (s.type === 'prompt' ? s.id : s.type))).toEqual(['whisper-critical', 'text', 'ticket', 'digits', 'whisper-accept']);
     expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-21T05:00:00.000Z');
   });
@@ -205,7 +209,8 @@ describe('other menu choices', () => {
 
   it('puts billing through to the accounts team in office hours, with no SLA', () => {
     const c = known('Cat2', MONDAY_10AM).presses('4821#').presses('4');
-    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'billing' }]);
+    // A line with no accounts number of its own puts billing through to the support desk.
+    expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'billing', fallbackQueue: 'support', ringSeconds: DESK_RING_SECONDS }]);
     expect(c.tickets[0]?.targets).toEqual([]);
     c.hears('no-target');
   });
@@ -233,5 +238,62 @@ describe('ticket status retries', () => {
     const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('2').presses('9#').presses('9#').presses('9#').presses('9#');
     expect(c.heard.filter((h) => h === 'ticket-not-found')).toHaveLength(4);
     expect(c.ended).toEqual({ outcome: 'informed', reason: 'ticket-status-enquiry' });
+  });
+});
+
+describe('engineers and the desk, whichever carrier rings them', () => {
+  it('connects an engineer only on the dial command’s accept key; another key passes the call on, none is no key', () => {
+    const dial = { acceptKey: '1' };
+    expect(engineerKeyOutcome(dial, '1')).toBe('accepted');
+    expect(engineerKeyOutcome(dial, '2')).toBe('declined');
+    expect(engineerKeyOutcome(dial, '#')).toBe('declined');
+    expect(engineerKeyOutcome(dial, '11')).toBe('declined');
+    expect(engineerKeyOutcome(dial, '')).toBe('no_key');
+    expect(engineerKeyOutcome(dial, undefined)).toBe('no_key');
+    expect(engineerKeyOutcome({ acceptKey: '5' }, '1')).toBe('declined');
+  });
+
+  it('rings the desk for as long as the call service says (DESK_OVERFLOW_SECONDS), on every carrier', () => {
+    const at = new Date(MONDAY_10AM);
+    const started: Extract<FlowEvent, { type: 'started' }> = {
+      type: 'started',
+      callId: 'call-1',
+      carrier: 'asterisk',
+      from: '+441632960999',
+      to: '+441632960000',
+      division: 'england-and-wales',
+      closures: [],
+      deskRingSeconds: 45,
+    };
+    let state: FlowState = initialState(started, at);
+    const feed = (event: FlowEvent) => {
+      const r = transition(state, event, at);
+      state = r.state;
+      return r.commands;
+    };
+    feed(started);
+    feed({ type: 'callerLookedUp', accountNumber: null });
+    feed({ type: 'input', digits: '10042' });
+    feed({ type: 'input', digits: '4821' });
+    feed({ type: 'pinChecked', result: 'ok', account: account('Cat1') });
+    feed({ type: 'input', digits: '4' });
+    const commands = feed({ type: 'ticketCreated', ticketId: 't1', reference: '1042' });
+    expect(commands.find((c) => c.kind === 'connectDesk')).toMatchObject({ queue: 'billing', ringSeconds: 45 });
+  });
+
+  it('keeps the default desk ring time for a call whose saved state predates it', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1');
+    const { deskRingSeconds: _dropped, ...older } = c.state;
+    c.state = older;
+    c.presses('2');
+    expect(c.commands('connectDesk')[0]?.ringSeconds).toBe(DESK_RING_SECONDS);
+  });
+
+  it('picks the carrier’s destination for the queue, else the fallback, else none', () => {
+    const billing = { queue: 'billing' as const, fallbackQueue: 'support' as const };
+    expect(deskDestination(billing, { support: '+441632960999', billing: '+441632960998' })).toEqual({ queue: 'billing', destination: '+441632960998' });
+    expect(deskDestination(billing, { support: '+441632960999', billing: null })).toEqual({ queue: 'support', destination: '+441632960999' });
+    expect(deskDestination(billing, { support: 'support', billing: '' })).toEqual({ queue: 'support', destination: 'support' });
+    expect(deskDestination({ queue: 'support', fallbackQueue: null }, { support: null, billing: '+441632960998' })).toBeNull();
   });
 });

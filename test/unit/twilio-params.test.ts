@@ -1,6 +1,6 @@
 // How Twilio's words about a dial or a key become the flow's.
 import { describe, expect, it } from 'vitest';
-import { callerGone, deskOutcome, engineerOutcome, screenOutcome, sipLegFailed, webhookParams, type WebhookParams } from '../../src/carriers/twilio/params.ts';
+import { callerGone, deskOutcome, engineerOutcome, screenQuery, sipLegFailed, webhookParams, type WebhookParams } from '../../src/carriers/twilio/params.ts';
 
 const base: WebhookParams = webhookParams.parse({ CallSid: 'CA' + '0'.repeat(32), CallStatus: 'in-progress' });
 const p = (extra: Partial<WebhookParams>): WebhookParams => ({ ...base, ...extra });
@@ -23,12 +23,12 @@ describe('Twilio dial results in the flow’s words', () => {
     expect(deskOutcome(p({ DialCallStatus: 'failed' }))).toBe('failed');
   });
 
-  it('reads the engineer’s key: 1 accepts, any other key declines, none is no key', () => {
-    expect(screenOutcome('1')).toBe('accepted');
-    expect(screenOutcome('2')).toBe('declined');
-    expect(screenOutcome('#')).toBe('declined');
-    expect(screenOutcome('')).toBe('no_key');
-    expect(screenOutcome(undefined)).toBe('no_key');
+  it('takes the accept key from the signed screening URL: one key, or none on an older URL', () => {
+    const q = { call: 'call-1', step: '4', engineer: 'e1' };
+    expect(screenQuery.parse({ ...q, k: '1' }).k).toBe('1');
+    expect(screenQuery.parse(q).k).toBeUndefined();
+    expect(screenQuery.safeParse({ ...q, k: '12' }).success).toBe(false);
+    expect(screenQuery.safeParse({ ...q, k: 'a' }).success).toBe(false);
   });
 
   it('runs the IVR here when the SIP leg to Asterisk failed, not when Asterisk took the call', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLinks, decodeUtterance } from '../../src/carriers/twilio/links.ts';
 import { renderCallerStep, renderScreen, renderSafeRoute, renderSipHandOff, type CallerContext } from '../../src/carriers/twilio/twiml.ts';
-import { gather } from '../../src/domain/flow/rules.ts';
+import { deskCommand, gather } from '../../src/domain/flow/rules.ts';
 import type { MediaCommand } from '../../src/domain/flow/types.ts';
 import { PROMPTS, digits, prompt } from '../../src/domain/prompts.ts';
 
@@ -15,7 +15,6 @@ const ctx = (over: Partial<CallerContext['settings']> = {}): CallerContext => ({
   settings: {
     deskNumber: '+441632960999',
     billingNumber: null,
-    deskRingSeconds: 60,
     voice: 'Polly.Amy',
     prompts: 'say',
     promptsExtension: 'wav',
@@ -43,20 +42,27 @@ describe('TwiML for the flow', () => {
     expect(out.twiml).toContain(`<Play>${BASE}/twilio/prompts/ticket-reference.wav</Play><Say voice="Polly.Amy" language="en-GB">4 1 2 7</Say><Hangup/>`);
   });
 
-  it('connects the desk with a timed Dial whose leg reports its answer', () => {
-    const out = render([{ kind: 'play', utterance: [prompt('connecting-desk')] }, { kind: 'connectDesk', queue: 'support' }]);
-    expect(out.twiml).toContain(`<Dial action="${BASE}/twilio/step?call=call-1&amp;step=3&amp;on=desk&amp;queue=support" timeout="60" ringTone="uk">`);
+  it('connects the desk with a Dial timed by the flow’s command, whose leg reports its answer', () => {
+    const out = render([{ kind: 'play', utterance: [prompt('connecting-desk')] }, deskCommand('support', 45)]);
+    expect(out.twiml).toContain(`<Dial action="${BASE}/twilio/step?call=call-1&amp;step=3&amp;on=desk&amp;queue=support" timeout="45" ringTone="uk">`);
     expect(out.twiml).toContain(`<Number url="${BASE}/twilio/desk-answer?call=call-1&amp;step=3"`);
     expect(out.twiml).toContain('>+441632960999</Number></Dial></Response>');
   });
 
-  it('sends billing to the desk when no billing number is set, and to the flow as failed when neither is', () => {
-    expect(render([{ kind: 'connectDesk', queue: 'billing' }]).twiml).toContain('+441632960999');
-    const none = render([{ kind: 'connectDesk', queue: 'billing' }], false, ctx({ deskNumber: null }));
+  it('rings the accounts team for billing, the command’s fallback (the desk) without a billing number, and reports failure with neither', () => {
+    const billing = render([deskCommand('billing', 60)], false, ctx({ billingNumber: '+441632960998' }));
+    expect(billing.twiml).toContain('on=desk&amp;queue=billing');
+    expect(billing.twiml).toContain('>+441632960998</Number>');
+    const fallback = render([deskCommand('billing', 60)]);
+    expect(fallback.twiml).toContain('>+441632960999</Number>');
+    expect(fallback.rendered).toEqual(['desk:support']);
+    // A support call has no fallback: the billing number is never rung for it.
+    expect(render([deskCommand('support', 60)], false, ctx({ deskNumber: null, billingNumber: '+441632960998' })).rendered).toEqual(['desk:support:unconfigured']);
+    const none = render([deskCommand('billing', 60)], false, ctx({ deskNumber: null }));
     expect(none.twiml).toContain(`<Redirect method="POST">${BASE}/twilio/step?call=call-1&amp;step=3&amp;on=no-desk&amp;queue=billing</Redirect>`);
   });
 
-  it('dials an engineer after the hold message, with the whisper in the screening URL', () => {
+  it('dials an engineer after the hold message, with the whisper and the accept key in the screening URL', () => {
     const whisper = [prompt('whisper-critical'), { type: 'text' as const, value: 'Smith & Sons', fallback: [digits('10042')] }, prompt('whisper-accept')];
     const out = render([
       {
@@ -65,6 +71,7 @@ describe('TwiML for the flow', () => {
         ringSeconds: 25,
         whisper,
         whisperTimeoutSeconds: 10,
+        acceptKey: '1',
         hold: [prompt('hold')],
       },
     ]);
@@ -72,6 +79,7 @@ describe('TwiML for the flow', () => {
     const screenUrl = /<Number url="([^"]+)"/.exec(out.twiml)?.[1]?.replaceAll('&amp;', '&') ?? '';
     const w = new URL(screenUrl).searchParams.get('w') ?? '';
     expect(decodeUtterance(w)).toEqual(whisper);
+    expect(new URL(screenUrl).searchParams.get('k')).toBe('1');
   });
 
   it('renders no verb for a bridge', () => {

@@ -16,6 +16,7 @@ import { bridgeEngineer, connectDesk, dialEngineer, hangUpLeg } from './legs.ts'
 
 export type GatherCommand = Extract<MediaCommand, { kind: 'gather' }>;
 export type DialCommand = Extract<MediaCommand, { kind: 'dialEngineer' }>;
+export type DeskCommand = Extract<MediaCommand, { kind: 'connectDesk' }>;
 
 export interface Gather {
   kind: 'gather';
@@ -220,7 +221,7 @@ export class AriCall {
         return dialEngineer(this, command);
       case 'connectDesk':
         await stopHold(this);
-        return connectDesk(this, command.queue);
+        return connectDesk(this, command);
       case 'bridgeEngineer':
         return bridgeEngineer(this, command.engineerId);
       case 'hangup':

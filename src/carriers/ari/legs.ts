@@ -2,8 +2,9 @@
 // on a 1) and the desk (rung through the dialplan, bridged on answer, overflowing to
 // voicemail). Each leg's outcome goes back to the flow exactly once.
 import { randomUUID } from 'node:crypto';
+import { deskDestination, engineerKeyOutcome } from '../../domain/flow/rules.ts';
 import type { EngineerOutcome } from '../../domain/flow/types.ts';
-import type { AriCall, DialCommand, Leg } from './call.ts';
+import type { AriCall, DeskCommand, DialCommand, Leg } from './call.ts';
 import { unansweredOutcome } from './causes.ts';
 import { mediaFor } from './media.ts';
 import { play, startHold, startMusic, stopHold, stopPlayback } from './caller-media.ts';
@@ -127,7 +128,7 @@ export function whisperPromptDone(call: AriCall, leg: Leg, playbackId: string): 
   });
 }
 
-/** One key from the engineer decides: 1 takes the call, anything else passes it on. */
+/** One key from the engineer decides; what it means is the flow's rule (engineerKeyOutcome). */
 export async function legDigit(call: AriCall, leg: Leg, digit: string): Promise<void> {
   if (leg.status !== 'whisper' || !leg.whisper) return;
   const whisper = leg.whisper;
@@ -136,7 +137,7 @@ export async function legDigit(call: AriCall, leg: Leg, digit: string): Promise<
     await stopPlayback(call, whisper.playbackId);
   }
   call.note('engineer-key', { engineerId: leg.engineerId, digit });
-  await engineerResult(call, leg, digit === '1' ? 'accepted' : 'declined', {});
+  await engineerResult(call, leg, engineerKeyOutcome(whisper.command, digit), {});
 }
 
 /** Dial progress on a leg (RINGING, then ANSWER / BUSY / NOANSWER …). */
@@ -232,16 +233,23 @@ async function bridge(call: AriCall, leg: Leg): Promise<boolean> {
 
 // --- the desk ----------------------------------------------------------------------
 
-export async function connectDesk(call: AriCall, queue: 'support' | 'billing'): Promise<void> {
+export async function connectDesk(call: AriCall, command: DeskCommand): Promise<void> {
   const settings = call.ctx.settings;
-  const endpoint = unoptimised(`Local/${settings.deskExtensions[queue]}@${settings.deskContext}`);
+  const target = deskDestination(command, settings.deskExtensions);
+  if (!target) {
+    call.note('desk-result', { outcome: 'failed', reason: `no desk extension for ${command.queue}` });
+    await call.feed({ type: 'deskResult', outcome: 'failed' });
+    return;
+  }
+  const endpoint = unoptimised(`Local/${target.destination}@${settings.deskContext}`);
   const leg = newLeg(call, 'desk', null, endpoint);
-  const overflow = call.timer(settings.deskOverflowSeconds * 1000, () => {
+  const overflow = call.timer(command.ringSeconds * 1000, () => {
     if (leg.status === 'ringing') return deskUnanswered(call, leg, 'no_answer', { reason: 'overflow' });
   });
   call.activity = { kind: 'desk', legId: leg.id, overflow };
   await startMusic(call);
-  call.note('desk-dialled', { queue, endpoint, legId: leg.id, overflowSeconds: settings.deskOverflowSeconds });
+  const fellBack = target.queue !== command.queue ? { insteadOf: command.queue } : {};
+  call.note('desk-dialled', { queue: target.queue, ...fellBack, endpoint, legId: leg.id, overflowSeconds: command.ringSeconds });
   try {
     await call.ctx.rest.originate({
       endpoint,
@@ -249,7 +257,7 @@ export async function connectDesk(call: AriCall, queue: 'support' | 'billing'): 
       appArgs: `desk,${call.callId}`,
       // The desk sees who is calling.
       callerId: call.channel.caller.number,
-      timeoutSeconds: settings.deskOverflowSeconds + ORIGINATE_GRACE_SECONDS,
+      timeoutSeconds: command.ringSeconds + ORIGINATE_GRACE_SECONDS,
       channelId: leg.id,
     });
   } catch (err) {

@@ -13,9 +13,8 @@ export interface AriSettings {
   engineerDialTemplate: string;
   /** The desk is reached as `Local/<extension>@<context>`, which rings the desk phones. */
   deskContext: string;
+  /** An empty extension means none: the flow's fallback queue is rung instead (how long: the flow's command says). */
   deskExtensions: { support: string; billing: string };
-  /** How long the desk may ring before the caller is offered voicemail. */
-  deskOverflowSeconds: number;
   /** Prompts are sound files under this folder of Asterisk's sounds directory. */
   soundsFolder: string;
 }
@@ -32,7 +31,6 @@ export function ariSettings(config: Config): AriSettings | null {
     engineerDialTemplate: config.ARI_ENGINEER_DIAL_TEMPLATE,
     deskContext: config.ARI_DESK_CONTEXT,
     deskExtensions: { support: config.ARI_DESK_EXTENSION, billing: config.ARI_BILLING_EXTENSION },
-    deskOverflowSeconds: config.DESK_OVERFLOW_SECONDS,
     soundsFolder: 'support-line',
   };
 }

@@ -2,7 +2,8 @@
 // real flow and the real stores. It executes media commands as a transcript.
 import { randomUUID } from 'node:crypto';
 import type { CallDriver, Step } from '../../calls/types.ts';
-import type { EngineerOutcome, MediaCommand } from '../../domain/flow/types.ts';
+import { engineerKeyOutcome } from '../../domain/flow/rules.ts';
+import type { MediaCommand } from '../../domain/flow/types.ts';
 import { utteranceText } from '../../domain/prompts.ts';
 
 export type EngineerScript = 'accept' | 'decline' | 'no-answer' | 'voicemail' | 'busy';
@@ -109,7 +110,7 @@ export async function runScriptedCall(
           say('desk', 'answers');
           return feed({ type: 'deskResult', outcome: 'answered' });
         }
-        clock.advance(60);
+        clock.advance(command.ringSeconds);
         say('desk', '(no answer)');
         return feed({ type: 'deskResult', outcome: 'no_answer' });
       }
@@ -127,8 +128,10 @@ export async function runScriptedCall(
         await feed({ type: 'engineerAnswered', engineerId: id });
         say('engineer', `${who} answers and hears: ${utteranceText(command.whisper)}`);
         clock.advance(SAY_SECONDS);
-        const outcome: EngineerOutcome = plan === 'accept' ? 'accepted' : plan === 'decline' ? 'declined' : 'no_key';
-        say('engineer', plan === 'accept' ? `${who} presses 1` : plan === 'decline' ? `${who} presses 2` : `${who}: voicemail, no key`);
+        // The engineer presses the key the whisper asks for, or another one; the flow's rule says what it means.
+        const key = plan === 'accept' ? command.acceptKey : plan === 'decline' ? otherKey(command.acceptKey) : null;
+        const outcome = engineerKeyOutcome(command, key);
+        say('engineer', key ? `${who} presses ${key}` : `${who}: voicemail, no key`);
         if (outcome === 'no_key') clock.advance(command.whisperTimeoutSeconds);
         return feed({ type: 'engineerResult', engineerId: id, outcome });
       }
@@ -150,4 +153,9 @@ export async function runScriptedCall(
         return null;
     }
   }
+}
+
+/** A key that is not the accept key (what an engineer passing the call on presses). */
+function otherKey(acceptKey: string): string {
+  return acceptKey === '2' ? '3' : '2';
 }

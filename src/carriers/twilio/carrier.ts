@@ -4,6 +4,7 @@
 // idempotency key, so a webhook Twilio delivers twice has the effect of one.
 import type { Logger } from 'pino';
 import type { CallDriver, Step } from '../../calls/types.ts';
+import { ENGINEER_ACCEPT_KEY, engineerKeyOutcome } from '../../domain/flow/rules.ts';
 import type { FlowEvent } from '../../domain/flow/types.ts';
 import { createLinks, decodeUtterance } from './links.ts';
 import {
@@ -13,7 +14,6 @@ import {
   dialBridged,
   engineerOutcome,
   isFinalStatus,
-  screenOutcome,
   seconds,
   sipLegFailed,
   type LegQuery,
@@ -212,17 +212,17 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       await driver.feed(callId, { type: 'engineerAnswered', engineerId: q.engineer }, at, {
         idempotencyKey: `${parent}:${q.step}:answered`,
       });
-      const action = links.screenResult(q.call, q.step, q.engineer);
+      const action = links.screenResult(q.call, q.step, q.engineer, q.k ?? ENGINEER_ACCEPT_KEY);
       return twiml(renderScreen(whisper, q.t ?? 10, action, settings, links));
     },
 
-    /** The engineer's key (or none). Only the flow's bridge command lets the legs join. */
-    async screenResult(p: WebhookParams, q: LegQuery & { engineer: string }): Promise<Reply> {
+    /** The engineer's key (or none), judged by the flow's rule. Only the flow's bridge command lets the legs join. */
+    async screenResult(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
       const at = clock();
       const parent = p.ParentCallSid;
       const callId = parent ? await callFor(parent, q.call) : null;
       if (!parent || !callId) return twiml(renderHangup());
-      const outcome = screenOutcome(p.Digits);
+      const outcome = engineerKeyOutcome({ acceptKey: q.k ?? ENGINEER_ACCEPT_KEY }, p.Digits);
       await note(callId, 'twilio.screen', { engineerId: q.engineer, outcome, legSid: p.CallSid, step: q.step }, at);
       const step = await driver.feed(callId, { type: 'engineerResult', engineerId: q.engineer, outcome }, at, {
         idempotencyKey: `${parent}:${q.step}:engineer`,

@@ -16,8 +16,8 @@ export type SafeStage = (typeof SAFE_STAGES)[number];
 export interface Links {
   voice(): string;
   step(callId: string, step: number, on: StepKind, extra?: Record<string, string>): string;
-  screen(callId: string, step: number, engineerId: string, whisper: Utterance, timeoutSeconds: number): string;
-  screenResult(callId: string, step: number, engineerId: string): string;
+  screen(callId: string, step: number, engineerId: string, whisper: Utterance, timeoutSeconds: number, acceptKey: string): string;
+  screenResult(callId: string, step: number, engineerId: string, acceptKey: string): string;
   deskAnswer(callId: string, step: number): string;
   legStatus(callId: string, step: number, leg: 'engineer' | 'desk', engineerId?: string): string;
   recordingStatus(callId: string | undefined, name: string): string;
@@ -37,9 +37,9 @@ export function createLinks(publicBaseUrl: string): Links {
   return {
     voice: () => url('/voice', {}),
     step: (call, step, on, extra = {}) => url('/step', { call, step, on, ...extra }),
-    screen: (call, step, engineer, whisper, timeout) =>
-      url('/screen', { call, step, engineer, t: timeout, w: encodeUtterance(whisper) }),
-    screenResult: (call, step, engineer) => url('/screen-result', { call, step, engineer }),
+    screen: (call, step, engineer, whisper, timeout, acceptKey) =>
+      url('/screen', { call, step, engineer, t: timeout, k: acceptKey, w: encodeUtterance(whisper) }),
+    screenResult: (call, step, engineer, acceptKey) => url('/screen-result', { call, step, engineer, k: acceptKey }),
     deskAnswer: (call, step) => url('/desk-answer', { call, step }),
     legStatus: (call, step, leg, engineer) => url('/status', { call, step, leg, engineer }),
     recordingStatus: (call, name) => url('/recording-status', { call, name }),
@@ -49,8 +49,8 @@ export function createLinks(publicBaseUrl: string): Links {
   };
 }
 
-// The whisper travels in the (signed) screening URL so the engineer's leg needs no
-// lookup: a retried or late screening request still knows what to say.
+// The whisper (and the key that accepts) travel in the (signed) screening URL so the
+// engineer's leg needs no lookup: a retried or late screening request still knows what to say.
 export function encodeUtterance(utterance: Utterance): string {
   return Buffer.from(JSON.stringify(utterance), 'utf8').toString('base64url');
 }

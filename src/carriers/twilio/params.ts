@@ -61,6 +61,8 @@ export type LegQuery = z.infer<typeof legQuery>;
 export const screenQuery = legQuery.extend({
   engineer: id,
   t: count.optional(),
+  /** The flow's accept key; absent on URLs issued before it travelled (ENGINEER_ACCEPT_KEY then). */
+  k: z.string().regex(/^[0-9*#]$/).optional(),
   w: z.string().max(4000).optional(),
 });
 export type ScreenQuery = z.infer<typeof screenQuery>;
@@ -97,7 +99,7 @@ export function dialBridged(p: WebhookParams): boolean {
   return p.DialBridged === 'true';
 }
 
-/** An engineer's Dial that never bridged. A key other than 1 reaches the flow first, from the screen. */
+/** An engineer's Dial that never bridged. A key other than the accept key reaches the flow first, from the screen. */
 export function engineerOutcome(p: WebhookParams): EngineerOutcome {
   switch (p.DialCallStatus) {
     case 'busy':
@@ -123,11 +125,6 @@ export function sipLegFailed(p: WebhookParams): boolean {
   if (p.DialCallStatus === 'busy' || p.DialCallStatus === 'failed' || p.DialCallStatus === 'no-answer') return true;
   const code = Number(p.DialSipResponseCode ?? '');
   return Number.isInteger(code) && code >= 400 && !dialBridged(p);
-}
-
-export function screenOutcome(digits: string | undefined): EngineerOutcome {
-  if (!digits) return 'no_key';
-  return digits === '1' ? 'accepted' : 'declined';
 }
 
 export function seconds(value: string | undefined): number {

@@ -16,6 +16,7 @@ export interface TwilioSettings {
   /** `sip:…` URI of the Asterisk box; null → every call runs the IVR here. */
   asteriskSipUri: string | null;
   deskNumber: string | null;
+  /** Null → billing calls ring the desk number (the flow's fallback queue for billing). */
   billingNumber: string | null;
   /** Caller ID on engineer and desk legs; null → the number the caller dialled (a Twilio number). */
   callerId: string | null;
@@ -24,7 +25,6 @@ export interface TwilioSettings {
   /** Where `npm run prompts` leaves files Twilio can play (used when prompts = play). */
   promptsDir: string;
   promptsExtension: string;
-  deskRingSeconds: number;
   /** How long Asterisk has to answer the SIP hand-off before the IVR runs here. */
   sipTimeoutSeconds: number;
 }
@@ -44,7 +44,6 @@ export function twilioSettings(config: Config): TwilioSettings {
     prompts: config.TWILIO_PROMPTS,
     promptsDir: RENDERED_PROMPTS_DIR,
     promptsExtension: 'wav',
-    deskRingSeconds: config.DESK_OVERFLOW_SECONDS,
     sipTimeoutSeconds: DEFAULT_SIP_TIMEOUT_SECONDS,
   };
 }

@@ -3,6 +3,7 @@
 // dial, a recording, a hang-up); Twilio's next request reports how that went.
 import twilio from 'twilio';
 import type { Step } from '../../calls/types.ts';
+import { deskDestination } from '../../domain/flow/rules.ts';
 import type { MediaCommand } from '../../domain/flow/types.ts';
 import { prompt, utteranceText, type Utterance } from '../../domain/prompts.ts';
 import type { Links } from './links.ts';
@@ -45,7 +46,7 @@ export interface CallerContext {
   step: number;
   /** Caller ID for engineer legs (the line's Twilio number). */
   callerId: string | null;
-  settings: Pick<TwilioSettings, 'deskNumber' | 'billingNumber' | 'deskRingSeconds'> & VoiceSettings;
+  settings: Pick<TwilioSettings, 'deskNumber' | 'billingNumber'> & VoiceSettings;
   links: Links;
 }
 
@@ -108,15 +109,15 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
       return `gather:${command.purpose}`;
     }
     case 'connectDesk': {
-      const number = command.queue === 'billing' ? (settings.billingNumber ?? settings.deskNumber) : settings.deskNumber;
-      if (!number) {
+      const target = deskDestination(command, { support: settings.deskNumber, billing: settings.billingNumber });
+      if (!target) {
         r.redirect({ method: 'POST' }, links.step(callId, step, 'no-desk', { queue: command.queue }));
         return `desk:${command.queue}:unconfigured`;
       }
       // No callerId: the desk sees the customer's own number.
       const dial = r.dial({
-        action: links.step(callId, step, 'desk', { queue: command.queue }),
-        timeout: settings.deskRingSeconds,
+        action: links.step(callId, step, 'desk', { queue: target.queue }),
+        timeout: command.ringSeconds,
         ringTone: 'uk',
       });
       dial.number(
@@ -125,9 +126,9 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
           statusCallback: links.legStatus(callId, step, 'desk'),
           statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
         },
-        number,
+        target.destination,
       );
-      return `desk:${command.queue}`;
+      return `desk:${target.queue}`;
     }
     case 'dialEngineer': {
       const { engineer } = command;
@@ -140,7 +141,7 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
       });
       dial.number(
         {
-          url: links.screen(callId, step, engineer.engineerId, command.whisper, command.whisperTimeoutSeconds),
+          url: links.screen(callId, step, engineer.engineerId, command.whisper, command.whisperTimeoutSeconds, command.acceptKey),
           statusCallback: links.legStatus(callId, step, 'engineer', engineer.engineerId),
           statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
         },
@@ -170,7 +171,7 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
   }
 }
 
-/** The engineer's leg on answering: the whisper, and one key to accept. */
+/** The engineer's leg on answering: the whisper, and one key (the action URL carries which one accepts). */
 export function renderScreen(whisper: Utterance, timeoutSeconds: number, action: string, voice: VoiceSettings, links: Links): string {
   const r = new twilio.twiml.VoiceResponse();
   const g = r.gather({

@@ -1,5 +1,5 @@
 // How the line asks for keys, and how patient it is.
-import type { GatherPurpose, MediaCommand } from './types.ts';
+import type { DeskQueue, EngineerOutcome, GatherPurpose, MediaCommand } from './types.ts';
 import type { Utterance } from '../prompts.ts';
 
 /** Re-prompts after an invalid or missing entry before the safe default. */
@@ -8,6 +8,10 @@ export const MAX_REPROMPTS = 3;
 export const MAX_PIN_FAILURES = 3;
 /** How long an engineer has to press 1 after hearing the whisper. */
 export const WHISPER_TIMEOUT_SECONDS = 10;
+/** The one key that connects an engineer to the caller; the whisper tells them to press it. */
+export const ENGINEER_ACCEPT_KEY = '1';
+/** How long the desk rings before the caller is offered a message, unless the call service says otherwise. */
+export const DESK_RING_SECONDS = 60;
 export const VOICEMAIL_MAX_SECONDS = 180;
 export const VOICEMAIL_MAX_SILENCE_SECONDS = 5;
 
@@ -49,4 +53,42 @@ export function validEntry(purpose: GatherPurpose, digits: string): string | nul
 
 export function isSecret(purpose: GatherPurpose): boolean {
   return RULES[purpose].secret;
+}
+
+type DialEngineer = Extract<MediaCommand, { kind: 'dialEngineer' }>;
+type ConnectDesk = Extract<MediaCommand, { kind: 'connectDesk' }>;
+
+/**
+ * What an engineer's key means, whichever carrier heard it: only the command's accept
+ * key connects them; any other key passes the call on; no key at all (their voicemail
+ * picked up, or silence) is `no_key`.
+ */
+export function engineerKeyOutcome(
+  command: Pick<DialEngineer, 'acceptKey'>,
+  digits: string | null | undefined,
+): Extract<EngineerOutcome, 'accepted' | 'declined' | 'no_key'> {
+  if (!digits) return 'no_key';
+  return digits === command.acceptKey ? 'accepted' : 'declined';
+}
+
+/** The desk a call goes to: billing calls to the accounts team, everything else to support. */
+export function deskCommand(queue: DeskQueue, ringSeconds: number): ConnectDesk {
+  return { kind: 'connectDesk', queue, fallbackQueue: queue === 'billing' ? 'support' : null, ringSeconds };
+}
+
+/**
+ * Which of the carrier's desk destinations to ring: the command's queue, else its
+ * fallback (a line without an accounts number sends billing calls to the desk), else
+ * none, and the desk counts as failed.
+ */
+export function deskDestination(
+  command: Pick<ConnectDesk, 'queue' | 'fallbackQueue'>,
+  destinations: Record<DeskQueue, string | null>,
+): { queue: DeskQueue; destination: string } | null {
+  for (const queue of [command.queue, command.fallbackQueue]) {
+    if (queue === null) continue;
+    const destination = destinations[queue];
+    if (destination) return { queue, destination };
+  }
+  return null;
 }

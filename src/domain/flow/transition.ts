@@ -4,11 +4,14 @@ import { prompt, type Segment } from '../prompts.ts';
 import { calendarStatus } from '../calendar/calendar.ts';
 import { decideRoute } from '../routing.ts';
 import {
+  DESK_RING_SECONDS,
+  ENGINEER_ACCEPT_KEY,
   MAX_PIN_FAILURES,
   MAX_REPROMPTS,
   VOICEMAIL_MAX_SECONDS,
   VOICEMAIL_MAX_SILENCE_SECONDS,
   WHISPER_TIMEOUT_SECONDS,
+  deskCommand,
   gather,
   validEntry,
 } from './rules.ts';
@@ -37,6 +40,7 @@ export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now
     startedAt: now.toISOString(),
     division: event.division,
     closures: event.closures,
+    deskRingSeconds: event.deskRingSeconds ?? DESK_RING_SECONDS,
     accountNumber: null,
     callerIdMatched: false,
     account: null,
@@ -290,7 +294,10 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
       const connecting = prompt(queue === 'billing' ? 'connecting-billing' : 'connecting-desk');
       return {
         state: { ...next, phase: 'desk' },
-        commands: [{ kind: 'play', utterance: [...ticketPromise(next, now), connecting] }, { kind: 'connectDesk', queue }],
+        commands: [
+          { kind: 'play', utterance: [...ticketPromise(next, now), connecting] },
+          deskCommand(queue, next.deskRingSeconds ?? DESK_RING_SECONDS),
+        ],
       };
     }
     case 'oncall':
@@ -362,6 +369,7 @@ function nextEngineer(state: FlowState): Transition {
         ringSeconds: ladder.plan.ringSeconds,
         whisper: whisper(state),
         whisperTimeoutSeconds: WHISPER_TIMEOUT_SECONDS,
+        acceptKey: ENGINEER_ACCEPT_KEY,
         hold: [prompt('hold')],
       },
     ],

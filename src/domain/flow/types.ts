@@ -9,6 +9,7 @@ import type { SlaTargetName } from '../sla/policy.ts';
 
 export type CarrierName = 'asterisk' | 'twilio' | 'cli';
 export type Route = 'desk' | 'oncall' | 'voicemail';
+export type DeskQueue = 'support' | 'billing';
 export type MenuChoice = 'fault' | 'status' | 'complaint' | 'billing';
 export type TicketKind = 'fault' | 'complaint' | 'billing' | 'message';
 
@@ -108,6 +109,8 @@ export type FlowEvent =
       /** The office calendar's division and the closures around now (loaded by the call service). */
       division: Division;
       closures: ClosureWindow[];
+      /** How long the desk rings before a message is offered (DESK_OVERFLOW_SECONDS); absent → DESK_RING_SECONDS. */
+      deskRingSeconds?: number;
     }
   | { type: 'callerLookedUp'; accountNumber: string | null }
   | { type: 'input'; digits: string }
@@ -154,7 +157,14 @@ export type MediaCommand =
       /** PIN entry: the digits must never reach logs or timelines. */
       secret: boolean;
     }
-  | { kind: 'connectDesk'; queue: 'support' | 'billing' }
+  | {
+      kind: 'connectDesk';
+      queue: DeskQueue;
+      /** Where the call goes if the carrier has no destination for `queue` (billing → the support desk). */
+      fallbackQueue: DeskQueue | null;
+      /** How long the desk rings before the flow hears `no_answer` and offers a message. */
+      ringSeconds: number;
+    }
   | {
       kind: 'dialEngineer';
       engineer: EngineerLeg;
@@ -162,6 +172,8 @@ export type MediaCommand =
       /** What the engineer hears on answering, before pressing 1 or 2. */
       whisper: Utterance;
       whisperTimeoutSeconds: number;
+      /** The one key that connects the engineer; any other key passes the call on (see engineerKeyOutcome). */
+      acceptKey: string;
       /** What the caller hears while the engineer's phone rings. */
       hold: Utterance;
     }
@@ -239,6 +251,8 @@ export interface FlowState {
   startedAt: string;
   division: Division;
   closures: ClosureWindow[];
+  /** Seconds the desk rings; absent in a session saved before it was kept (DESK_RING_SECONDS then). */
+  deskRingSeconds?: number;
   /** Account number entered or matched by caller ID (not yet verified). */
   accountNumber: string | null;
   callerIdMatched: boolean;

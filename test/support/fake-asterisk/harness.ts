@@ -22,7 +22,6 @@ export function defaultSettings(sim: FakeAsterisk, overrides: Partial<AriSetting
     engineerDialTemplate: 'PJSIP/{number}@trunk',
     deskContext: 'desk',
     deskExtensions: { support: 'support', billing: 'billing' },
-    deskOverflowSeconds: 60,
     soundsFolder: sim.soundsFolder,
     ...overrides,
   };

@@ -21,6 +21,8 @@ export interface AsteriskLineOptions {
   at: string;
   ringSeconds?: number;
   rounds?: number;
+  /** The call service's DESK_OVERFLOW_SECONDS (the flow puts it on each connectDesk). */
+  deskRingSeconds?: number;
   settings?: Partial<AriSettings>;
   /** Wraps the call driver (to make it fail, or watch it). */
   driver?: (calls: CallService) => CallDriver;
@@ -43,7 +45,7 @@ export async function startAsteriskLine(options: AsteriskLineOptions): Promise<A
     live: options.live,
     logger: options.logger ?? testLogger(),
     clock: () => clock.now(),
-    config: { division: 'england-and-wales', ringSeconds: options.ringSeconds ?? 25, rounds: options.rounds ?? 2 },
+    config: { division: 'england-and-wales', ringSeconds: options.ringSeconds ?? 25, rounds: options.rounds ?? 2, deskRingSeconds: options.deskRingSeconds ?? 60 },
   });
   const harness = await startAsteriskHarness({
     driver: options.driver ? options.driver(calls) : calls,

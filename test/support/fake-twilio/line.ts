@@ -46,6 +46,8 @@ export interface TwilioLineOptions {
   asteriskHealthy?: boolean;
   rounds?: number;
   ringSeconds?: number;
+  /** The call service's DESK_OVERFLOW_SECONDS (the flow puts it on each connectDesk). */
+  deskRingSeconds?: number;
 }
 
 export interface TwilioLine {
@@ -67,7 +69,7 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
     live: opts.live,
     logger: log.logger,
     clock: clock.now,
-    config: { division: 'england-and-wales', ringSeconds: opts.ringSeconds ?? 25, rounds: opts.rounds ?? 2 },
+    config: { division: 'england-and-wales', ringSeconds: opts.ringSeconds ?? 25, rounds: opts.rounds ?? 2, deskRingSeconds: opts.deskRingSeconds ?? 60 },
   });
   const settings: TwilioSettings = {
     publicBaseUrl: PUBLIC_BASE_URL,
@@ -81,7 +83,6 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
     prompts: 'say',
     promptsDir: RENDERED_PROMPTS_DIR,
     promptsExtension: 'wav',
-    deskRingSeconds: 60,
     sipTimeoutSeconds: DEFAULT_SIP_TIMEOUT_SECONDS,
     ...opts.settings,
   };
