@@ -1,8 +1,10 @@
 // The ticket service: an engineer or supervisor acts on a ticket (acknowledge,
 // wait on the customer, resume, decide and attend on site, resolve, close, reopen,
-// note, record the ADR notice), and an engineer accepts the call about it. Each action is one transaction: the ticket and its
-// timers are locked, the domain decides (src/domain/tickets), and the new status,
-// the timers and a ticket_event naming the actor are written together.
+// note, record the ADR notice, acknowledge an alert), and an engineer accepts the
+// call about it. Each is one transaction: the ticket and its timers are locked, the
+// domain decides (src/domain/tickets), and the new status, the timers and a
+// ticket_event naming the actor are written together, with the audit_log row of a
+// person's change (an engineer accepting a call is in the call's own record).
 import type { Division } from '../domain/calendar/bank-holidays.ts';
 import { earnsServiceCredit } from '../domain/sla/policy.ts';
 import { ADR_TASK_TITLE, type AlertPayload } from '../domain/tickets/alerts.ts';
@@ -10,8 +12,10 @@ import { IllegalTransitionError, planResponse, planTransition, type TicketAction
 import * as timers from '../domain/tickets/timers.ts';
 import type { CalendarContext } from '../domain/calendar/calendar.ts';
 import { queueAlerts, type Alert, type AlertRouting } from '../notify/outbox.ts';
+import { audit } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import { NotFoundError, ValidationError } from '../store/errors.ts';
+import { acknowledgeNotification, type NotificationRecord } from '../store/notifications.ts';
 import { lockTicketTimers, saveTimer, type StoredTimer } from '../store/sla-timers.ts';
 import {
   addTicketEvent,
@@ -84,6 +88,7 @@ export async function applyAction(deps: TicketDeps, action: TicketAction, input:
       timers: changes,
     });
     await recordLateBreaches(tx, deps, ticket, late, at);
+    await auditTicket(tx, actor, action, ticket, { from: ticket.status, to: plan.status }, at);
     return { reference: ticket.reference, from: ticket.status, status: plan.status, timers: changes };
   });
 }
@@ -126,10 +131,12 @@ export async function respond(deps: TicketDeps, input: RespondInput): Promise<bo
 /** A note in the ticket's trail; any ticket, any status. */
 export async function addNote(deps: TicketDeps, input: ActionInput & { note: string }): Promise<void> {
   const text = requireText(input.note, 'note');
+  const actor = requireText(input.actor, 'actor');
   await deps.db.tx(async (tx) => {
     const ticket = await requireTicket(tx, input.reference);
-    await addTicketEvent(tx, ticket.id, input.at, requireText(input.actor, 'actor'), 'note', { text });
+    await addTicketEvent(tx, ticket.id, input.at, actor, 'note', { text });
     await touchTicket(tx, ticket.id, input.at);
+    await auditTicket(tx, actor, 'note', ticket, {}, input.at);
   });
 }
 
@@ -161,7 +168,34 @@ export async function recordAdrNotice(deps: TicketDeps, input: ActionInput): Pro
     }
     await addTicketEvent(tx, ticket.id, at, actor, 'adr_notice_given', { taskId: task!.id, ...(input.note ? { note: input.note } : {}) });
     await touchTicket(tx, ticket.id, at);
+    await auditTicket(tx, actor, 'adr_notice_given', ticket, { taskId: task!.id }, at);
     return { reference: ticket.reference, taskId: task!.id };
+  });
+}
+
+/**
+ * Someone has seen an alert: it and the others of the same event stop repeating
+ * (src/store/notifications.ts). Audited when it stopped any; an alert already
+ * acknowledged changes nothing and is not.
+ */
+export async function acknowledgeAlert(
+  deps: Pick<TicketDeps, 'db'>,
+  input: { id: string; actor: string; at: Date },
+): Promise<NotificationRecord[]> {
+  const actor = requireText(input.actor, 'actor');
+  return deps.db.tx(async (tx) => {
+    const acknowledged = await acknowledgeNotification(tx, input.id, actor, input.at);
+    if (acknowledged.length > 0) {
+      await audit(tx, {
+        actor,
+        action: 'notification.acknowledged',
+        entity: 'notification',
+        entityId: input.id,
+        detail: { eventKey: acknowledged[0]!.eventKey, notifications: acknowledged.map((n) => n.id) },
+        at: input.at,
+      });
+    }
+    return acknowledged;
   });
 }
 
@@ -171,6 +205,21 @@ async function requireTicket(tx: Db, reference: string): Promise<LifecycleTicket
   const ticket = await lockTicketByReference(tx, reference);
   if (!ticket) throw new NotFoundError('ticket', reference);
   return ticket;
+}
+
+/**
+ * The audit_log row of a person's change to a ticket, in the change's transaction:
+ * `ticket.<what the trail calls it>`, by the ticket's reference (what people quote).
+ */
+async function auditTicket(
+  tx: Db,
+  actor: string,
+  what: string,
+  ticket: LifecycleTicket,
+  detail: Record<string, unknown>,
+  at: Date,
+): Promise<void> {
+  await audit(tx, { actor, action: `ticket.${what}`, entity: 'ticket', entityId: ticket.reference, detail, at });
 }
 
 function refuseIllegal<T>(plan: () => T): T {

@@ -10,11 +10,11 @@
 //   notifications list [--undelivered] [--ref N]
 import { ACTION_PATHS } from '../../http/api/tickets.ts';
 import { routingFromConfig } from '../../notify/channels.ts';
-import { acknowledgeNotification, listNotifications } from '../../store/notifications.ts';
+import { listNotifications } from '../../store/notifications.ts';
 import { NotFoundError } from '../../store/errors.ts';
 import { raiseComplaint } from '../../tickets/complaints.ts';
 import { dueWithin, parseWindow, showTicket } from '../../tickets/queries.ts';
-import { addNote, applyAction, recordAdrNotice, type TicketDeps } from '../../tickets/service.ts';
+import { acknowledgeAlert, addNote, applyAction, recordAdrNotice, type TicketDeps } from '../../tickets/service.ts';
 import { parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
@@ -106,7 +106,7 @@ export const notificationsCommand = dispatch('notifications', {
   async ack(ctx, argv) {
     const o = parse(argv, { id: { type: 'string' }, actor: { type: 'string' } });
     const id = required(o.id, 'id');
-    const acknowledged = await acknowledgeNotification(await ctx.db(), id, o.actor ?? 'cli', new Date());
+    const acknowledged = await acknowledgeAlert({ db: await ctx.db() }, { id, actor: o.actor ?? 'cli', at: new Date() });
     ctx.out({ id, acknowledged: acknowledged.map((n) => n.id) });
   },
   async list(ctx, argv) {

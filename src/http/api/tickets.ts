@@ -16,12 +16,12 @@ import type { TicketAction } from '../../domain/tickets/lifecycle.ts';
 import type { AlertRouting } from '../../notify/outbox.ts';
 import type { Db } from '../../store/db.ts';
 import { NotFoundError } from '../../store/errors.ts';
-import { acknowledgeNotification, listFeed, listNotifications } from '../../store/notifications.ts';
+import { listFeed, listNotifications } from '../../store/notifications.ts';
 import { openTasks } from '../../store/ticket-lifecycle.ts';
 import { raiseComplaint } from '../../tickets/complaints.ts';
 import { dueWithin, parseWindow, showTicket } from '../../tickets/queries.ts';
 import { TicketConflictError } from '../../tickets/errors.ts';
-import { addNote, applyAction, recordAdrNotice } from '../../tickets/service.ts';
+import { acknowledgeAlert, addNote, applyAction, recordAdrNotice } from '../../tickets/service.ts';
 import { HttpError, notFound } from '../errors.ts';
 
 export interface TicketsRouterDeps {
@@ -120,7 +120,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
   router.post('/notifications/:id/ack', async (req, res) => {
     const id = req.params['id'] ?? '';
     if (!ID.test(id)) throw notFound(`notification ${id} not found`);
-    const acknowledged = await acknowledgeNotification(deps.db, id, actorOf(res), clock());
+    const acknowledged = await acknowledgeAlert(deps, { id, actor: actorOf(res), at: clock() });
     res.json({ id, acknowledged: acknowledged.map((n) => n.id) });
   });
 

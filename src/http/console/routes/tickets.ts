@@ -5,7 +5,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { TICKET_ACTIONS } from '../../../domain/tickets/lifecycle.ts';
 import { routingFromConfig } from '../../../notify/channels.ts';
-import { audit } from '../../../store/audit.ts';
 import { SLA_STATES } from '../../../store/call-log.ts';
 import { ticketList, ticketVisibleToEngineer } from '../../../store/console-views.ts';
 import { decodeTicketCursor, encodeTicketCursor, TICKET_STATUS_FILTERS } from '../../api/ticket-list.ts';
@@ -52,7 +51,7 @@ async function actorNames(deps: ConsoleDeps): Promise<Map<string, string>> {
 
 export function ticketPages(deps: ConsoleDeps): Router {
   const router = Router();
-  const ticketDeps = (db = deps.db): TicketDeps => ({ db, division: deps.config.OFFICE_DIVISION, routing: routingFromConfig(deps.config) });
+  const ticketDeps = (): TicketDeps => ({ db: deps.db, division: deps.config.OFFICE_DIVISION, routing: routingFromConfig(deps.config) });
 
   /** The signed-in user, if they may see ticket `ref` (an engineer only their own). */
   async function ticketAuth(req: Request): Promise<{ auth: SessionUser; ref: string }> {
@@ -110,13 +109,10 @@ export function ticketPages(deps: ConsoleDeps): Router {
     );
   });
 
-  /** Runs a change, audited with the ticket's own trail; a refusal is shown on the ticket page. */
+  /** Runs a change (the ticket service audits it with the ticket's trail); a refusal is shown on the ticket page. */
   async function change(req: Request, res: import('express').Response, ref: string, auth: SessionUser, done: string, work: (deps: TicketDeps) => Promise<unknown>) {
     try {
-      await deps.db.tx(async (tx) => {
-        await work(ticketDeps(tx));
-        await audit(tx, { actor: actorOf(auth), action: `ticket.${done}`, entity: 'ticket', entityId: ref, detail: {} });
-      });
+      await work(ticketDeps());
     } catch (err) {
       if (err instanceof ConflictError || err instanceof ValidationError) {
         const ticket = await showTicket(deps.db, ref);
