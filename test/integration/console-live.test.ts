@@ -4,13 +4,18 @@
 // hold up a stop.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLine, type Line } from '../../src/runtime.ts';
-import { endUserSessions } from '../../src/store/sessions.ts';
+import { CALLS_CHANNEL, EventHub } from '../../src/http/console/events.ts';
+import { appendCallEvent, openCall } from '../../src/store/calls.ts';
+import type { Db } from '../../src/store/db.ts';
+import { endUserSessions, type SessionUser } from '../../src/store/sessions.ts';
 import { addUser, setPassword, type Role } from '../../src/store/users.ts';
 import { NOW, PASSWORD, signedIn, startConsoleLine, type ConsoleClient, type ConsoleLine } from '../support/console-line.ts';
 
@@ -38,9 +43,13 @@ async function stream(email: string) {
   return streamOf(await signedIn(t.url, email));
 }
 
-async function streamOf(client: ConsoleClient) {
+function streamOf(client: ConsoleClient) {
+  return openStream(`${client.base}/console/events`, { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers });
+}
+
+async function openStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController();
-  const res = await fetch(`${client.base}/console/events`, { headers: { cookie: `sl_session=${client.cookies.get('sl_session')}`, ...client.headers }, signal: controller.signal });
+  const res = await fetch(url, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.getReader();
@@ -137,6 +146,100 @@ async function aCall(witness: Awaited<ReturnType<typeof stream>>) {
   await other.calls.feed(step.callId, { type: 'hangup', cause: 'Normal Clearing' }, new Date(SATURDAY_3AM.getTime() + 5000));
   return step.callId;
 }
+
+describe('asking Postgres whether an engineer was rung', () => {
+  /** A hub of our own over the line's Postgres and Redis, counting the questions it asks. */
+  async function countingHub() {
+    const db = t.line.db;
+    const asked: string[] = [];
+    const counting: Db = {
+      kind: db.kind,
+      query: (sql, params) => {
+        if (sql.includes("'engineer-rung'")) asked.push(`${String(params?.[1])}|${String(params?.[0])}`);
+        return db.query(sql, params);
+      },
+      tx: (fn) => db.tx(fn),
+      session: (fn) => db.session(fn),
+      close: () => db.close(),
+    };
+    const hub = new EventHub({ db: counting, live: t.line.live, logger: t.line.logger, isShuttingDown: () => false, now: () => NOW, heartbeatMs: 60_000 });
+    await hub.start();
+    const as = new Map<string, SessionUser>();
+    const app = express();
+    app.get('/events/:who', (req, res) => void hub.connect(req, res, as.get(req.params.who)!));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+      asked,
+      /** A stream for this user, as if they had signed in (sessions are not what is tested here). */
+      async streamFor(who: { id: string; email: string; name: string; role: Role; engineerId: string | null }) {
+        as.set(who.id, { sessionId: 'none', csrfToken: 'none', expiresAt: NOW, user: { ...who, mustChangePassword: false } });
+        return openStream(`${base}/events/${who.id}`, {});
+      },
+      async stop() {
+        await hub.stop();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it('asks once per engineer for a call’s updates while nothing changes, and again when the call rings', async () => {
+    const hub = await countingHub();
+    const aisha = await hub.streamFor(t.users.otherEngineer);
+    const witness = await hub.streamFor(t.users.supervisor); // connected after Aisha: told of each update after her
+    const callId = randomUUID();
+    await openCall(t.line.db, { id: callId, carrier: 'cli', carrierCallId: callId, from: '+441632960002', to: '+441632960000', startedAt: SATURDAY_3AM });
+    let n = 0;
+    const update = async (phase: string, route: string | null = null) => {
+      n += 1;
+      const message = { type: 'call-updated', callId, carrier: 'cli', from: '+441632960002', phase, account: null, route, ticket: null, at: `2026-11-21T03:00:${String(n).padStart(2, '0')}Z` };
+      await t.line.live.publish(CALLS_CHANNEL, JSON.stringify(message));
+      await witness.waitFor(new RegExp(`"phase":"${phase}".*"at":"${message.at}"`), `update ${n}`);
+      return message.at;
+    };
+    const aishaAsked = () => hub.asked.filter((k) => k === `${t.users.otherEngineer.engineerId}|${callId}`).length;
+
+    // The caller keys through the menu: four updates, one question, nothing for Aisha.
+    for (const phase of ['pin', 'pin', 'menu', 'menu']) await update(phase);
+    expect(aisha.text).not.toContain(callId);
+    expect(aishaAsked()).toBe(2); // pin, then menu: the call moved on
+    await update('menu');
+    expect(aishaAsked()).toBe(2);
+
+    // Now the call rings her: the cached no is not trusted, and she sees it.
+    await appendCallEvent(t.line.db, callId, 1, SATURDAY_3AM, 'engineer-rung', { engineerId: t.users.otherEngineer.engineerId, name: 'Aisha Khan', level: 1, ringSeconds: 25 });
+    const ringing = await update('ringing', 'oncall');
+    await aisha.waitFor(new RegExp(`"phase":"ringing".*"at":"${ringing}"`), 'the call ringing her');
+    const asked = aishaAsked();
+    // Once rung, always rung: later updates reach her without asking again.
+    const bridged = await update('bridged', 'oncall');
+    await aisha.waitFor(new RegExp(`"at":"${bridged}"`), 'the call bridged');
+    expect(aishaAsked()).toBe(asked);
+    await Promise.all([aisha.close(), witness.close()]);
+    await hub.stop();
+  });
+
+  it('a call that rings her in a step that ends elsewhere (every engineer busy, a message taken) is shown too', async () => {
+    const hub = await countingHub();
+    const aisha = await hub.streamFor(t.users.otherEngineer);
+    const witness = await hub.streamFor(t.users.supervisor);
+    const callId = randomUUID();
+    await openCall(t.line.db, { id: callId, carrier: 'cli', carrierCallId: callId, from: '+441632960002', to: '+441632960000', startedAt: SATURDAY_3AM });
+    const publish = async (phase: string, at: string) => {
+      await t.line.live.publish(CALLS_CHANNEL, JSON.stringify({ type: 'call-updated', callId, carrier: 'cli', from: '+441632960002', phase, account: null, route: 'oncall', ticket: null, at }));
+      await witness.waitFor(new RegExp(`"at":"${at}"`), phase);
+    };
+    await publish('planning', '2026-11-21T03:00:01Z');
+    expect(aisha.text).not.toContain(callId);
+    await appendCallEvent(t.line.db, callId, 1, SATURDAY_3AM, 'engineer-rung', { engineerId: t.users.otherEngineer.engineerId, name: 'Aisha Khan', level: 1, ringSeconds: 25 });
+    await publish('recording', '2026-11-21T03:00:02Z');
+    await aisha.waitFor(new RegExp(`"phase":"recording"`), 'the call she was rung on');
+    await Promise.all([aisha.close(), witness.close()]);
+    await hub.stop();
+  });
+});
 
 describe('a stream lasts as long as its session', () => {
   it('signing out ends the stream, and no later call reaches it', async () => {

@@ -19,6 +19,7 @@ export const FEED_CHANNEL = 'feed';
 export const SESSIONS_CHANNEL = 'console-sessions';
 const HEARTBEAT_MS = 20_000;
 const VISIBILITY_CACHE_MS = 10_000;
+const VISIBILITY_CACHE_MAX = 10_000;
 
 interface Client {
   res: Response;
@@ -88,7 +89,8 @@ export class EventHub {
   private starting: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
-  private readonly visible = new Map<string, { ok: boolean; until: number }>();
+  /** engineerId|callId → the answer, until when, and where the call was when asked. */
+  private readonly visible = new Map<string, { ok: boolean; until: number; at: string }>();
   private beating = false;
 
   constructor(private readonly deps: EventHubDeps) {}
@@ -146,7 +148,7 @@ export class EventHub {
     const frame = `event: call\ndata: ${JSON.stringify(message)}\n\n`;
     for (const client of [...this.clients]) {
       try {
-        if (await this.maySee(client.auth, message.callId)) this.send(client, frame);
+        if (await this.maySee(client.auth, message)) this.send(client, frame);
       } catch (err) {
         this.deps.logger.warn({ err }, 'console event not delivered');
       }
@@ -222,19 +224,34 @@ export class EventHub {
     if (!client.res.writableEnded) client.res.end();
   }
 
-  /** An engineer sees a call once they have been rung on it (checked in Postgres, briefly cached). */
-  private async maySee(auth: SessionUser, callId: string): Promise<boolean> {
+  /**
+   * An engineer sees a call once they have been rung on it: asked of Postgres, and the
+   * answer kept 10 s either way, so the many updates of one call cost one query per
+   * engineer. Once rung, always rung: a yes stands. A no stands only while the call is
+   * where it was when asked (same phase and route) and not ringing: the step that
+   * rings an engineer leaves the call ringing or somewhere new, so its update asks again.
+   */
+  private async maySee(auth: SessionUser, message: CallMessage): Promise<boolean> {
     const scope = scopeOf(auth);
     if (scope.all) return true;
     if (!scope.engineerId) return false;
-    const key = `${scope.engineerId}|${callId}`;
+    const key = `${scope.engineerId}|${message.callId}`;
+    const at = `${message.phase}|${message.route ?? ''}`;
     const now = Date.now();
     const cached = this.visible.get(key);
-    if (cached && cached.until > now && cached.ok) return true;
-    const ok = await engineerWasRung(this.deps.db, callId, scope.engineerId);
-    this.visible.set(key, { ok, until: now + VISIBILITY_CACHE_MS });
-    if (this.visible.size > 10_000) this.visible.clear();
+    if (cached && cached.until > now && (cached.ok || (cached.at === at && message.phase !== 'ringing'))) return cached.ok;
+    const ok = await engineerWasRung(this.deps.db, message.callId, scope.engineerId);
+    // Updates are handled concurrently: a slower, older no never replaces a yes.
+    const latest = this.visible.get(key);
+    if (!ok && latest?.ok && latest.until > now) return true;
+    this.visible.set(key, { ok, until: now + VISIBILITY_CACHE_MS, at });
+    if (this.visible.size > VISIBILITY_CACHE_MAX) this.forgetExpired(now);
     return ok;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [key, entry] of this.visible) if (entry.until <= now) this.visible.delete(key);
+    if (this.visible.size > VISIBILITY_CACHE_MAX) this.visible.clear();
   }
 
   private broadcast(frame: string): void {
