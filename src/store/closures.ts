@@ -37,6 +37,12 @@ export async function addClosure(db: Db, input: NewClosure): Promise<ClosureReco
   return toClosure(row!);
 }
 
+export async function getClosure(db: Db, id: string): Promise<ClosureRecord | null> {
+  if (!isId(id)) return null;
+  const [row] = await db.query<ClosureRow>('select * from closures where id = $1', [id]);
+  return row ? toClosure(row) : null;
+}
+
 /** True when a closure was removed. */
 export async function removeClosure(db: Db, id: string): Promise<boolean> {
   if (!isId(id)) return false;

@@ -3,10 +3,10 @@ import { TIERS } from '../../domain/contracts.ts';
 import { ROTA_LEVELS } from '../../domain/escalation.ts';
 import { addAccount, listAccounts } from '../../store/accounts.ts';
 import { audit } from '../../store/audit.ts';
-import { addClosure, listClosures, removeClosure } from '../../store/closures.ts';
+import { listClosures } from '../../store/closures.ts';
 import { addEngineer, listEngineers } from '../../store/engineers.ts';
 import { addShift, listShifts } from '../../store/rota.ts';
-import { recomputeOnCalendarChange } from '../../tickets/recompute.ts';
+import { addOfficeClosure, removeOfficeClosure } from '../../tickets/closures.ts';
 import { instant, localDate, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
@@ -124,20 +124,17 @@ export const closuresCommand = dispatch('closures', {
     const from = instant(o.from, 'from');
     const to = instant(o.to, 'to');
     if (to <= from) throw new UsageError('--to must be after --from');
-    const db = await ctx.db();
-    const closure = await addClosure(db, { from, to, reason: required(o.reason, 'reason'), createdBy: 'cli' });
-    await audit(db, { actor: 'cli', action: 'closure.added', entity: 'closure', entityId: closure.id, detail: { from, to, reason: closure.reason } });
-    const recomputed = await recomputeOnCalendarChange(db, { actor: 'cli', division: ctx.config.OFFICE_DIVISION, at: new Date(), reason: { closure: closure.id, change: 'added' } });
-    ctx.out({ ...closure, recomputed: { tickets: recomputed.tickets, timers: recomputed.moved.length } });
+    const deps = { db: await ctx.db(), division: ctx.config.OFFICE_DIVISION };
+    const { closure, tickets, timersMoved } = await addOfficeClosure(deps, { from, to, reason: required(o.reason, 'reason'), actor: 'cli', at: new Date() });
+    ctx.out({ ...closure, recomputed: { tickets, timers: timersMoved } });
   },
   async remove(ctx, argv) {
     const o = parse(argv, { id: { type: 'string' } });
     const id = required(o.id, 'id');
-    const db = await ctx.db();
-    if (!(await removeClosure(db, id))) throw new UsageError(`--id: no closure ${id}`);
-    await audit(db, { actor: 'cli', action: 'closure.removed', entity: 'closure', entityId: id });
-    const recomputed = await recomputeOnCalendarChange(db, { actor: 'cli', division: ctx.config.OFFICE_DIVISION, at: new Date(), reason: { closure: id, change: 'removed' } });
-    ctx.out({ removed: id, recomputed: { tickets: recomputed.tickets, timers: recomputed.moved.length } });
+    const deps = { db: await ctx.db(), division: ctx.config.OFFICE_DIVISION };
+    const removed = await removeOfficeClosure(deps, { id, actor: 'cli', at: new Date() });
+    if (!removed) throw new UsageError(`--id: no closure ${id}`);
+    ctx.out({ removed: id, recomputed: { tickets: removed.tickets, timers: removed.timersMoved } });
   },
   async list(ctx, argv) {
     const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' } });

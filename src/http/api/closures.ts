@@ -1,15 +1,12 @@
 // The office calendar: the division's bank holidays and the announced closures.
 // Adding or removing a closure changes office hours, so the open tickets' office
-// timers are recomputed in the same transaction (src/tickets/recompute.ts), audited.
+// timers are recomputed in the same transaction, audited (src/tickets/closures.ts).
 import { z } from 'zod';
 import { bankHolidays, type BankHoliday } from '../../domain/calendar/bank-holidays.ts';
 import { calendarStatus, type CalendarStatus } from '../../domain/calendar/calendar.ts';
-import { audit } from '../../store/audit.ts';
-import { addClosure, listClosures, removeClosure, type ClosureRecord } from '../../store/closures.ts';
-import type { Db } from '../../store/db.ts';
-import { ValidationError } from '../../store/errors.ts';
+import { listClosures, type ClosureRecord } from '../../store/closures.ts';
 import type { SessionUser } from '../../store/sessions.ts';
-import { recomputeOnCalendarChange } from '../../tickets/recompute.ts';
+import { addOfficeClosure, removeOfficeClosure } from '../../tickets/closures.ts';
 import { ADMINS, EVERYONE } from '../auth/guards.ts';
 import { actorOf } from '../auth/session.ts';
 import { notFound } from '../errors.ts';
@@ -50,50 +47,22 @@ export const newClosureBody = z.object({
   reason: text(200).describe('Shown to supervisors and in the audit log, e.g. "Staff training"'),
 });
 
-async function recompute(tx: Db, deps: ConsoleDeps, actor: string, reason: Record<string, unknown>): Promise<number> {
-  const result = await recomputeOnCalendarChange(tx, { actor, division: deps.config.OFFICE_DIVISION, at: deps.now(), reason });
-  return result.moved.length;
-}
-
 export async function addClosureAs(
   deps: ConsoleDeps,
   auth: SessionUser,
   input: z.output<typeof newClosureBody>,
 ): Promise<{ closure: ClosureRecord; timersMoved: number }> {
-  if (input.to <= input.from) throw new ValidationError('to must be after from', 'to');
-  const actor = actorOf(auth);
-  return deps.db.tx(async (tx) => {
-    const closure = await addClosure(tx, { from: input.from, to: input.to, reason: input.reason, createdBy: actor });
-    await audit(tx, {
-      actor,
-      action: 'closure.added',
-      entity: 'closure',
-      entityId: closure.id,
-      detail: { from: closure.from, to: closure.to, reason: closure.reason },
-    });
-    const timersMoved = await recompute(tx, deps, actor, { closure: closure.id, change: 'added' });
-    return { closure, timersMoved };
-  });
+  const { closure, timersMoved } = await addOfficeClosure(closureDeps(deps), { ...input, actor: actorOf(auth), at: deps.now() });
+  return { closure, timersMoved };
 }
 
 export async function removeClosureAs(deps: ConsoleDeps, auth: SessionUser, id: string): Promise<{ timersMoved: number }> {
-  const actor = actorOf(auth);
-  return deps.db.tx(async (tx) => {
-    const [existing] = await tx.query<{ starts_at: Date; ends_at: Date; reason: string }>(
-      'select starts_at, ends_at, reason from closures where id = $1',
-      [id],
-    );
-    if (!existing || !(await removeClosure(tx, id))) throw notFound('no such closure');
-    await audit(tx, {
-      actor,
-      action: 'closure.removed',
-      entity: 'closure',
-      entityId: id,
-      detail: { from: existing.starts_at, to: existing.ends_at, reason: existing.reason },
-    });
-    return { timersMoved: await recompute(tx, deps, actor, { closure: id, change: 'removed' }) };
-  });
+  const removed = await removeOfficeClosure(closureDeps(deps), { id, actor: actorOf(auth), at: deps.now() });
+  if (!removed) throw notFound('no such closure');
+  return { timersMoved: removed.timersMoved };
 }
+
+const closureDeps = (deps: ConsoleDeps) => ({ db: deps.db, division: deps.config.OFFICE_DIVISION });
 
 // ---------------------------------------------------------------------------
 
