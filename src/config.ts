@@ -1,5 +1,6 @@
 // One schema over the environment, parsed once at start-up. A bad value stops the
 // process with the variable's name and what is wrong; secrets are never printed.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DIVISIONS } from './domain/calendar/bank-holidays.ts';
 
@@ -27,6 +28,47 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** Express's `trust proxy`: nobody, a hop count, or these addresses, ranges and names. */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_NAMES.includes(item) || isIP(item) !== 0) return true;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(item);
+  const family = m ? isIP(m[1]!) : 0;
+  return family !== 0 && Number(m![2]) <= (family === 4 ? 32 : 128);
+}
+
+// Whose X-Forwarded-For (the client address the sign-in limit counts) and
+// X-Forwarded-Proto (Secure cookies) are believed. `true` is refused: it believes any
+// client, so anyone could pose as a fresh address on every sign-in attempt.
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    const text = (v ?? '').trim();
+    if (text === '') return ['loopback'];
+    if (text === 'false') return false;
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops >= 1 && hops <= 10) return hops;
+      ctx.addIssue({ code: 'custom', message: `a hop count must be between 1 and 10 (false for none), got ${text}` });
+      return z.NEVER;
+    }
+    if (text === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'true would believe X-Forwarded-For from any client: name the proxy (loopback, an address or a range) or count its hops' });
+      return z.NEVER;
+    }
+    const items = text.split(',').map((s) => s.trim());
+    const bad = items.filter((item) => !isProxyAddress(item));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an address, a range or one of ${PROXY_NAMES.join(', ')}: ${bad.map((b) => `"${b}"`).join(', ')}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const url = z.string().url('must be a URL');
 const optionalUrl = url.optional().or(z.literal('').transform(() => undefined));
 const optional = z
@@ -40,6 +82,8 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_BASE_URL: optionalUrl,
+  /** The proxies in front of the line (TLS terminator, load balancer) whose X-Forwarded-* headers are believed. */
+  TRUST_PROXY: trustProxy,
 
   DATABASE_URL: optionalUrl,
   PGLITE_DIR: z.string().default('./data/pglite'),

@@ -150,6 +150,7 @@ export function buildApp(line: Line): Express {
     logger: line.logger,
     checks: () => [...coreChecks(line), ...line.components.flatMap((c) => c.checks?.() ?? [])],
     isShuttingDown: () => line.shuttingDown,
+    trustProxy: line.config.TRUST_PROXY,
     metrics: line.metrics,
     mounts: [
       // First: while shutting down, a new Twilio call gets the safe route.

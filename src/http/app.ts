@@ -6,6 +6,7 @@ import { errorHandler } from './errors.ts';
 import { healthRouter, type Check } from './health.ts';
 import { metricsRouter } from './metrics.ts';
 import type { Metrics } from '../metrics.ts';
+import type { TrustProxy } from '../config.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -13,6 +14,8 @@ export interface AppDeps {
   isShuttingDown: () => boolean;
   /** /metrics, and the Twilio webhooks timed. */
   metrics?: Metrics;
+  /** Whose X-Forwarded-For/-Proto to believe (TRUST_PROXY); default loopback, a TLS terminator on the same host. */
+  trustProxy?: TrustProxy;
   /** Routers mounted in order, each at its path. */
   mounts: readonly { path: string; router: Router }[];
 }
@@ -23,8 +26,9 @@ export function createApp(deps: AppDeps): Express {
   // Security headers on every answer (HSTS, nosniff, no framing, a strict default CSP).
   // The console sets its own CSP after this, which replaces helmet's for its pages.
   app.use(helmet());
-  // Behind a TLS-terminating proxy, trust its X-Forwarded-Proto for secure cookies.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the configured proxies' X-Forwarded-Proto (Secure cookies) and X-Forwarded-For
+  // (req.ip, the per-IP sign-in limit's key) are believed; anyone else's are ignored.
+  app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use(healthRouter(deps.checks, deps.isShuttingDown));
   if (deps.metrics) {
     app.use(metricsRouter(deps.metrics));

@@ -280,3 +280,31 @@ describe('the sign-in rate limit, shared through Redis', () => {
     expect((await clientAt(t.url, '192.0.2.78').signIn(t.users.supervisor.email, PASSWORD)).status).toBe(303);
   });
 });
+
+describe('whose X-Forwarded-For is believed (TRUST_PROXY)', () => {
+  it('by default, the TLS terminator on loopback: its X-Forwarded-For is the client’s address', async () => {
+    expect((await clientAt(t.url, '198.51.100.7').signIn(t.users.supervisor.email, PASSWORD)).status).toBe(303);
+    const rows = await t.line.db.query('select 1 from console_sessions where user_id = $1 and ip = $2', [t.users.supervisor.id, '198.51.100.7']);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('with TRUST_PROXY=false, a forged X-Forwarded-For neither changes the address counted nor resets its count', async () => {
+    const direct = await startConsoleLine({ env: { TRUST_PROXY: 'false' }, signInLimits: { perEmail: 100, perIp: 3, windowMs: 15 * 60 * 1000 } });
+    try {
+      // A right password, claiming another address and HTTPS: neither is believed.
+      const first = clientAt(direct.url, '203.0.113.1');
+      first.headers['x-forwarded-proto'] = 'https';
+      const res = await first.signIn(direct.users.supervisor.email, PASSWORD);
+      expect(res.status).toBe(303);
+      expect(res.headers.getSetCookie().find((c) => c.startsWith('sl_session='))).not.toMatch(/Secure/);
+      const [row] = await direct.line.db.query<{ ip: string }>('select ip from console_sessions where user_id = $1', [direct.users.supervisor.id]);
+      expect(row!.ip).toMatch(/127\.0\.0\.1$/);
+      // Every later try claims a fresh address: all count against the one it came from.
+      expect((await clientAt(direct.url, '203.0.113.2').signIn('someone@example.com', 'guess')).status).toBe(401);
+      expect((await clientAt(direct.url, '203.0.113.3').signIn('someone.else@example.com', 'guess')).status).toBe(401);
+      expect((await clientAt(direct.url, '203.0.113.4').signIn(direct.users.admin.email, PASSWORD)).status).toBe(429);
+    } finally {
+      await direct.stop();
+    }
+  });
+});

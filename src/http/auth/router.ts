@@ -36,6 +36,7 @@ export function safeNext(next: unknown): string {
   return next.startsWith('/console/sign-') ? '/console/now' : next;
 }
 
+/** The connection's address, or the client's as a proxy named in TRUST_PROXY reports it (express's req.ip). */
 function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
