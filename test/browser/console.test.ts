@@ -214,6 +214,20 @@ describe('Now, live', () => {
   });
 });
 
+describe('Now, after signing out', () => {
+  it('a Now page left open in another tab stops its live feed and says why', async () => {
+    const now = await signIn(t.users.supervisor.email);
+    await now.waitForSelector('body[data-stream="open"]');
+    const other = await now.context().newPage();
+    await other.goto(`${t.url}/console/calls`);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.waitForURL(/\/console\/sign-in$/);
+    await now.waitForSelector('body[data-stream="ended"]');
+    expect(await now.locator('#live-status').textContent()).toMatch(/Your session has ended/);
+    await now.context().close();
+  });
+});
+
 describe('Now, alerts', () => {
   it('shows an SLA alert the moment the notifier raises it', async () => {
     const page = await signIn(t.users.supervisor.email);
