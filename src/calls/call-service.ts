@@ -15,7 +15,7 @@ import type {
 } from '../domain/flow/types.ts';
 import type { LiveStore } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
-import type { CallDriver, FeedOptions, StartCall, Step } from './types.ts';
+import type { CallDriver, CarrierNote, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 import { executeData } from './data-commands.ts';
 import { commandEntry, eventEntry } from './timeline.ts';
@@ -63,15 +63,17 @@ export function createCallService(deps: CallServiceDeps): CallService {
     return next;
   }
 
-  async function run(session: Session, first: FlowEvent, at: Date): Promise<Step> {
+  async function run(session: Session, first: FlowEvent, at: Date, notes: readonly CarrierNote[] = []): Promise<Step> {
     const log = deps.logger.child({ callId: session.state.callId, carrier: session.state.carrier });
     const pending: FlowEvent[] = [first];
     const media: MediaCommand[] = [];
     const timeline: TimelineEntry[] = [];
-    const entry = (type: string, detail: Record<string, unknown>): void => {
+    const entry = (type: string, detail: Record<string, unknown>, when = at): void => {
       session.seq += 1;
-      timeline.push({ callId: session.state.callId, seq: session.seq, at, type, detail });
+      timeline.push({ callId: session.state.callId, seq: session.seq, at: when, type, detail });
     };
+    // The carrier's facts happened before the event it feeds: they go first, in the same write.
+    for (const note of notes) entry(note.type, note.detail, note.at);
     try {
       while (pending.length > 0) {
         const event = pending.shift() as FlowEvent;
@@ -180,7 +182,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           results: {},
           carrierCallId: input.carrierCallId,
         };
-        const step = await run(session, started, at);
+        const step = await run(session, started, at, input.notes);
         session.results['start'] = step;
         await saveSession(deps.live, session);
         await publish(session.state, 'call-started');
@@ -196,7 +198,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         if (key && session.results[key]) return session.results[key];
         let step: Step;
         try {
-          step = await run(session, event, at);
+          step = await run(session, event, at, options.notes);
         } catch (err) {
           await keepSequence(session);
           throw err;

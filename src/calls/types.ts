@@ -9,6 +9,15 @@ export interface StartCall {
   from: string;
   to: string;
   at: Date;
+  /** Carrier facts from before the flow started (as FeedOptions.notes). */
+  notes?: readonly CarrierNote[];
+}
+
+/** A carrier-level fact for the call's timeline (a leg, a playback, a barge-in), typed e.g. `ari.barge-in`. */
+export interface CarrierNote {
+  type: string;
+  detail: Record<string, unknown>;
+  at: Date;
 }
 
 /** What a carrier must do next for a call. */
@@ -26,6 +35,12 @@ export interface FeedOptions {
    * twice returns the first answer again and changes nothing.
    */
   idempotencyKey?: string;
+  /**
+   * Carrier facts gathered since the last feed. They are written in the same timeline
+   * batch as this step, before its entries, so they cost no round trip of their own; a
+   * repeated delivery (same idempotencyKey) does not write them again.
+   */
+  notes?: readonly CarrierNote[];
 }
 
 export interface CallDriver {

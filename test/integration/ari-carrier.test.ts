@@ -2,7 +2,7 @@
 // driver standing in for the call service: what it does when the service fails, with
 // strangers in the application, and when another process takes the application name.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallDriver, Step } from '../../src/calls/types.ts';
+import type { CallDriver, FeedOptions, StartCall, Step } from '../../src/calls/types.ts';
 import type { FlowEvent, FlowState, MediaCommand } from '../../src/domain/flow/types.ts';
 import { prompt } from '../../src/domain/prompts.ts';
 import { AriClient } from '../../src/carriers/ari/client.ts';
@@ -15,11 +15,14 @@ class ScriptedDriver implements CallDriver {
     private readonly first: () => MediaCommand[],
     private readonly next: (event: FlowEvent) => MediaCommand[],
   ) {}
-  async start(): Promise<Step> {
+  async start(input: StartCall): Promise<Step> {
+    this.notes.push(...(input.notes ?? []));
     return { callId: 'call-1', commands: this.first(), ended: false };
   }
-  async feed(_callId: string, event: FlowEvent): Promise<Step> {
+  async feed(_callId: string, event: FlowEvent, _at: Date, options: FeedOptions = {}): Promise<Step> {
     this.fed.push(event);
+    // Carrier facts ride along with the event they came before.
+    this.notes.push(...(options.notes ?? []));
     return { callId: 'call-1', commands: this.next(event), ended: false };
   }
   async findCall(): Promise<string | null> {

@@ -2,7 +2,7 @@
 // media command the flow is waiting on. Everything for the call runs on its own
 // queue; the flow's state lives behind the CallDriver, this only holds the wiring.
 import type { Logger } from 'pino';
-import type { CallDriver } from '../../calls/types.ts';
+import type { CallDriver, CarrierNote, FeedOptions, Step } from '../../calls/types.ts';
 import type { FlowEvent, MediaCommand } from '../../domain/flow/types.ts';
 import { prompt } from '../../domain/prompts.ts';
 import { causeText } from './causes.ts';
@@ -13,6 +13,9 @@ import type { AriSettings } from './settings.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 import { startGather, startPlay, startRecord, stopHold } from './caller-media.ts';
 import { bridgeEngineer, connectDesk, dialEngineer, hangUpLeg } from './legs.ts';
+
+/** Notes waiting for a feed beyond this many are written on their own (a long wait with much going on). */
+const MAX_WAITING_NOTES = 32;
 
 export type GatherCommand = Extract<MediaCommand, { kind: 'gather' }>;
 export type DialCommand = Extract<MediaCommand, { kind: 'dialEngineer' }>;
@@ -105,7 +108,12 @@ export class AriCall {
   gone = false;
   failing = false;
   private readonly queue: SerialQueue;
-  private readonly early: Array<{ type: string; detail: Record<string, unknown>; at: Date }> = [];
+  /**
+   * Carrier facts not yet on the timeline. Each on its own would cost the call service a
+   * session read, a timeline insert and a session write ahead of the caller's next event,
+   * so they wait for the next feed and go in its timeline write.
+   */
+  private notes: CarrierNote[] = [];
 
   constructor(
     readonly ctx: CallContext,
@@ -131,6 +139,7 @@ export class AriCall {
 
   /** The carrier is stopping: drop every timer; the call itself carries on in Asterisk. */
   halt(): void {
+    this.flushNotes();
     this.clearActivity();
     if (this.hold?.kind === 'prompt') this.clearTimer(this.hold.timer);
     for (const leg of this.legs.values()) {
@@ -168,6 +177,7 @@ export class AriCall {
         from: this.channel.caller.number,
         to: this.channel.dialplan.exten,
         at: this.now(),
+        notes: this.notes.splice(0),
       });
       this.adopt(step.callId);
       if (this.gone) return;
@@ -178,11 +188,10 @@ export class AriCall {
     }
   }
 
-  /** The call id is known: log with it and send the notes taken before. */
+  /** The call id is known: log with it. */
   adopt(callId: string): void {
     this.callId = callId;
     this.log = this.log.child({ callId });
-    for (const n of this.early.splice(0)) this.sendNote(n.type, n.detail, n.at);
   }
 
   async run(commands: readonly MediaCommand[]): Promise<void> {
@@ -234,7 +243,7 @@ export class AriCall {
   async feed(event: FlowEvent): Promise<void> {
     if (this.callId === null) return;
     try {
-      const step = await this.ctx.driver.feed(this.callId, event, this.now());
+      const step = await this.send(event);
       if (this.gone) return;
       await this.run(step.commands);
     } catch (err) {
@@ -243,20 +252,35 @@ export class AriCall {
     }
   }
 
-  /** A fact for the call's timeline (legs, keys, playbacks, bridges, causes), typed `ari.<type>`. */
-  note(kind: string, detail: Record<string, unknown>): void {
-    const type = `ari.${kind}`;
-    const at = this.now();
-    if (this.callId === null) this.early.push({ type, detail, at });
-    else this.sendNote(type, detail, at);
+  /** Feeds the flow one event, with the carrier facts gathered since the last one. */
+  send(event: FlowEvent): Promise<Step> {
+    const options: FeedOptions = { notes: this.notes.splice(0) };
+    return this.ctx.driver.feed(this.callId as string, event, this.now(), options);
   }
 
-  private sendNote(type: string, detail: Record<string, unknown>, at: Date): void {
-    const callId = this.callId as string;
-    // Notes are not awaited (the caller should not wait on the timeline), but the
-    // call service orders them with this call's events all the same.
-    const written = this.ctx.driver.note(callId, type, detail, at).catch((err: unknown) => {
-      this.log.warn({ err, type }, 'could not note on the timeline');
+  /**
+   * A fact for the call's timeline (legs, playbacks, barge-in, bridges, causes), typed
+   * `ari.<type>`. It goes with the next event fed to the flow (see send).
+   */
+  note(kind: string, detail: Record<string, unknown>): void {
+    this.notes.push({ type: `ari.${kind}`, detail, at: this.now() });
+    if (this.notes.length >= MAX_WAITING_NOTES) this.flushNotes();
+  }
+
+  /**
+   * Writes waiting notes on their own, for when no event will carry them soon: the
+   * caller is talking to someone, the call is over, the carrier stops.
+   */
+  flushNotes(): void {
+    if (this.callId === null || this.notes.length === 0) return;
+    const callId = this.callId;
+    const notes = this.notes.splice(0);
+    // Not awaited (the caller should not wait on the timeline); the call service orders
+    // them with this call's events all the same.
+    const written = (async () => {
+      for (const n of notes) await this.ctx.driver.note(callId, n.type, n.detail, n.at);
+    })().catch((err: unknown) => {
+      this.log.warn({ err, notes: notes.length }, 'could not note on the timeline');
     });
     this.ctx.work.track(written);
   }
@@ -324,18 +348,17 @@ export class AriCall {
     if (this.callId !== null) {
       // A caller who hangs up to end their message has still left one.
       if (recording) await this.recordingEnded(recording.name, recording.startedAt);
-      await this.ctx.driver
-        .feed(this.callId, { type: 'hangup', cause: text }, this.now())
-        .catch((err: unknown) => this.log.error({ err }, 'could not tell the call service of the hangup'));
+      await this.send({ type: 'hangup', cause: text }).catch((err: unknown) => this.log.error({ err }, 'could not tell the call service of the hangup'));
     }
+    this.flushNotes();
     this.forget();
   }
 
   private async recordingEnded(name: string, startedAt: Date | null): Promise<void> {
     const seconds = startedAt ? Math.round((this.now().getTime() - startedAt.getTime()) / 1000) : 0;
-    await this.ctx.driver
-      .feed(this.callId as string, { type: 'recorded', recordingName: seconds > 0 ? name : null, durationSeconds: seconds }, this.now())
-      .catch((err: unknown) => this.log.error({ err }, 'could not report the recording'));
+    await this.send({ type: 'recorded', recordingName: seconds > 0 ? name : null, durationSeconds: seconds }).catch((err: unknown) =>
+      this.log.error({ err }, 'could not report the recording'),
+    );
   }
 
   /** Drops every id of this call from the index (the call is over). */

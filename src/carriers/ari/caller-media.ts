@@ -38,7 +38,10 @@ export async function startGather(call: AriCall, command: GatherCommand): Promis
   armGather(call, gather, command.timeoutSeconds);
 }
 
-/** A key from the caller: barge-in, then collect until #, maxDigits or a pause. */
+/**
+ * A key from the caller: barge-in, then collect until #, maxDigits or a pause. Keys are
+ * not noted one by one: the flow's `keys` entry has the whole entry (a PIN masked).
+ */
 export async function callerDigit(call: AriCall, digit: string): Promise<void> {
   const gather = call.activity;
   if (gather?.kind !== 'gather') {
@@ -53,7 +56,6 @@ export async function callerDigit(call: AriCall, digit: string): Promise<void> {
     call.note('barge-in', { question: command.purpose });
     await stopPlayback(call, gather.playbackId);
   }
-  call.note('key', command.secret ? { question: command.purpose, masked: true } : { question: command.purpose, digit });
   if (command.terminator !== null && digit === command.terminator) return finishGather(call, gather);
   gather.digits += digit;
   if (gather.digits.length >= command.maxDigits) return finishGather(call, gather);

@@ -211,7 +211,8 @@ export async function bridgeEngineer(call: AriCall, engineerId: string): Promise
     return;
   }
   await stopHold(call);
-  await bridge(call, leg);
+  // Nothing more is fed to the flow until someone hangs up: the connection's facts go now.
+  if (await bridge(call, leg)) call.flushNotes();
 }
 
 async function bridge(call: AriCall, leg: Leg): Promise<boolean> {

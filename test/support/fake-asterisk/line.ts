@@ -12,6 +12,7 @@ import { callTimeline, findCallByCarrierId, type CallEvent, type CallRecord } fr
 import { getTicket } from '../../../src/store/tickets.ts';
 import { VirtualClock } from './clock.ts';
 import { startAsteriskHarness, testLogger, type AsteriskHarness } from './harness.ts';
+import type { RoundTrips } from './round-trips.ts';
 import type { Caller } from './parties.ts';
 
 export interface AsteriskLineOptions {
@@ -30,6 +31,8 @@ export interface AsteriskLineOptions {
   connect?: boolean;
   /** Where both the call service and the carrier log (silent by default). */
   logger?: Logger;
+  /** Counts the call service's Postgres and Redis calls. */
+  roundTrips?: RoundTrips;
 }
 
 export interface AsteriskLine extends AsteriskHarness {
@@ -41,8 +44,8 @@ export interface AsteriskLine extends AsteriskHarness {
 export async function startAsteriskLine(options: AsteriskLineOptions): Promise<AsteriskLine> {
   const clock = new VirtualClock(options.at);
   const calls = createCallService({
-    records: pgCallRecords(options.db),
-    live: options.live,
+    records: options.roundTrips ? options.roundTrips.records(pgCallRecords(options.db)) : pgCallRecords(options.db),
+    live: options.roundTrips ? options.roundTrips.live(options.live) : options.live,
     logger: options.logger ?? testLogger(),
     clock: () => clock.now(),
     config: { division: 'england-and-wales', ringSeconds: options.ringSeconds ?? 25, rounds: options.rounds ?? 2, deskRingSeconds: options.deskRingSeconds ?? 60 },
