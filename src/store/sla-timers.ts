@@ -1,10 +1,14 @@
-// SLA timers as the lifecycle and the watcher read and write them. Every write
-// happens under the row's lock (`for update`), so a meeting, a pause and the
-// watcher's warning or breach of one timer never interleave.
+// SLA timers as the lifecycle and the watcher read and write them, and as a new
+// ticket is given them. Every change happens under the row's lock (`for update`),
+// so a meeting, a pause and the watcher's warning or breach of one timer never
+// interleave. The one mapping between a row and a timer is here.
 import type { CalendarName } from '../domain/calendar/calendar.ts';
+import type { PlannedTarget } from '../domain/flow/types.ts';
 import type { SlaTargetName } from '../domain/sla/policy.ts';
 import type { Timer, TimerState } from '../domain/tickets/timers.ts';
 import type { Db } from './db.ts';
+import { ValidationError } from './errors.ts';
+import { requireInstant } from './validate.ts';
 
 /** A timer with its row's identity. */
 export interface StoredTimer extends Timer {
@@ -51,6 +55,37 @@ export function toTimer(row: TimerRow): StoredTimer {
     nextFireAt: row.next_fire_at,
   };
 }
+
+/**
+ * A new ticket's timers, one per planned target, in the caller's transaction:
+ * running when its clock has started, else pending. The watcher's first call is
+ * the warning (the 75% point planned with the calendar) or, for a target planned
+ * without one, the due time.
+ */
+export async function insertTimers(tx: Db, ticketId: string, targets: readonly PlannedTarget[], at: Date): Promise<void> {
+  for (const t of targets.map(newTimerRow)) {
+    await tx.query(
+      `insert into sla_timers (ticket_id, target, calendar, target_minutes, starts_at, due_at, warn_at,
+                               state, next_fire_at, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+      [ticketId, t.target, t.calendar, t.minutes, t.startsAt, t.dueAt, t.warnAt, t.state, t.nextFireAt, at],
+    );
+  }
+}
+
+function newTimerRow(t: PlannedTarget) {
+  if (!Number.isInteger(t.minutes) || t.minutes < 0) {
+    throw new ValidationError(`target ${t.name}: minutes must be a whole number from 0`, 'targets');
+  }
+  const base = { target: t.name, calendar: t.calendar, minutes: t.minutes };
+  if (t.startsAt === null) return { ...base, startsAt: null, dueAt: null, warnAt: null, state: 'pending' as const, nextFireAt: null };
+  if (t.dueAt === null) throw new ValidationError(`target ${t.name} has started but has no due time`, 'targets');
+  const dueAt = isoInstant(t.dueAt, 'dueAt');
+  const warnAt = t.warnAt ? isoInstant(t.warnAt, 'warnAt') : null;
+  return { ...base, startsAt: isoInstant(t.startsAt, 'startsAt'), dueAt, warnAt, state: 'running' as const, nextFireAt: warnAt ?? dueAt };
+}
+
+const isoInstant = (value: string, field: string): Date => requireInstant(new Date(value), field);
 
 /** A ticket's timers, locked for the rest of the transaction. */
 export async function lockTicketTimers(tx: Db, ticketId: string): Promise<StoredTimer[]> {

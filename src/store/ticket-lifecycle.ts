@@ -1,6 +1,6 @@
-// The ticket rows the lifecycle changes: status, the audit trail, tickets raised
-// without a call (a complaint from the console), and tasks such as the ADR notice.
-// Timers are in ./sla-timers.ts; a ticket as the phone line opens it is in ./tickets.ts.
+// The ticket rows the lifecycle changes: status, the response, the audit trail, and
+// tasks such as the ADR notice. Timers are in ./sla-timers.ts; opening a ticket
+// (from a call, or a complaint from the console or the API) is in ./tickets.ts.
 import type { Priority, Tier } from '../domain/contracts.ts';
 import type { TicketKind, TicketStatus } from '../domain/flow/types.ts';
 import type { Db } from './db.ts';
@@ -120,48 +120,6 @@ export async function addTicketEvent(
     type,
     JSON.stringify(detail),
   ]);
-}
-
-export interface NewTimerRow {
-  target: string;
-  calendar: string;
-  minutes: number;
-  startsAt: Date | null;
-  dueAt: Date | null;
-  warnAt: Date | null;
-  state: 'running' | 'pending';
-  nextFireAt: Date | null;
-}
-
-/** A ticket raised without a call (console or API), with its timers, in the caller's transaction. */
-export async function insertTicket(
-  tx: Db,
-  t: {
-    accountId: string | null;
-    kind: TicketKind;
-    tier: Tier;
-    priority: Priority | null;
-    channel: 'console' | 'api';
-    summary: string;
-    openedAt: Date;
-    timers: readonly NewTimerRow[];
-  },
-): Promise<{ id: string; reference: string }> {
-  const [created] = await tx.query<{ id: string; reference: string }>(
-    `insert into tickets (account_id, kind, tier, priority, channel, summary, opened_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $7, $7) returning id, reference`,
-    [t.accountId, t.kind, t.tier, t.priority, t.channel, t.summary, t.openedAt],
-  );
-  for (const timer of t.timers) {
-    await tx.query(
-      `insert into sla_timers (ticket_id, target, calendar, target_minutes, starts_at, due_at, warn_at,
-                               state, next_fire_at, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-      [created!.id, timer.target, timer.calendar, timer.minutes, timer.startsAt, timer.dueAt, timer.warnAt,
-        timer.state, timer.nextFireAt, t.openedAt],
-    );
-  }
-  return created!;
 }
 
 // ---------------------------------------------------------------------------

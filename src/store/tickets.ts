@@ -1,14 +1,16 @@
-// Tickets, their audit trail and their SLA timers. A ticket is written with the
-// promise it was given (one timer per planned target), in one transaction, so a
-// ticket never exists without its timers.
+// Tickets and their audit trail. A ticket is written with the promise it was given
+// (one SLA timer per planned target, ./sla-timers.ts), in one transaction, so a
+// ticket never exists without its timers: the phone line's here (createTicket), a
+// complaint from the console or the API through the same insert.
 import type { Priority, Tier } from '../domain/contracts.ts';
 import type { NewTicket, PlannedTarget, Route, TicketKind, TicketStatus, TicketStatusView } from '../domain/flow/types.ts';
 import type { Db } from './db.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { NotFoundError } from './errors.ts';
+import { insertTimers, ticketTimers, type StoredTimer } from './sla-timers.ts';
+import { addTicketEvent } from './ticket-lifecycle.ts';
 import { isId, requireInstant, requireText } from './validate.ts';
 
 export type TicketChannel = 'phone' | 'console' | 'api';
-export type TimerState = 'running' | 'paused' | 'met' | 'breached' | 'cancelled' | 'pending';
 export type TicketFlag = 'escalation_failed' | 'caller_abandoned';
 
 export interface TicketRecord {
@@ -34,25 +36,6 @@ export interface TicketRecord {
   updatedAt: Date;
 }
 
-export interface SlaTimerRecord {
-  id: string;
-  ticketId: string;
-  target: string;
-  calendar: string;
-  targetMinutes: number;
-  startsAt: Date | null;
-  dueAt: Date | null;
-  warnAt: Date | null;
-  state: TimerState;
-  warnedAt: Date | null;
-  breachedAt: Date | null;
-  metAt: Date | null;
-  pausedAt: Date | null;
-  serviceCredit: boolean | null;
-  /** The next instant the SLA watcher must look at this timer; null unless running. */
-  nextFireAt: Date | null;
-}
-
 export interface TicketEventRecord {
   at: Date;
   actor: string;
@@ -61,12 +44,45 @@ export interface TicketEventRecord {
 }
 
 export interface TicketDetail extends TicketRecord {
-  timers: SlaTimerRecord[];
+  timers: StoredTimer[];
   events: TicketEventRecord[];
 }
 
 /** Who the phone line acts as in a ticket's audit trail. */
 const LINE_ACTOR = 'line';
+
+export interface TicketToInsert {
+  accountId: string | null;
+  /** Null for a ticket raised without a call (a complaint from the console or the API). */
+  callId: string | null;
+  kind: TicketKind;
+  tier: Tier;
+  priority: Priority | null;
+  channel: TicketChannel;
+  route: Route | null;
+  summary: string;
+  adHocAccepted: boolean | null;
+  openedAt: Date;
+  targets: readonly PlannedTarget[];
+}
+
+/**
+ * Writes a ticket and its timers in the caller's transaction. Null when its call
+ * already has a ticket (another instance got there first): a call raises one.
+ */
+export async function insertTicket(tx: Db, t: TicketToInsert, at: Date): Promise<{ id: string; reference: string } | null> {
+  const [created] = await tx.query<{ id: string; reference: string }>(
+    `insert into tickets (account_id, call_id, kind, tier, priority, channel, route, summary,
+                          ad_hoc_accepted, opened_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+     on conflict (call_id) do nothing returning id, reference`,
+    [t.accountId, t.callId, t.kind, t.tier, t.priority, t.channel, t.route, t.summary, t.adHocAccepted,
+      requireInstant(t.openedAt, 'openedAt'), requireInstant(at, 'at')],
+  );
+  if (!created) return null;
+  await insertTimers(tx, created.id, t.targets, at);
+  return created;
+}
 
 /**
  * Opens the ticket a call raised, with its timers and a 'created' event, and links
@@ -77,32 +93,14 @@ export async function createTicket(
   t: NewTicket,
   at: Date,
 ): Promise<{ id: string; reference: string }> {
-  requireInstant(at, 'at');
-  const openedAt = isoInstant(t.openedAt, 'openedAt');
-  const timers = t.targets.map(timerRow);
+  const openedAt = requireInstant(new Date(t.openedAt), 'openedAt');
   return db.tx(async (tx) => {
     const existing = await ticketForCall(tx, t.callId);
     if (existing) return existing;
-    const [created] = await tx.query<{ id: string; reference: string }>(
-      `insert into tickets (account_id, call_id, kind, tier, priority, channel, route, summary,
-                            ad_hoc_accepted, opened_at, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, 'phone', $6, $7, $8, $9, $10, $10)
-       on conflict (call_id) do nothing returning id, reference`,
-      [t.accountId, t.callId, t.kind, t.tier, t.priority, t.route, t.summary, t.adHocAccepted, openedAt, at],
-    );
+    const created = await insertTicket(tx, { ...t, channel: 'phone', openedAt }, at);
     // Another instance created it between our look and our insert.
     if (!created) return (await ticketForCall(tx, t.callId))!;
-
-    for (const timer of timers) {
-      await tx.query(
-        `insert into sla_timers (ticket_id, target, calendar, target_minutes, starts_at, due_at, warn_at,
-                                 state, next_fire_at, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-        [created.id, timer.target, timer.calendar, timer.minutes, timer.startsAt, timer.dueAt, timer.warnAt,
-          timer.state, timer.nextFireAt, at],
-      );
-    }
-    await addEvent(tx, created.id, at, LINE_ACTOR, 'created', {
+    await addTicketEvent(tx, created.id, at, LINE_ACTOR, 'created', {
       callId: t.callId,
       kind: t.kind,
       tier: t.tier,
@@ -131,7 +129,7 @@ export async function flagTicket(db: Db, ticketId: string, flag: TicketFlag, at:
       requireInstant(at, 'at'),
     ]);
     if (rows.length === 0) throw new NotFoundError('ticket', ticketId);
-    await addEvent(tx, ticketId, at, LINE_ACTOR, 'flagged', { flag });
+    await addTicketEvent(tx, ticketId, at, LINE_ACTOR, 'flagged', { flag });
   });
 }
 
@@ -143,7 +141,7 @@ export async function attachRecording(db: Db, ticketId: string, name: string, at
       requireInstant(at, 'at'),
     ]);
     if (rows.length === 0) throw new NotFoundError('ticket', ticketId);
-    await addEvent(tx, ticketId, at, LINE_ACTOR, 'recording', { name });
+    await addTicketEvent(tx, ticketId, at, LINE_ACTOR, 'recording', { name });
   });
 }
 
@@ -171,12 +169,12 @@ export async function getTicket(
     byId ? key.id : key.reference,
   ]);
   if (!row) return null;
-  const timers = await db.query<TimerRow>('select * from sla_timers where ticket_id = $1 order by id', [row.id]);
+  const timers = await ticketTimers(db, row.id);
   const events = await db.query<TicketEventRecord>(
     'select at, actor, type, detail from ticket_events where ticket_id = $1 order by at, id',
     [row.id],
   );
-  return { ...toTicket(row), timers: timers.map(toTimer), events };
+  return { ...toTicket(row), timers, events };
 }
 
 // ---------------------------------------------------------------------------
@@ -189,58 +187,9 @@ async function ticketForCall(db: Db, callId: string): Promise<{ id: string; refe
   return row ?? null;
 }
 
-async function addEvent(
-  db: Db,
-  ticketId: string,
-  at: Date,
-  actor: string,
-  type: string,
-  detail: Record<string, unknown>,
-): Promise<void> {
-  await db.query('insert into ticket_events (ticket_id, at, actor, type, detail) values ($1, $2, $3, $4, $5::jsonb)', [
-    ticketId,
-    at,
-    actor,
-    type,
-    JSON.stringify(detail),
-  ]);
-}
-
 function requireTicketId(id: string): string {
   if (!isId(id)) throw new NotFoundError('ticket', id);
   return id;
-}
-
-function isoInstant(value: string, field: string): Date {
-  return requireInstant(new Date(value), field);
-}
-
-/**
- * A planned target as its timer row: running when its clock has started, else pending.
- * The watcher's first call is the warning (the 75% point the caller computed with the
- * calendar) or, for a target planned without one, the due time.
- */
-function timerRow(t: PlannedTarget) {
-  if (!Number.isInteger(t.minutes) || t.minutes < 0) {
-    throw new ValidationError(`target ${t.name}: minutes must be a whole number from 0`, 'targets');
-  }
-  if (t.startsAt === null) {
-    return { target: t.name, calendar: t.calendar, minutes: t.minutes, startsAt: null, dueAt: null, warnAt: null,
-      state: 'pending' as const, nextFireAt: null };
-  }
-  if (t.dueAt === null) throw new ValidationError(`target ${t.name} has started but has no due time`, 'targets');
-  const dueAt = isoInstant(t.dueAt, 'dueAt');
-  const warnAt = t.warnAt ? isoInstant(t.warnAt, 'warnAt') : null;
-  return {
-    target: t.name,
-    calendar: t.calendar,
-    minutes: t.minutes,
-    startsAt: isoInstant(t.startsAt, 'startsAt'),
-    dueAt,
-    warnAt,
-    state: 'running' as const,
-    nextFireAt: warnAt ?? dueAt,
-  };
 }
 
 interface TicketRow {
@@ -286,43 +235,5 @@ function toTicket(row: TicketRow): TicketRecord {
     respondedBy: row.responded_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  };
-}
-
-interface TimerRow {
-  id: string;
-  ticket_id: string;
-  target: string;
-  calendar: string;
-  target_minutes: number;
-  starts_at: Date | null;
-  due_at: Date | null;
-  warn_at: Date | null;
-  state: TimerState;
-  warned_at: Date | null;
-  breached_at: Date | null;
-  met_at: Date | null;
-  paused_at: Date | null;
-  service_credit: boolean | null;
-  next_fire_at: Date | null;
-}
-
-function toTimer(row: TimerRow): SlaTimerRecord {
-  return {
-    id: row.id,
-    ticketId: row.ticket_id,
-    target: row.target,
-    calendar: row.calendar,
-    targetMinutes: row.target_minutes,
-    startsAt: row.starts_at,
-    dueAt: row.due_at,
-    warnAt: row.warn_at,
-    state: row.state,
-    warnedAt: row.warned_at,
-    breachedAt: row.breached_at,
-    metAt: row.met_at,
-    pausedAt: row.paused_at,
-    serviceCredit: row.service_credit,
-    nextFireAt: row.next_fire_at,
   };
 }

@@ -1,12 +1,11 @@
 // Reading tickets for people: one ticket whole, and the timers coming due.
 import type { Db } from '../store/db.ts';
 import { listNotifications, type NotificationRecord } from '../store/notifications.ts';
-import { ticketTimers, timersDueBy, type DueTimer, type StoredTimer } from '../store/sla-timers.ts';
+import { timersDueBy, type DueTimer } from '../store/sla-timers.ts';
 import { ticketTasks, type TaskRecord } from '../store/ticket-lifecycle.ts';
 import { getTicket, type TicketDetail } from '../store/tickets.ts';
 
-export interface TicketView extends Omit<TicketDetail, 'timers'> {
-  timers: StoredTimer[];
+export interface TicketView extends TicketDetail {
   tasks: TaskRecord[];
   notifications: NotificationRecord[];
 }
@@ -15,12 +14,8 @@ export interface TicketView extends Omit<TicketDetail, 'timers'> {
 export async function showTicket(db: Db, reference: string): Promise<TicketView | null> {
   const ticket = await getTicket(db, { reference });
   if (!ticket) return null;
-  const [timers, tasks, notifications] = await Promise.all([
-    ticketTimers(db, ticket.id),
-    ticketTasks(db, ticket.id),
-    listNotifications(db, { ticketId: ticket.id }),
-  ]);
-  return { ...ticket, timers, tasks, notifications };
+  const [tasks, notifications] = await Promise.all([ticketTasks(db, ticket.id), listNotifications(db, { ticketId: ticket.id })]);
+  return { ...ticket, tasks, notifications };
 }
 
 /** Running timers due within `windowMs` of `now`, soonest first; overdue ones first of all. */

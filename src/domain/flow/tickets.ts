@@ -1,6 +1,6 @@
 // The ticket a call raises, with its SLA promise computed at the moment it is made.
 import type { CalendarContext } from '../calendar/calendar.ts';
-import { dueAt, warnAt } from '../sla/clock.ts';
+import { planTargets } from '../sla/plan.ts';
 import { targetsFor } from '../sla/policy.ts';
 import type { FlowState, NewTicket, PlannedTarget, Route, TicketKind } from './types.ts';
 
@@ -12,22 +12,7 @@ export function calendarOf(state: FlowState): CalendarContext {
 }
 
 export function plannedTargets(state: FlowState, kind: TicketKind): PlannedTarget[] {
-  const tier = state.account?.tier ?? 'None';
-  const opened = new Date(state.startedAt);
-  const ctx = calendarOf(state);
-  return targetsFor(tier, state.priority, kind).map((spec) => {
-    if (spec.startsOn !== 'opened') {
-      return { name: spec.name, calendar: spec.calendar, minutes: spec.minutes, startsAt: null, dueAt: null, warnAt: null };
-    }
-    return {
-      name: spec.name,
-      calendar: spec.calendar,
-      minutes: spec.minutes,
-      startsAt: opened.toISOString(),
-      dueAt: dueAt(spec.calendar, opened, spec.minutes, ctx).toISOString(),
-      warnAt: warnAt(spec.calendar, opened, spec.minutes, ctx).toISOString(),
-    };
-  });
+  return planTargets(targetsFor(state.account?.tier ?? 'None', state.priority, kind), new Date(state.startedAt), calendarOf(state));
 }
 
 export function newTicket(state: FlowState, kind: TicketKind, route: Route): NewTicket {
