@@ -14,6 +14,7 @@ import { listUsers } from '../../../store/users.ts';
 import { ADMINS, EVERYONE, requireRole, SUPERVISORS } from '../../auth/guards.ts';
 import { addClosureAs, closuresView, newClosureBody, removeClosureAs } from '../../api/closures.ts';
 import { idParam, localDate } from '../../api/inputs.ts';
+import { monthWindow } from '../../api/reports.ts';
 import { issuesText } from '../../api/route-table.ts';
 import { addShiftAs, newShiftBody, removeShiftAs, rotaView } from '../../api/rota.ts';
 import { addUserAs, newUserBody, resetPasswordAs, updateUserAs, userFormBody } from '../../api/users.ts';
@@ -197,15 +198,11 @@ export function adminPages(deps: ConsoleDeps): Router {
     if (!q.success) return { month: current, error: `That month cannot be shown: ${issuesText(q.error)}` };
     return { month: q.data.month ?? current, error: null };
   }
-  const window = (month: string) => {
-    const start = DateTime.fromISO(`${month}-01T00:00:00`, { zone: ZONE });
-    return { from: start.toJSDate(), to: start.plus({ months: 1 }).toJSDate() };
-  };
 
   router.get('/reports', async (req, res) => {
     const auth = requireRole(req, SUPERVISORS);
     const { month, error } = monthOf(req);
-    const w = window(month);
+    const w = monthWindow(month);
     const [rows, histogram] = error ? [[], []] : await Promise.all([slaReport(deps.db, w), responseTimeHistogram(deps.db, w)]);
     send(res, reportsPage(auth, { month, rows, histogram, error }), error ? 400 : 200);
   });
@@ -214,7 +211,7 @@ export function adminPages(deps: ConsoleDeps): Router {
     requireRole(req, SUPERVISORS);
     const { month, error } = monthOf(req);
     if (error) throw new HttpError(400, 'bad_request', error);
-    res.type('text/csv; charset=utf-8').attachment(`sla-${month}.csv`).send(slaReportCsv(await slaReport(deps.db, window(month))));
+    res.type('text/csv; charset=utf-8').attachment(`sla-${month}.csv`).send(slaReportCsv(await slaReport(deps.db, monthWindow(month))));
   });
 
   return router;
