@@ -100,54 +100,6 @@ export async function slaReport(db: Db, window: { from?: Date; to?: Date } = {})
 
 const round = (n: number, places: number) => Math.round(n * 10 ** places) / 10 ** places;
 
-const CSV_COLUMNS = [
-  'month',
-  'account_number',
-  'account_name',
-  'tickets',
-  'targets_met',
-  'targets_breached',
-  'share_met',
-  'response_median_minutes',
-  'response_p90_minutes',
-  'responded',
-  'service_credits',
-  'complaint_escalations',
-] as const;
-
-/** The report as CSV (RFC 4180, CRLF); the overall rows say ALL in the account columns. */
-export function slaReportCsv(rows: readonly SlaReportRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.month,
-        r.overall ? 'ALL' : (r.account?.number ?? ''),
-        r.overall ? 'All accounts' : (r.account?.name ?? '(no account)'),
-        r.tickets,
-        r.met,
-        r.breached,
-        r.shareMet ?? '',
-        r.responseMedianMinutes ?? '',
-        r.responseP90Minutes ?? '',
-        r.responded,
-        r.serviceCredits,
-        r.escalations,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-function csvField(value: string | number): string {
-  let s = String(value);
-  // A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 // ---------------------------------------------------------------------------
 
 export interface UnaccountedCall {

@@ -6,7 +6,8 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import type { Db } from '../../store/db.ts';
-import { slaReport, slaReportCsv } from '../../store/reports.ts';
+import { slaReport, type SlaReportRow } from '../../store/reports.ts';
+import { csvLine } from '../console/csv.ts';
 import { HttpError } from '../errors.ts';
 
 export interface ReportsRouterDeps {
@@ -44,4 +45,47 @@ export function monthWindow(month: string): { from: Date; to: Date } {
     : null;
   if (!start?.isValid) throw new HttpError(422, 'invalid', 'month must be YYYY-MM, e.g. 2026-11');
   return { from: start.toJSDate(), to: start.plus({ months: 1 }).toJSDate() };
+}
+
+const CSV_COLUMNS = [
+  'month',
+  'account_number',
+  'account_name',
+  'tickets',
+  'targets_met',
+  'targets_breached',
+  'share_met',
+  'response_median_minutes',
+  'response_p90_minutes',
+  'responded',
+  'service_credits',
+  'complaint_escalations',
+] as const;
+
+/**
+ * The report as CSV (RFC 4180, CRLF), cells as a spreadsheet will read them
+ * (csvCell: an account name cannot become a formula); the overall rows say ALL
+ * in the account columns.
+ */
+export function slaReportCsv(rows: readonly SlaReportRow[]): string {
+  const lines = [csvLine(CSV_COLUMNS)];
+  for (const r of rows) {
+    lines.push(
+      csvLine([
+        r.month,
+        r.overall ? 'ALL' : (r.account?.number ?? ''),
+        r.overall ? 'All accounts' : (r.account?.name ?? '(no account)'),
+        r.tickets,
+        r.met,
+        r.breached,
+        r.shareMet,
+        r.responseMedianMinutes,
+        r.responseP90Minutes,
+        r.responded,
+        r.serviceCredits,
+        r.escalations,
+      ]),
+    );
+  }
+  return lines.join('');
 }
