@@ -1,6 +1,7 @@
 // Runs the benchmark sections, judges the targets, profiles the misses and writes
 // results.json and results.md. `npm run bench` (bench/run.ts) and the smoke test call it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { SECTIONS, type BenchOptions, type SectionContext, type SectionName } from './context.ts';
 import { describeMachine } from './machine.ts';
@@ -22,8 +23,11 @@ const RUNNERS: { [K in SectionName]: (ctx: SectionContext) => Promise<NonNullabl
   ari: (ctx) => runAriSection(ctx),
 };
 
-/** The order sections run in: the quick, quiet ones first. */
-const ORDER: readonly SectionName[] = ['flow', 'sla', 'db', 'twilio', 'ari'];
+/**
+ * The order sections run in: the quick, quiet ones first, and the database last, since
+ * building it writes gigabytes that Postgres is still flushing for a while afterwards.
+ */
+const ORDER: readonly SectionName[] = ['flow', 'sla', 'twilio', 'ari', 'db'];
 
 export interface BenchRun {
   results: BenchResults;
@@ -50,13 +54,15 @@ export async function runBench(options: BenchOptions, command: string, log: (mes
     log(`bench: ${name}…`);
     const ranAt = new Date().toISOString();
     const began = performance.now();
+    const loadBefore = loadAverage();
+    const common = () => ({ ranAt, seconds: secondsSince(began), smoke: options.smoke, loadAverage: [loadBefore, loadAverage()] });
     try {
       const result = await RUNNERS[name](ctx);
-      (sections as Record<string, unknown>)[name] = { status: 'ok', ranAt, seconds: secondsSince(began), smoke: options.smoke, result };
+      (sections as Record<string, unknown>)[name] = { status: 'ok', ...common(), result };
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log(`bench: ${name} FAILED: ${error}`);
-      (sections as Record<string, unknown>)[name] = { status: 'failed', ranAt, seconds: secondsSince(began), smoke: options.smoke, error };
+      (sections as Record<string, unknown>)[name] = { status: 'failed', ...common(), error };
     }
   }
 
@@ -135,3 +141,4 @@ function readPrevious(path: string, smoke: boolean): BenchResults | null {
 }
 
 const secondsSince = (t: number): number => Math.round((performance.now() - t) / 100) / 10;
+const loadAverage = (): number => Math.round(os.loadavg()[0]! * 100) / 100;

@@ -5,9 +5,14 @@ import type { BenchResults, SectionOutcome } from './results.ts';
 const fmt = (v: number, digits = 0): string =>
   Number.isFinite(v) ? v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
 const ms = (v: number): string => (Number.isFinite(v) ? (v < 10 ? fmt(v, 2) : v < 100 ? fmt(v, 1) : fmt(v)) : '—');
+const cpuMs = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${fmt(v, 2)} ms`);
 const table = (head: string[], rows: string[][]): string =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-const when = (o: SectionOutcome<unknown>): string => `_Ran ${o.ranAt.slice(0, 16).replace('T', ' ')} UTC, ${fmt(o.seconds, 0)} s${o.smoke ? ', smoke sizes' : ''}._`;
+const when = (o: SectionOutcome<unknown>): string => {
+  // Results written before load averages were kept have none.
+  const load = Array.isArray(o.loadAverage) ? `; load average ${o.loadAverage[0]} → ${o.loadAverage[1]}` : '';
+  return `_Ran ${o.ranAt.slice(0, 16).replace('T', ' ')} UTC, ${fmt(o.seconds, 0)} s${o.smoke ? ', smoke sizes' : ''}${load}._`;
+};
 
 export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
@@ -41,7 +46,7 @@ export function renderMarkdown(r: BenchResults): string {
       const questions = [...new Set(a.levels.flatMap((l) => Object.keys(l.byQuestion)))];
       return (
         table(
-          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Errors'],
+          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Line CPU per call', 'Errors', 'Load average'],
           a.levels.map((l) => [
             fmt(l.calls),
             `${ms(l.keyToCommandMs.p50)} ms`,
@@ -51,7 +56,9 @@ export function renderMarkdown(r: BenchResults): string {
             `${fmt(l.heapPerCallKB, 1)} KB`,
             `${fmt(l.marginalHeapPerCallKB, 1)} KB`,
             `${fmt(l.rssPerCallKB, 1)} KB`,
+            l.lineCpuMsPerCall === undefined ? '—' : `${fmt(l.lineCpuMsPerCall, 1)} ms`,
             String(l.errors),
+            String(l.loadAverage ?? '—'),
           ]),
         ) +
         '\n\nKey → next command by question (p50 / p99, ms):\n\n' +
@@ -67,11 +74,11 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('## 3. Twilio webhooks (autocannon from another process)');
     out.push(section(s.twilio, (t) =>
       table(
-        ['Route', 'Requests/s', 'p50', 'p90', 'p99', 'max', 'Requests', 'Non-2xx / errors', 'Of the ceiling'],
+        ['Route', 'Requests/s', 'p50', 'p90', 'p99', 'max', 'Requests', 'Non-2xx / errors', 'Of the ceiling', 'Server CPU per request'],
         [
-          [t.voice.route, fmt(t.voice.perSecond), `${t.voice.latencyMs.p50} ms`, `${t.voice.latencyMs.p90} ms`, `${t.voice.latencyMs.p99} ms`, `${t.voice.latencyMs.max} ms`, fmt(t.voice.requests), `${t.voice.non2xx} / ${t.voice.errors}`, `${fmt(t.ratio.voice * 100, 1)}%`],
-          [t.gather.route, fmt(t.gather.perSecond), `${t.gather.latencyMs.p50} ms`, `${t.gather.latencyMs.p90} ms`, `${t.gather.latencyMs.p99} ms`, `${t.gather.latencyMs.max} ms`, fmt(t.gather.requests), `${t.gather.non2xx} / ${t.gather.errors}`, `${fmt(t.ratio.gather * 100, 1)}%`],
-          [t.ceiling.route, fmt(t.ceiling.perSecond), `${t.ceiling.latencyMs.p50} ms`, `${t.ceiling.latencyMs.p90} ms`, `${t.ceiling.latencyMs.p99} ms`, `${t.ceiling.latencyMs.max} ms`, fmt(t.ceiling.requests), `${t.ceiling.non2xx} / ${t.ceiling.errors}`, '100%'],
+          [t.voice.route, fmt(t.voice.perSecond), `${t.voice.latencyMs.p50} ms`, `${t.voice.latencyMs.p90} ms`, `${t.voice.latencyMs.p99} ms`, `${t.voice.latencyMs.max} ms`, fmt(t.voice.requests), `${t.voice.non2xx} / ${t.voice.errors}`, `${fmt(t.ratio.voice * 100, 1)}%`, cpuMs(t.voice.serverCpuMsPerRequest)],
+          [t.gather.route, fmt(t.gather.perSecond), `${t.gather.latencyMs.p50} ms`, `${t.gather.latencyMs.p90} ms`, `${t.gather.latencyMs.p99} ms`, `${t.gather.latencyMs.max} ms`, fmt(t.gather.requests), `${t.gather.non2xx} / ${t.gather.errors}`, `${fmt(t.ratio.gather * 100, 1)}%`, cpuMs(t.gather.serverCpuMsPerRequest)],
+          [t.ceiling.route, fmt(t.ceiling.perSecond), `${t.ceiling.latencyMs.p50} ms`, `${t.ceiling.latencyMs.p90} ms`, `${t.ceiling.latencyMs.p99} ms`, `${t.ceiling.latencyMs.max} ms`, fmt(t.ceiling.requests), `${t.ceiling.non2xx} / ${t.ceiling.errors}`, '100%', '—'],
         ],
       ) + `\n\nGather steps that did not move their call on: ${t.wrongAnswers}.\n\n${t.notes.map((x) => `- ${x}`).join('\n')}`,
     ));

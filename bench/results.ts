@@ -10,9 +10,15 @@ import type { FlowResult } from './sections/flow.ts';
 import type { SlaResult } from './sections/sla.ts';
 import type { TwilioResult } from './sections/twilio.ts';
 
-export type SectionOutcome<T> =
-  | { status: 'ok'; ranAt: string; seconds: number; smoke: boolean; result: T }
-  | { status: 'failed'; ranAt: string; seconds: number; smoke: boolean; error: string };
+interface Ran {
+  ranAt: string;
+  seconds: number;
+  smoke: boolean;
+  /** The machine's 1-minute load average as the section started and ended (2 cores: above 2, it was shared). */
+  loadAverage: [number, number];
+}
+
+export type SectionOutcome<T> = (Ran & { status: 'ok'; result: T }) | (Ran & { status: 'failed'; error: string });
 
 export interface Target {
   id: string;
@@ -51,8 +57,8 @@ const n = z.number().finite().nonnegative();
 const summary = z.object({ count: n, p50: n, p95: n, p99: n, max: n, mean: n });
 const outcome = <T extends z.ZodType>(result: T) =>
   z.discriminatedUnion('status', [
-    z.object({ status: z.literal('ok'), ranAt: z.string(), seconds: n, smoke: z.boolean(), result }),
-    z.object({ status: z.literal('failed'), ranAt: z.string(), seconds: n, smoke: z.boolean(), error: z.string() }),
+    z.object({ status: z.literal('ok'), ranAt: z.string(), seconds: n, smoke: z.boolean(), loadAverage: z.tuple([n, n]), result }),
+    z.object({ status: z.literal('failed'), ranAt: z.string(), seconds: n, smoke: z.boolean(), loadAverage: z.tuple([n, n]), error: z.string() }),
   ]);
 
 const flow = z.object({

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
           type: 'status',
           id: raw.id,
           ari: ari ? { state: ari.status().state, activeCalls: ari.status().activeCalls, pendingWork: ari.pendingWork() } : null,
+          cpuMicros: cpuMicros(),
         });
         return;
       case 'stop':
@@ -74,6 +75,11 @@ async function main(): Promise<void> {
     }
   });
   send({ type: 'ready', url: line.url });
+}
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 main().catch((err: unknown) => {

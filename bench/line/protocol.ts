@@ -13,5 +13,11 @@ export type ChildReply =
       /** False when the process had no --expose-gc (the figures then include garbage). */
       collected: boolean;
     }
-  | { type: 'status'; id: number; ari: { state: string; activeCalls: number; pendingWork: number } | null }
+  | {
+      type: 'status';
+      id: number;
+      ari: { state: string; activeCalls: number; pendingWork: number } | null;
+      /** CPU the line process has used so far (user + system), µs. */
+      cpuMicros: number;
+    }
   | { type: 'stopped'; id: number };

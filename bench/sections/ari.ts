@@ -4,6 +4,7 @@
 // calls in progress climb a staircase (100, 500, 1,000, 2,000); at each step the
 // arrivals pause, the line is weighed (heap and RSS after a full GC), and the key
 // presses made on the way up are that step's latencies.
+import os from 'node:os';
 import { FakeAsterisk } from '../../test/support/fake-asterisk/server.ts';
 import type { SectionContext } from '../context.ts';
 import { CallLoad, type KeySample } from '../ari/callers.ts';
@@ -31,6 +32,15 @@ export interface AriLevel {
   /** Heap added per call since the previous step (the fixed cost left out). */
   marginalHeapPerCallKB: number;
   errors: number;
+  /** The machine's 1-minute load average when the step was reached (2 cores). */
+  loadAverage: number;
+  /**
+   * CPU the line process spent per call of this step (its IVR, the desk, the notes), and
+   * what the simulated Asterisk and callers cost this process: steadier than latency on a
+   * shared machine.
+   */
+  lineCpuMsPerCall: number;
+  simulatorCpuMsPerCall: number;
 }
 
 export interface AriResult {
@@ -84,6 +94,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
     });
     await waitFor(async () => (await line!.status()).ari?.state === 'connected', 15_000, 'the ARI carrier to connect');
     const base = await line.memory();
+    let cpu = { line: (await line.status()).cpuMicros, sim: simCpu() };
     ctx.log(`ari: line up (pid ${line.pid}), heap ${round(base.heapUsed / MB, 1)} MB`);
 
     const results: AriLevel[] = [];
@@ -109,13 +120,19 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       );
       await waitFor(async () => (await line!.status()).ari?.pendingWork === 0, 30_000, 'the line to go quiet');
       const mem = await line.memory();
+      const nowCpu = { line: (await line.status()).cpuMicros, sim: simCpu() };
       const stepCalls = load.calls.slice(first, level);
       const connects = stepCalls.flatMap((c) => (c.connectedAt === null ? [] : [c.connectedAt])).sort((a, b) => a - b);
       const seconds = connects.length > 0 ? (connects[connects.length - 1]! - began) / 1000 : 0;
       // The rate callers came out of the IVR, first to last (not counting the first call's own IVR time).
       const spread = connects.length > 1 ? (connects[connects.length - 1]! - connects[0]!) / 1000 : 0;
       const samples = load.samples.filter((s) => s.active > previous.calls && s.active <= level);
-      results.push(levelResult(level, samples, connects.length, seconds, spread, mem, base, previous));
+      results.push({
+        ...levelResult(level, samples, connects.length, seconds, spread, mem, base, previous),
+        lineCpuMsPerCall: round((nowCpu.line - cpu.line) / 1000 / (level - previous.calls), 2),
+        simulatorCpuMsPerCall: round((nowCpu.sim - cpu.sim) / 1000 / (level - previous.calls), 2),
+      });
+      cpu = nowCpu;
       ctx.log(
         `ari: ${level} calls: key→command p50 ${results.at(-1)!.keyToCommandMs.p50} ms, p99 ${results.at(-1)!.keyToCommandMs.p99} ms; ` +
           `heap/call ${results.at(-1)!.heapPerCallKB} KB; ${load.failures().length} failed`,
@@ -143,13 +160,14 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
         failedCalls: failures.length,
         simulatorViolations: violations.length,
         lineWarnings: line.warnings,
-        examples: [...failures.slice(0, 5), ...violations.slice(0, 5), ...(line.warnings > 0 ? [lastWarning(line.tail())] : [])],
+        examples: [...distinct(failures), ...distinct(violations), ...(line.warnings > 0 ? [lastWarning(line.tail())] : [])],
       },
       notes: [
         `arrivals ${arrivalsPerSecond} calls/s; each caller keys an answer ${reactionMs} ms (±40%) after a question ends; half are known by caller ID`,
         `prompts play at ${msPerWord} ms a word (real speech is about 350): the IVR part of a call takes seconds, not a minute`,
         'calls stay connected to the desk until the top step, then all hang up at once',
         'latency is measured in the simulated Asterisk (this process): last key event sent → next request for that channel arriving',
+        'the simulator and its callers share the two cores with the line, Postgres and Redis; CPU per call is each process\'s CPU time over the step divided by the step\'s calls',
         `the line runs at LOG_LEVEL=info with its output discarded, carriers only (no SLA watcher or console)`,
       ],
     };
@@ -171,7 +189,7 @@ function levelResult(
   mem: { heapUsed: number; rss: number },
   base: { heapUsed: number; rss: number },
   previous: { calls: number; heapUsed: number },
-): AriLevel {
+): Omit<AriLevel, 'lineCpuMsPerCall' | 'simulatorCpuMsPerCall'> {
   const byQuestion: Record<string, Summary> = {};
   for (const q of [...new Set(samples.map((s) => s.question))]) {
     byQuestion[q] = roundSummary(summarise(samples.filter((s) => s.question === q).map((s) => s.ms)));
@@ -188,6 +206,7 @@ function levelResult(
     rssPerCallKB: round((mem.rss - base.rss) / level / 1024, 1),
     marginalHeapPerCallKB: round((mem.heapUsed - previous.heapUsed) / (level - previous.calls) / 1024, 1),
     errors: level - previous.calls - connected,
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -196,9 +215,26 @@ async function openCalls(db: { query<R>(sql: string): Promise<R[]> }): Promise<n
   return Number(row?.n ?? 0);
 }
 
+/** One example of each kind of failure, with how many there were. */
+function distinct(messages: string[]): string[] {
+  const kinds = new Map<string, { example: string; n: number }>();
+  for (const m of messages) {
+    const kind = m.replace(/^call \d+: /, '').replace(/\(heard: .*\)$/, '');
+    const k = kinds.get(kind) ?? { example: m, n: 0 };
+    k.n += 1;
+    kinds.set(kind, k);
+  }
+  return [...kinds.values()].slice(0, 5).map((k) => (k.n > 1 ? `${k.example} (and ${k.n - 1} more like it)` : k.example));
+}
+
 function lastWarning(tail: string): string {
   const lines = tail.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
   return `line log: ${(lines.at(-1) ?? '').slice(0, 400)}`;
+}
+
+function simCpu(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -21,6 +21,8 @@ export interface HttpRun {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   non2xx: number;
   errors: number;
+  /** CPU the server process spent per request answered (null for the ceiling, not measured). */
+  serverCpuMsPerRequest: number | null;
 }
 
 export interface TwilioResult {
@@ -59,13 +61,16 @@ export async function runTwilioSection(ctx: SectionContext, opts: { nodeFlags?: 
     const callers = Array.from({ length: 500 }, (_, i) => `+447700${String(900_000 + i).padStart(6, '0')}`);
     const common = { url: line.url, publicBaseUrl, authToken, connections };
     let sidBase = 1;
-    const voice = async (runSeconds: number): Promise<Result> => {
+    const cpu = async () => (await line.status()).cpuMicros;
+    const voice = async (runSeconds: number): Promise<Result & { cpuMicros: number }> => {
+      const before = await cpu();
       const r = await loader.run({ ...common, kind: 'voice', seconds: runSeconds, sidBase, callers, collectActions: true });
       sidBase += r.requests + 1;
-      return r;
+      return { ...r, cpuMicros: (await cpu()) - before };
     };
-    const gather = (steps: Result['actions'], from: number, to: number): Promise<Result> =>
-      loader.run({
+    const gather = async (steps: Result['actions'], from: number, to: number): Promise<Result & { cpuMicros: number }> => {
+      const before = await cpu();
+      const r = await loader.run({
         ...common,
         kind: 'gather',
         seconds,
@@ -77,6 +82,8 @@ export async function runTwilioSection(ctx: SectionContext, opts: { nodeFlags?: 
           digits: stores.customers[i % stores.customers.length]!.number,
         })),
       });
+      return { ...r, cpuMicros: (await cpu()) - before };
+    };
 
     ctx.log('twilio: warming up');
     const warm = await voice(smoke ? 0.3 : 2);
@@ -97,7 +104,7 @@ export async function runTwilioSection(ctx: SectionContext, opts: { nodeFlags?: 
     return {
       voice: httpRun('POST /twilio/voice (new call, signed)', connections, voiceRun),
       gather: httpRun('POST /twilio/step Gather: account number (signed)', connections, gatherRun),
-      ceiling: httpRun('POST, fixed TwiML (express, form parser, no stores)', connections, ceilingRun),
+      ceiling: httpRun('POST, fixed TwiML (express, form parser, no stores)', connections, { ...ceilingRun, cpuMicros: null }),
       ratio: {
         gather: round(gatherRun.perSecond / ceilingRun.perSecond, 3),
         voice: round(voiceRun.perSecond / ceilingRun.perSecond, 3),
@@ -109,6 +116,7 @@ export async function runTwilioSection(ctx: SectionContext, opts: { nodeFlags?: 
         'every request is signed (X-Twilio-Signature over the public URL and parameters) and the line checks it (TWILIO_VALIDATE_SIGNATURES=true)',
         'each /twilio/voice request is a new call (a new CallSid); each Gather step is the next step of a different one of those calls',
         'the line runs in its own process at LOG_LEVEL=info with its output discarded',
+        'server CPU per request: the line process\'s CPU time over the run divided by the requests answered (steadier than rates on a shared machine)',
       ],
     };
   } finally {
@@ -144,7 +152,7 @@ async function keyEvents(stores: LineStores): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-function httpRun(route: string, connections: number, r: Result): HttpRun {
+function httpRun(route: string, connections: number, r: Result & { cpuMicros: number | null }): HttpRun {
   return {
     route,
     connections,
@@ -154,6 +162,7 @@ function httpRun(route: string, connections: number, r: Result): HttpRun {
     latencyMs: r.latency,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    serverCpuMsPerRequest: r.cpuMicros === null || r.ok === 0 ? null : round(r.cpuMicros / 1000 / r.ok, 3),
   };
 }
 
