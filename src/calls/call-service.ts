@@ -194,6 +194,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
       return serialise(callId, async () => {
         const session = await loadSession(deps.live, callId);
         if (!session) throw new UnknownCallError(callId);
+        if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) throw new UnknownCallError(callId);
         const key = options.idempotencyKey;
         if (key && session.results[key]) return session.results[key];
         let step: Step;

@@ -41,6 +41,12 @@ export interface FeedOptions {
    * repeated delivery (same idempotencyKey) does not write them again.
    */
   notes?: readonly CarrierNote[];
+  /**
+   * The carrier's id for the call as this delivery names it (a webhook's CallSid). The
+   * feed is refused (UnknownCallError) unless the live call is that carrier call, so a
+   * carrier may trust a call id from its own signed URL without looking it up first.
+   */
+  carrierCallId?: string;
 }
 
 export interface CallDriver {

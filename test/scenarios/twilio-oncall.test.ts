@@ -60,8 +60,11 @@ describe('a critical Cat4 fault at night over Twilio', () => {
     const ticket = await getTicket(fresh.db, { id: call.ticketId ?? '' });
     // The response target is met when the engineer accepts: four seconds into ringing.
     expect(ticket?.respondedAt).toEqual(new Date(Date.parse(NIGHT) + 4_000));
-    const types = (await callTimeline(fresh.db, call.id)).map((e) => e.type);
-    expect(types).toContain('twilio.bridge');
+    const timeline = await callTimeline(fresh.db, call.id);
+    // What the engineer pressed (Twilio's word), then the flow's bridge: in one write.
+    const screened = timeline.findIndex((e) => e.type === 'twilio.screen');
+    expect(timeline[screened]?.detail).toMatchObject({ outcome: 'accepted' });
+    expect(timeline.slice(screened + 1).map((e) => e.type)).toContain('bridge');
   });
 
   it('moves to the secondary when the primary does not answer, and to the manager when the secondary presses 2', async () => {

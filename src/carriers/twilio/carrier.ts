@@ -1,9 +1,13 @@
 // The Twilio carrier: each webhook becomes one event for the call flow (through the
 // call service's narrow door) and the flow's media commands come back as TwiML.
 // Every feed carries the CallSid and the step from the signed URL as its
-// idempotency key, so a webhook Twilio delivers twice has the effect of one.
+// idempotency key, so a webhook Twilio delivers twice has the effect of one. The
+// signed URL also names the call: no webhook looks it up, the call service checks it
+// is the CallSid's call when it loads it, and what Twilio reported goes in that
+// step's own timeline write (a retried webhook writes nothing twice).
 import type { Logger } from 'pino';
-import type { CallDriver, Step } from '../../calls/types.ts';
+import { UnknownCallError } from '../../calls/call-service.ts';
+import type { CallDriver, CarrierNote, Step } from '../../calls/types.ts';
 import { ENGINEER_ACCEPT_KEY, engineerKeyOutcome } from '../../domain/flow/rules.ts';
 import type { FlowEvent } from '../../domain/flow/types.ts';
 import { createLinks, decodeUtterance } from './links.ts';
@@ -94,20 +98,33 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
   }
 
   async function startIvr(p: WebhookParams, at: Date, why: string, facts: Record<string, unknown> = {}): Promise<Reply> {
-    const step = await driver.start({ carrier: 'twilio', carrierCallId: p.CallSid, from: p.From, to: p.To, at });
-    await note(step.callId, 'twilio.call', { why, callSid: p.CallSid, direction: p.Direction, ...facts }, at);
+    const notes = [fact('twilio.call', { why, callSid: p.CallSid, direction: p.Direction, ...facts }, at)];
+    const step = await driver.start({ carrier: 'twilio', carrierCallId: p.CallSid, from: p.From, to: p.To, at, notes });
     return render(step.callId, step, 1, p, at);
   }
 
-  /** The call behind a caller-leg webhook, if it is the one the signed URL names. */
-  async function callFor(callSid: string, claimed: string | undefined): Promise<string | null> {
-    const callId = await driver.findCall('twilio', callSid);
-    if (!callId || (claimed !== undefined && claimed !== callId)) {
-      log.warn({ callSid, claimed, found: callId }, 'Twilio webhook for a call this line does not know');
+  /**
+   * Feeds the call the signed URL names, with what Twilio reported as notes; null when
+   * that is not the live call of `callSid` (unknown, over, or another call's URL).
+   */
+  async function feedCall(
+    callId: string,
+    callSid: string,
+    event: FlowEvent,
+    at: Date,
+    idempotencyKey: string,
+    notes: CarrierNote[] = [],
+  ): Promise<Step | null> {
+    try {
+      return await driver.feed(callId, event, at, { idempotencyKey, notes, carrierCallId: callSid });
+    } catch (err) {
+      if (!(err instanceof UnknownCallError)) throw err;
+      log.warn({ callSid, callId }, 'Twilio webhook for a call this line does not know');
       return null;
     }
-    return callId;
   }
+
+  const fact = (type: string, detail: Record<string, unknown>, at: Date): CarrierNote => ({ type, detail, at });
 
   const hangup = (cause: string): FlowEvent => ({ type: 'hangup', cause });
 
@@ -140,59 +157,73 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     /** What happened to the last document's question, dial or recording. */
     async step(p: WebhookParams, q: StepQuery): Promise<Reply> {
       const at = clock();
-      const callId = await callFor(p.CallSid, q.call);
-      if (!callId) return safeRoute();
+      const callId = q.call;
       const key = `${p.CallSid}:${q.step}`;
       const next = q.step + 1;
-      const feed = (event: FlowEvent, k = key) => driver.feed(callId, event, at, { idempotencyKey: k });
+      const facts = [fact('twilio.webhook', webhookFacts(p, q), at)];
+      /**
+       * What Twilio reported rides with one feed of this webhook: its last. A feed whose key
+       * another webhook shares (the desk's or engineer's answer, which their leg reported
+       * first) may be answered from that first delivery and write nothing; its facts are
+       * then that leg's own (screen, leg status) and are not written twice.
+       */
+      const feed = async (event: FlowEvent, k = key, withFacts = true): Promise<Step> => {
+        const step = await feedCall(callId, p.CallSid, event, at, k, withFacts ? facts : []);
+        if (!step) throw new NotThisCall();
+        return step;
+      };
       const digits = p.Digits ?? '';
-      await note(callId, 'twilio.webhook', webhookFacts(p, q), at);
 
       let step: Step;
-      switch (q.on) {
-        case 'gather':
-          if (digits.length > MAX_SANE_DIGITS) {
-            log.warn({ callId, callSid: p.CallSid, length: digits.length }, 'absurdly long Digits from Twilio: safe route');
-            await note(callId, 'twilio.safe-route', { reason: 'digits too long', length: digits.length }, at);
-            return safeRoute();
-          }
-          step = await feed(digits === '' && !p.FinishedOnKey ? { type: 'inputTimeout' } : { type: 'input', digits });
-          break;
-        case 'record':
-        case 'record-empty': {
-          const duration = seconds(p.RecordingDuration);
-          const name = q.on === 'record' && p.RecordingUrl && duration > 0 ? p.RecordingUrl : null;
-          step = await feed({ type: 'recorded', recordingName: name, durationSeconds: name ? duration : 0 });
-          break;
-        }
-        case 'no-desk':
-          log.warn({ callId, queue: q.queue }, 'no desk number configured for Twilio (DESK_NUMBER): desk counts as failed');
-          step = await feed({ type: 'deskResult', outcome: 'failed' });
-          break;
-        case 'desk':
-          if (dialBridged(p)) {
-            await feed({ type: 'deskResult', outcome: 'answered' }, `${key}:desk`);
-            step = await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'desk-hung-up'));
-          } else if (callerGone(p)) {
-            step = await feed(hangup('caller-hung-up'));
-          } else {
-            step = await feed({ type: 'deskResult', outcome: deskOutcome(p) });
-          }
-          break;
-        case 'engineer': {
-          if (!q.engineer) return safeRoute();
-          if (callerGone(p) && !dialBridged(p)) {
-            step = await feed(hangup('caller-hung-up'));
+      try {
+        switch (q.on) {
+          case 'gather':
+            if (digits.length > MAX_SANE_DIGITS) {
+              log.warn({ callId, callSid: p.CallSid, length: digits.length }, 'absurdly long Digits from Twilio: safe route');
+              await note(callId, 'twilio.safe-route', { reason: 'digits too long', length: digits.length, ...webhookFacts(p, q) }, at);
+              return safeRoute();
+            }
+            step = await feed(digits === '' && !p.FinishedOnKey ? { type: 'inputTimeout' } : { type: 'input', digits });
+            break;
+          case 'record':
+          case 'record-empty': {
+            const duration = seconds(p.RecordingDuration);
+            const name = q.on === 'record' && p.RecordingUrl && duration > 0 ? p.RecordingUrl : null;
+            step = await feed({ type: 'recorded', recordingName: name, durationSeconds: name ? duration : 0 });
             break;
           }
-          // The screen may already have told the flow (a key other than 1, or the accept);
-          // sharing its key means the first word stands and this one is its echo.
-          const outcome = dialBridged(p) ? 'accepted' : engineerOutcome(p);
-          const result = await feed({ type: 'engineerResult', engineerId: q.engineer, outcome }, `${key}:engineer`);
-          const wasBridged = dialBridged(p) || result.commands.some((c) => c.kind === 'bridgeEngineer');
-          step = wasBridged ? await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'engineer-hung-up')) : result;
-          break;
+          case 'no-desk':
+            log.warn({ callId, queue: q.queue }, 'no desk number configured for Twilio (DESK_NUMBER): desk counts as failed');
+            step = await feed({ type: 'deskResult', outcome: 'failed' });
+            break;
+          case 'desk':
+            if (dialBridged(p)) {
+              await feed({ type: 'deskResult', outcome: 'answered' }, `${key}:desk`, false);
+              step = await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'desk-hung-up'));
+            } else if (callerGone(p)) {
+              step = await feed(hangup('caller-hung-up'));
+            } else {
+              step = await feed({ type: 'deskResult', outcome: deskOutcome(p) });
+            }
+            break;
+          case 'engineer': {
+            if (!q.engineer) return safeRoute();
+            if (callerGone(p) && !dialBridged(p)) {
+              step = await feed(hangup('caller-hung-up'));
+              break;
+            }
+            // The screen may already have told the flow (a key other than the accept key, or the
+            // accept); sharing its key means the first word stands and this one is its echo.
+            const outcome = dialBridged(p) ? 'accepted' : engineerOutcome(p);
+            const result = await feed({ type: 'engineerResult', engineerId: q.engineer, outcome }, `${key}:engineer`, !dialBridged(p));
+            const wasBridged = dialBridged(p) || result.commands.some((c) => c.kind === 'bridgeEngineer');
+            step = wasBridged ? await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'engineer-hung-up'), key, dialBridged(p)) : result;
+            break;
+          }
         }
+      } catch (err) {
+        if (err instanceof NotThisCall) return safeRoute();
+        throw err;
       }
       return render(callId, step, next, p, at);
     },
@@ -201,17 +232,15 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     async screen(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
       const at = clock();
       const parent = p.ParentCallSid;
-      const callId = parent ? await callFor(parent, q.call) : null;
-      if (!parent || !callId) return twiml(renderHangup());
+      if (!parent) return twiml(renderHangup());
       const whisper = q.w ? decodeUtterance(q.w) : null;
       if (!whisper) {
-        log.error({ callId, engineerId: q.engineer }, 'screening URL without a readable whisper: engineer leg hung up');
+        log.error({ callId: q.call, engineerId: q.engineer }, 'screening URL without a readable whisper: engineer leg hung up');
         return twiml(renderHangup());
       }
-      await note(callId, 'twilio.engineer-answered', { engineerId: q.engineer, legSid: p.CallSid, step: q.step }, at);
-      await driver.feed(callId, { type: 'engineerAnswered', engineerId: q.engineer }, at, {
-        idempotencyKey: `${parent}:${q.step}:answered`,
-      });
+      const answered = fact('twilio.engineer-answered', { engineerId: q.engineer, legSid: p.CallSid, step: q.step }, at);
+      const step = await feedCall(q.call, parent, { type: 'engineerAnswered', engineerId: q.engineer }, at, `${parent}:${q.step}:answered`, [answered]);
+      if (!step) return twiml(renderHangup());
       const action = links.screenResult(q.call, q.step, q.engineer, q.k ?? ENGINEER_ACCEPT_KEY);
       return twiml(renderScreen(whisper, q.t ?? 10, action, settings, links));
     },
@@ -220,19 +249,15 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     async screenResult(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
       const at = clock();
       const parent = p.ParentCallSid;
-      const callId = parent ? await callFor(parent, q.call) : null;
-      if (!parent || !callId) return twiml(renderHangup());
+      if (!parent) return twiml(renderHangup());
       const outcome = engineerKeyOutcome({ acceptKey: q.k ?? ENGINEER_ACCEPT_KEY }, p.Digits);
-      await note(callId, 'twilio.screen', { engineerId: q.engineer, outcome, legSid: p.CallSid, step: q.step }, at);
-      const step = await driver.feed(callId, { type: 'engineerResult', engineerId: q.engineer, outcome }, at, {
-        idempotencyKey: `${parent}:${q.step}:engineer`,
-      });
-      const bridge = step.commands.some((c) => c.kind === 'bridgeEngineer' && c.engineerId === q.engineer);
-      if (outcome === 'accepted' && bridge) {
-        await note(callId, 'twilio.bridge', { engineerId: q.engineer, legSid: p.CallSid }, at);
-        return twiml(renderBridge(settings, links));
-      }
-      if (outcome === 'accepted') log.warn({ callId, engineerId: q.engineer }, 'engineer accepted but the flow did not bridge (caller gone or ladder moved on)');
+      // The flow's own `bridge` entry says when the legs are joined; this says what the engineer did.
+      const screened = fact('twilio.screen', { engineerId: q.engineer, outcome, legSid: p.CallSid, step: q.step }, at);
+      const event: FlowEvent = { type: 'engineerResult', engineerId: q.engineer, outcome };
+      const step = await feedCall(q.call, parent, event, at, `${parent}:${q.step}:engineer`, [screened]);
+      const bridge = step?.commands.some((c) => c.kind === 'bridgeEngineer' && c.engineerId === q.engineer) ?? false;
+      if (outcome === 'accepted' && bridge) return twiml(renderBridge(settings, links));
+      if (outcome === 'accepted') log.warn({ callId: q.call, engineerId: q.engineer }, 'engineer accepted but the flow did not bridge (caller gone or ladder moved on)');
       return twiml(renderHangup());
     },
 
@@ -240,10 +265,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     async deskAnswer(p: WebhookParams, q: LegQuery): Promise<Reply> {
       const at = clock();
       const parent = p.ParentCallSid;
-      const callId = parent ? await callFor(parent, q.call) : null;
-      if (parent && callId) {
-        await note(callId, 'twilio.desk-answered', { legSid: p.CallSid, step: q.step }, at);
-        await driver.feed(callId, { type: 'deskResult', outcome: 'answered' }, at, { idempotencyKey: `${parent}:${q.step}:desk` });
+      if (parent) {
+        const answered = fact('twilio.desk-answered', { legSid: p.CallSid, step: q.step }, at);
+        await feedCall(q.call, parent, { type: 'deskResult', outcome: 'answered' }, at, `${parent}:${q.step}:desk`, [answered]);
       }
       return twiml(renderEmpty());
     },
@@ -262,13 +286,14 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
         log.debug({ callSid: p.CallSid, status: p.CallStatus }, 'status for a call not run on Twilio');
         return NOTHING;
       }
-      await note(callId, 'twilio.status', facts, at);
-      if (!isFinalStatus(p.CallStatus)) return NOTHING;
-      const state = await driver.snapshot(callId);
+      const state = isFinalStatus(p.CallStatus) ? await driver.snapshot(callId) : null;
       if (state && state.phase !== 'ended') {
+        // The call's end and Twilio's word on it, in one write.
         const cause = state.phase === 'ending' ? 'line-hung-up' : 'caller-hung-up';
-        await driver.feed(callId, hangup(cause), at, { idempotencyKey: `${p.CallSid}:status` });
+        await feedCall(callId, p.CallSid, hangup(cause), at, `${p.CallSid}:status`, [fact('twilio.status', facts, at)]);
+        return NOTHING;
       }
+      await note(callId, 'twilio.status', facts, at);
       return NOTHING;
     },
 
@@ -308,6 +333,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     connectLeg: (): Reply => twiml(renderEmpty()),
   };
 }
+
+/** A step URL that is not (or no longer) the CallSid's live call: the caller gets the safe route. */
+class NotThisCall extends Error {}
 
 /** What Twilio reported, for the timeline; a PIN's digits become dots. */
 function webhookFacts(p: WebhookParams, q: StepQuery): Record<string, unknown> {

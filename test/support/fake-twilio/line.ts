@@ -11,6 +11,7 @@ import { DEFAULT_SIP_TIMEOUT_SECONDS, RENDERED_PROMPTS_DIR, type TwilioSettings 
 import { createTwilioRouter } from '../../../src/http/twilio/router.ts';
 import type { Db } from '../../../src/store/db.ts';
 import type { LiveStore } from '../../../src/store/live/live-store.ts';
+import type { RoundTrips } from '../fake-asterisk/round-trips.ts';
 import { captureLogger, type CapturedLog } from './log.ts';
 import { TwilioSimulator } from './simulator.ts';
 
@@ -48,6 +49,8 @@ export interface TwilioLineOptions {
   ringSeconds?: number;
   /** The call service's DESK_OVERFLOW_SECONDS (the flow puts it on each connectDesk). */
   deskRingSeconds?: number;
+  /** Counts the call service's Postgres and Redis calls. */
+  roundTrips?: RoundTrips;
 }
 
 export interface TwilioLine {
@@ -64,9 +67,10 @@ export interface TwilioLine {
 export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLine> {
   const clock = new TestClock(opts.at);
   const log = captureLogger();
+  const records = (opts.records ?? pgCallRecords)(opts.db);
   const calls = createCallService({
-    records: (opts.records ?? pgCallRecords)(opts.db),
-    live: opts.live,
+    records: opts.roundTrips ? opts.roundTrips.records(records) : records,
+    live: opts.roundTrips ? opts.roundTrips.live(opts.live) : opts.live,
     logger: log.logger,
     clock: clock.now,
     config: { division: 'england-and-wales', ringSeconds: opts.ringSeconds ?? 25, rounds: opts.rounds ?? 2, deskRingSeconds: opts.deskRingSeconds ?? 60 },
