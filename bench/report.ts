@@ -130,7 +130,8 @@ function section<T>(o: SectionOutcome<T>, render: (result: T) => string): string
 
 export function renderProfile(p: ProfileSummary): string {
   return (
-    `\`node --cpu-prof\` of the line process (${fmt(p.totalMs)} ms sampled; ${p.file}). Busy time by where the code lives:\n\n` +
+    `\`node --cpu-prof\` of the line process over its whole life, start-up included (${fmt(p.totalMs)} ms sampled; ${p.file}). ` +
+    'Busy time by where the code lives ("(native)" is time inside C++ bindings, mostly socket writes and reads):\n\n' +
     table(['Area', 'Self ms', 'Share of busy'], p.byArea.map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
     '\n\nTop functions by self time:\n\n' +
     table(['Function', 'Where', 'Self ms', 'Share'], p.top.map((f) => [`\`${f.name}\``, f.where, fmt(f.selfMs), `${fmt(f.percent, 1)}%`]))
