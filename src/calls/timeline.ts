@@ -44,6 +44,8 @@ export function eventEntry(state: FlowState, event: FlowEvent): Entry | null {
       return { type: 'recorded', detail: { recordingName: e.recordingName, durationSeconds: e.durationSeconds } };
     case 'hangup':
       return { type: 'hangup', detail: { cause: e.cause, by: 'caller' } };
+    case 'resumed':
+      return { type: 'resumed', detail: { phase: state.phase } };
     case 'promptFinished':
       return null;
   }

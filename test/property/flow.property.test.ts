@@ -2,7 +2,8 @@
 // overlong digit strings, silence, hang-ups at any moment, engineers and desks
 // answering (or not) when nobody asked, and data answers arriving out of order.
 // Whatever comes, the flow never throws, never leaves a caller with nothing next,
-// and ends every call once, with a reason.
+// and ends every call once, with a reason. A carrier that restarts (resumed) at any
+// moment changes nothing the flow counts, and is given again what the flow waits on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventEntry } from '../../src/calls/timeline.ts';
@@ -46,6 +47,7 @@ const anyEvent: fc.Arbitrary<FlowEvent> = fc.oneof(
   { weight: 8, arbitrary: keys.map((digits): FlowEvent => ({ type: 'input', digits })) },
   { weight: 2, arbitrary: fc.constant<FlowEvent>({ type: 'inputTimeout' }) },
   { weight: 1, arbitrary: fc.constant<FlowEvent>({ type: 'promptFinished' }) },
+  { weight: 2, arbitrary: fc.constant<FlowEvent>({ type: 'resumed' }) },
   { weight: 1, arbitrary: fc.constantFrom('Normal Clearing', 'caller-hung-up', '').map((cause): FlowEvent => ({ type: 'hangup', cause })) },
   { weight: 2, arbitrary: engineerId.map((id): FlowEvent => ({ type: 'engineerAnswered', engineerId: id })) },
   {
@@ -105,6 +107,33 @@ function expected(state: FlowState): fc.Arbitrary<FlowEvent> {
       return fc.option(fc.constant(`support-line/${state.callId}`)).map((name): FlowEvent => ({ type: 'recorded', recordingName: name, durationSeconds: name ? 20 : 0 }));
     default:
       return fc.constant<FlowEvent>({ type: 'inputTimeout' });
+  }
+}
+
+/**
+ * A restart is not the caller's doing: nothing the flow counts moves (retries, wrong
+ * PINs, the ladder), and the only commands are the wait being given again.
+ */
+function resumedChangesNothing(before: FlowState, after: FlowState, commands: Command[]): void {
+  expect(after).toEqual(before);
+  const kinds = commands.map((c) => c.kind);
+  switch (before.phase) {
+    case 'account':
+    case 'pin':
+    case 'menu':
+    case 'critical':
+    case 'adhoc':
+    case 'ticketRef':
+      expect(kinds).toEqual(['gather']);
+      return;
+    case 'ringing':
+      expect(commands).toEqual([expect.objectContaining({ kind: 'dialEngineer', engineer: expect.objectContaining({ engineerId: before.ladder?.current }) })]);
+      return;
+    case 'desk':
+      expect(kinds).toEqual(before.outcome === 'desk' ? [] : ['connectDesk']);
+      return;
+    default:
+      expect(kinds).toEqual([]);
   }
 }
 
@@ -201,6 +230,7 @@ describe('the call flow, for any sequence of events', () => {
               expect(JSON.stringify(eventEntry(before, e))).not.toContain(e.digits);
             }
             const result = transition(before, e, now);
+            if (e.type === 'resumed') resumedChangesNothing(before, result.state, result.commands);
             state = result.state;
             expect(JSON.parse(JSON.stringify(state))).toEqual(state);
             for (const c of result.commands) {
@@ -214,8 +244,9 @@ describe('the call flow, for any sequence of events', () => {
 
         deliver(started);
         for (let i = 0; i < steps; i += 1) {
-          // Mostly what the line asked for, often anything at all.
-          deliver(g(() => fc.oneof({ weight: 3, arbitrary: expected(state) }, { weight: 2, arbitrary: anyEvent })));
+          // Mostly what the line asked for, often anything at all, now and then a carrier restart.
+          const restart = fc.constant<FlowEvent>({ type: 'resumed' });
+          deliver(g(() => fc.oneof({ weight: 6, arbitrary: expected(state) }, { weight: 4, arbitrary: anyEvent }, { weight: 1, arbitrary: restart })));
           if (state.phase !== 'ended') {
             expect(waitingOn(state.phase, lastMedia, state), `phase ${state.phase}, last command ${lastMedia?.kind}`).toBe(true);
           }
@@ -239,6 +270,62 @@ describe('the call flow, for any sequence of events', () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it('a carrier restart anywhere in a call counts nothing against the caller and repeats what the flow waits on', () => {
+    const resumedIn = new Set<Phase>();
+    // Any moment, but often a weekday morning (the desk, the ad hoc offer) or a weekend night (the ladder).
+    const when = fc.oneof(instant, fc.constantFrom(new Date('2026-11-23T10:00:00Z'), new Date('2026-11-21T03:00:00Z')));
+    fc.assert(
+      fc.property(when, fc.gen(), (now, g) => {
+        const started = { type: 'started' as const, callId: 'call-1', carrier: 'asterisk' as const, from: '+441632960123', to: '+441632960000', division: 'england-and-wales' as const, closures: [] };
+        let state = initialState(started, now);
+        /** Stores that answer as a working line would, so calls get to every phase. */
+        const answer = (c: Command): FlowEvent | null => {
+          switch (c.kind) {
+            case 'lookupCaller':
+              return { type: 'callerLookedUp', accountNumber: g(() => fc.option(fc.constant(ACCOUNT))) };
+            case 'checkPin':
+              return c.pin === PIN ? { type: 'pinChecked', result: 'ok', account: g(() => account) } : { type: 'pinChecked', result: 'wrong', account: null };
+            case 'createTicket':
+              return { type: 'ticketCreated', ticketId: 't1', reference: '1042' };
+            case 'lookupTicket':
+              return { type: 'ticketFound', ticket: null };
+            case 'planEscalation':
+              return { type: 'escalationPlanned', plan: { legs: [leg('e1', 'primary'), leg('e2', 'secondary')], ringSeconds: 25, rounds: 2 } };
+            default:
+              return null;
+          }
+        };
+        const deliver = (event: FlowEvent): void => {
+          const queue: FlowEvent[] = [event];
+          while (queue.length > 0) {
+            const e = queue.shift() as FlowEvent;
+            const before = state;
+            const result = transition(before, e, now);
+            if (e.type === 'resumed') {
+              resumedIn.add(before.phase);
+              resumedChangesNothing(before, result.state, result.commands);
+            }
+            state = result.state;
+            for (const c of result.commands) {
+              const reply = answer(c);
+              if (reply) queue.push(reply);
+            }
+          }
+        };
+        deliver(started);
+        for (let i = 0; i < 30 && state.phase !== 'ending' && state.phase !== 'ended'; i += 1) {
+          if (g(() => fc.boolean())) deliver({ type: 'resumed' });
+          deliver(g(() => expected(state)));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // Every kind of wait was restarted in some call.
+    for (const phase of ['account', 'pin', 'menu', 'critical', 'adhoc', 'ticketRef', 'ringing', 'desk', 'recording'] as const) {
+      expect([...resumedIn], phase).toContain(phase);
+    }
   });
 
   it('never lets a PIN digit out in a command other than the PIN check itself', () => {

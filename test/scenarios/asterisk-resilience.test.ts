@@ -103,20 +103,35 @@ describe('Asterisk restarts mid-call', () => {
 });
 
 describe('this process restarts mid-call', () => {
-  it('at a question: the new process picks the call up from the call service and asks again', async () => {
+  it('at a question: the new process picks the call up from the call service and asks again, no "no entry"', async () => {
     const { sim, callOf } = await lineAt(OFFICE);
     const desk = sim.desk('support').answersAfter(2_000);
     const caller = signsIn(sim.call({ from: cat1.phone }), cat1.pin);
     await caller;
     await line!.restartCarrier();
-    await caller.hears('no-entry', 'main-menu').presses('1').hears('fault-critical-question').presses('2').isConnectedTo(desk).hangsUp();
+    await caller.hears('main-menu').presses('1').hears('fault-critical-question').presses('2').isConnectedTo(desk).hangsUp();
+    expect(caller.transcript).not.toContain('no-entry');
     const { call, timeline } = await callOf(caller);
     expect(call.outcome).toBe('desk');
     expect(timeline.find((e) => e.type === 'ari.resumed')?.detail).toMatchObject({ after: 'restart', phase: 'menu' });
+    expect(timeline.find((e) => e.type === 'resumed')?.detail).toEqual({ phase: 'menu' });
+    expect(timeline.map((e) => e.type)).not.toContain('no-keys');
   });
 
-  it('while an engineer rings: that leg is dropped and the ladder moves on', async () => {
-    const { sim } = await lineAt(NIGHT);
+  it('a caller who has already used their three re-prompts is asked again, not sent to the safe default', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = signsIn(sim.call({ from: cat1.phone }), cat1.pin);
+    await caller.staysSilent().hears('no-entry', 'main-menu').staysSilent().hears('no-entry', 'main-menu').staysSilent().hears('no-entry', 'main-menu');
+    await line!.restartCarrier();
+    await caller.hears('main-menu').presses('3').hears('complaint-intro').isConnectedTo(desk).hangsUp();
+    const { ticket } = await callOf(caller);
+    // The caller's own choice, not the safe default's fault ticket.
+    expect(ticket).toMatchObject({ kind: 'complaint' });
+  });
+
+  it('while an engineer rings: that leg is dropped and the same engineer is rung again', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
     const first = sim.engineer(sam.phone).doesNotAnswer();
     const second = sim.engineer(alex.phone).answersAfter(2_000).presses('1');
     const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
@@ -124,7 +139,25 @@ describe('this process restarts mid-call', () => {
     await sim.until(() => first.rang === 1, 'the first engineer to be rung');
     await line!.restartCarrier();
     await caller.isConnectedTo(second).hangsUp();
+    // The restart was ours, not Sam's: he is rung again before the ladder moves on.
+    expect(first.rang).toBe(2);
     expect(first.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    const { timeline } = await callOf(caller);
+    const results = timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail);
+    expect(results).toEqual([{ engineerId: expect.any(String), outcome: 'no_answer' }, { engineerId: expect.any(String), outcome: 'accepted' }]);
+  });
+
+  it('while the desk rings: the desk is rung again, and answers', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').doesNotAnswer();
+    const caller = signsIn(sim.call({ from: cat1.phone }), cat1.pin).presses('1').hears('fault-critical-question').presses('2');
+    await caller.hears('connecting-desk', 'moh');
+    await sim.until(() => desk.rang === 1, 'the desk to be rung');
+    desk.answersAfter(2_000);
+    await line!.restartCarrier();
+    await caller.isConnectedTo(desk).hangsUp();
+    expect(desk.rang).toBe(2);
+    expect((await callOf(caller)).call.outcome).toBe('desk');
   });
 
   it('during a conversation: it carries on in Asterisk, and its end is still seen', async () => {

@@ -297,3 +297,74 @@ describe('engineers and the desk, whichever carrier rings them', () => {
     expect(deskDestination({ queue: 'support', fallbackQueue: null }, { support: null, billing: '+441632960998' })).toBeNull();
   });
 });
+
+describe('after the carrier restarts mid-call (resumed)', () => {
+  const resumes = <C extends { feed(e: FlowEvent): C }>(c: C): C => c.feed({ type: 'resumed' });
+
+  it('asks the question again without "no entry" and without using up a retry', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').staysSilent().staysSilent();
+    expect(c.state.retries).toBe(2);
+    const heardBefore = c.heard.length;
+    resumes(c);
+    expect(c.heard.slice(heardBefore)).toEqual(['main-menu']);
+    expect(c.state).toMatchObject({ phase: 'menu', retries: 2 });
+    // The caller still has the retry the restart would otherwise have cost them.
+    c.staysSilent();
+    expect(c.lastHeard()).toBe('main-menu');
+    expect(c.tickets).toHaveLength(0);
+  });
+
+  it('a caller already at three re-prompts is asked again, not sent to the safe default', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').staysSilent().staysSilent().staysSilent();
+    expect(c.state.retries).toBe(3);
+    resumes(c);
+    expect(c.state).toMatchObject({ phase: 'menu', retries: 3 });
+    expect(c.lastHeard()).toBe('main-menu');
+    expect(c.tickets).toHaveLength(0);
+    c.presses('1').hears('fault-critical-question');
+  });
+
+  it('at the PIN, asks for it again and counts no wrong PIN', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('1111#');
+    expect(c.state.pinFailures).toBe(1);
+    resumes(c);
+    expect(c.state).toMatchObject({ phase: 'pin', pinFailures: 1, retries: 0 });
+    expect(c.lastHeard()).toBe('enter-pin');
+    expect(c.commands('gather').at(-1)).toMatchObject({ purpose: 'pin', secret: true });
+  });
+
+  it('repeats the ad hoc offer for a caller with no contract', () => {
+    const c = known('None', MONDAY_10AM).presses('4821#').presses('1').presses('2');
+    resumes(c);
+    expect(c.lastHeard()).toBe('no-contract-offer');
+    expect(c.state.phase).toBe('adhoc');
+  });
+
+  it('rings the same engineer again, the ladder where it was', () => {
+    const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('1').engineer('e1', 'no_answer');
+    const ladder = c.state.ladder;
+    resumes(c);
+    expect(c.commands('dialEngineer').map((d) => d.engineer.engineerId)).toEqual(['e1', 'e2', 'e2']);
+    expect(c.state.ladder).toEqual(ladder);
+    c.engineer('e2', 'accepted');
+    expect(c.commands('bridgeEngineer')).toEqual([{ kind: 'bridgeEngineer', engineerId: 'e2' }]);
+  });
+
+  it('rings the desk again for as long as before', () => {
+    const c = known('Cat2', MONDAY_10AM).presses('4821#').presses('4');
+    resumes(c);
+    expect(c.commands('connectDesk')).toEqual([c.commands('connectDesk')[0], c.commands('connectDesk')[0]]);
+    expect(c.commands('connectDesk')[1]).toMatchObject({ queue: 'billing', ringSeconds: DESK_RING_SECONDS });
+  });
+
+  it('leaves what it cannot repeat (a message being recorded, a connected call) to the carrier', () => {
+    const recording = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('2');
+    const before = recording.log.length;
+    resumes(recording);
+    expect(recording.log.length).toBe(before);
+    const connected = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2').desk('answered');
+    const commands = connected.log.length;
+    resumes(connected);
+    expect(connected.log.length).toBe(commands);
+  });
+});

@@ -136,6 +136,13 @@ async function adopt(ctx: CallContext, channel: Channel, channels: Channel[]): P
 
 const QUESTION_PHASES = new Set(['account', 'pin', 'menu', 'critical', 'adhoc', 'ticketRef']);
 
+/** The flow repeats what it waits on when told the call resumed: a question, an engineer's ring, the desk's. */
+function repeatable(state: FlowState): boolean {
+  if (QUESTION_PHASES.has(state.phase)) return true;
+  if (state.phase === 'ringing') return state.ladder?.current != null;
+  return state.phase === 'desk' && state.outcome !== 'desk';
+}
+
 async function resumeFromSnapshot(call: AriCall, state: FlowState | null, legs: Channel[]): Promise<void> {
   call.note('resumed', { after: 'restart', phase: state?.phase ?? null, legs: legs.length });
   if (!state || state.phase === 'ended' || state.phase === 'ending') {
@@ -167,17 +174,14 @@ async function resumeFromSnapshot(call: AriCall, state: FlowState | null, legs: 
   }
   // Legs rung before the restart have nobody to report to: hang them up.
   for (const leg of legs) await call.ctx.rest.hangup(leg.id).catch(() => undefined);
-  if (QUESTION_PHASES.has(state.phase)) {
-    // The flow asks its question again (as after a silence).
-    await call.feed({ type: 'inputTimeout' });
-    return;
-  }
-  if (state.phase === 'ringing' && state.ladder?.current) {
-    // The engineer being rung is lost with the restart: the flow moves on to the next.
-    await call.feed({ type: 'engineerResult', engineerId: state.ladder.current, outcome: 'failed' });
+  if (repeatable(state)) {
+    // The flow asks its question again, or rings the same engineer or the desk again:
+    // the restart is ours, so nothing counts against the caller (not a silence, not a failed leg).
+    await call.feed({ type: 'resumed' });
     return;
   }
   if (state.phase === 'desk') {
+    // The desk had answered, but their leg is gone: the conversation cannot be rejoined.
     await call.feed({ type: 'deskResult', outcome: 'failed' });
     return;
   }

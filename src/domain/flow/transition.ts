@@ -20,6 +20,9 @@ import { calendarOf, newTicket, replyDue } from './tickets.ts';
 import type {
   CallOutcome,
   Command,
+  DeskQueue,
+  EngineerLeg,
+  EscalationPlan,
   FlowEvent,
   FlowState,
   GatherPurpose,
@@ -109,6 +112,8 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
       return state.phase === 'recording' ? recorded(state, event.recordingName, now) : stay(state);
     case 'promptFinished':
       return stay(state);
+    case 'resumed':
+      return resumed(state);
   }
 }
 
@@ -170,9 +175,27 @@ function reprompt(state: FlowState, why: 'no-entry' | 'invalid-entry', now: Date
   const retries = state.retries + 1;
   const next = { ...state, retries };
   if (retries > MAX_REPROMPTS) return safeDefault(next, now);
-  const question = QUESTIONS[state.phase];
-  const again = question?.prompt ?? [prompt(state.account?.tier === 'None' ? 'no-contract-offer' : 'ad-hoc-offer')];
-  return ask(next, state.phase, [prompt(why), ...again]);
+  return ask(next, state.phase, [prompt(why), ...questionPrompt(state)]);
+}
+
+/** The current question's own words (the ad hoc offer is the one question not in QUESTIONS). */
+function questionPrompt(state: FlowState): Segment[] {
+  return QUESTIONS[state.phase]?.prompt ?? [prompt(state.account?.tier === 'None' ? 'no-contract-offer' : 'ad-hoc-offer')];
+}
+
+/**
+ * The carrier lost the call's media (a restart) and the caller is still on the line:
+ * the same question, engineer or desk again, with nothing counted against the caller.
+ * Phases the flow cannot repeat (a message being recorded, a connected call) are left
+ * to the carrier.
+ */
+function resumed(state: FlowState): Transition {
+  if (QUESTIONS[state.phase] || state.phase === 'adhoc') return ask(state, state.phase, questionPrompt(state));
+  const ladder = state.ladder;
+  const leg = ladder?.current ? ladder.plan.legs[ladder.index] : undefined;
+  if (state.phase === 'ringing' && ladder && leg?.engineerId === ladder.current) return { state, commands: [dial(state, ladder.plan, leg)] };
+  if (state.phase === 'desk' && state.outcome !== 'desk') return { state, commands: [deskCommand(deskQueue(state), state.deskRingSeconds ?? DESK_RING_SECONDS)] };
+  return stay(state);
 }
 
 function wrongPin(state: FlowState, checked: boolean): Transition {
@@ -290,7 +313,7 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
   };
   switch (state.route) {
     case 'desk': {
-      const queue = kind === 'billing' ? 'billing' : 'support';
+      const queue = deskQueue(next);
       const connecting = prompt(queue === 'billing' ? 'connecting-billing' : 'connecting-desk');
       return {
         state: { ...next, phase: 'desk' },
@@ -312,6 +335,11 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
     case null:
       return takeMessage(next, [prompt('office-closed')]);
   }
+}
+
+/** Billing calls go to the accounts team; every other call to the support desk. */
+function deskQueue(state: FlowState): DeskQueue {
+  return state.ticket?.kind === 'billing' ? 'billing' : 'support';
 }
 
 function takeMessage(state: FlowState, lead: Segment[]): Transition {
@@ -362,17 +390,19 @@ function nextEngineer(state: FlowState): Transition {
   if (!leg || round > ladder.plan.rounds) return ladderExhausted(state);
   return {
     state: { ...state, phase: 'ringing', ladder: { ...ladder, index, round, current: leg.engineerId } },
-    commands: [
-      {
-        kind: 'dialEngineer',
-        engineer: leg,
-        ringSeconds: ladder.plan.ringSeconds,
-        whisper: whisper(state),
-        whisperTimeoutSeconds: WHISPER_TIMEOUT_SECONDS,
-        acceptKey: ENGINEER_ACCEPT_KEY,
-        hold: [prompt('hold')],
-      },
-    ],
+    commands: [dial(state, ladder.plan, leg)],
+  };
+}
+
+function dial(state: FlowState, plan: EscalationPlan, leg: EngineerLeg): Command {
+  return {
+    kind: 'dialEngineer',
+    engineer: leg,
+    ringSeconds: plan.ringSeconds,
+    whisper: whisper(state),
+    whisperTimeoutSeconds: WHISPER_TIMEOUT_SECONDS,
+    acceptKey: ENGINEER_ACCEPT_KEY,
+    hold: [prompt('hold')],
   };
 }
 

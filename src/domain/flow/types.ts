@@ -124,7 +124,13 @@ export type FlowEvent =
   | { type: 'engineerResult'; engineerId: string; outcome: EngineerOutcome }
   | { type: 'deskResult'; outcome: 'answered' | 'no_answer' | 'failed' }
   | { type: 'recorded'; recordingName: string | null; durationSeconds: number }
-  | { type: 'hangup'; cause: string };
+  | { type: 'hangup'; cause: string }
+  /**
+   * The carrier lost what it was doing for the call (this process restarted) and the
+   * caller is still there: the flow repeats what it is waiting on. Not an answer, so
+   * no retry is counted and the ladder does not move.
+   */
+  | { type: 'resumed' };
 
 export type FlowEventType = FlowEvent['type'];
 
