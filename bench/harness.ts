@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SECTIONS, type BenchOptions, type SectionContext, type SectionName } from './context.ts';
 import { describeMachine } from './machine.ts';
 import { summariseProfileDir } from './profile.ts';
-import { renderMarkdown } from './report.ts';
+import { readablePlan, renderMarkdown } from './report.ts';
 import type { BenchResults, SectionOutcome } from './results.ts';
 import { runAriSection } from './sections/ari.ts';
 import { runDbSection } from './sections/db.ts';
@@ -122,7 +122,7 @@ async function profileMisses(
     const worst = [...(list ?? [])].sort((a, b) => b.latencyMs.p95 - a.latencyMs.p95)[0];
     profiles[id] = {
       note: worst
-        ? `The time is spent in Postgres, so the profile is the plan: \`EXPLAIN (ANALYZE, BUFFERS)\` of the slowest, "${worst.name}" (p95 ${worst.latencyMs.p95} ms):\n\n\`\`\`\n${worst.plan.text}\n\`\`\``
+        ? `The time is spent in Postgres, so the profile is the plan: \`EXPLAIN (ANALYZE, BUFFERS)\` of the slowest, "${worst.name}" (p95 ${worst.latencyMs.p95} ms), long lines cut (the whole plan is in results.json):\n\n\`\`\`\n${readablePlan(worst.plan.text)}\n\`\`\``
         : 'no plan: the section did not run',
     };
   }

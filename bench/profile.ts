@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -21,6 +21,11 @@ export interface ProfileSummary {
   totalMs: number;
   /** Busy time (not idle), shared out by where the code lives. */
   byArea: { area: string; ms: number; percent: number }[];
+  /**
+   * Busy time by the nearest code of ours or of a package on the stack: a socket write
+   * inside Node counts for pg, ioredis or undici, whichever asked for it.
+   */
+  byCaller: { area: string; ms: number; percent: number }[];
   top: Frame[];
 }
 
@@ -41,14 +46,34 @@ export function summariseProfileDir(dir: string, top = 15): ProfileSummary | nul
 export function summariseProfile(path: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const callerArea = new Map<number, string>();
+  const callerOf = (id: number): string => {
+    let found = callerArea.get(id);
+    if (found !== undefined) return found;
+    found = areaOf(byId.get(id)?.functionName ?? '', byId.get(id)?.url ?? '');
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at);
+      if (f && f.url && !f.url.startsWith('node:') && !f.url.startsWith('wasm:')) {
+        found = areaOf(f.functionName, f.url);
+        break;
+      }
+    }
+    callerArea.set(id, found);
+    return found;
+  };
   const self = new Map<string, { name: string; where: string; us: number }>();
   const areas = new Map<string, number>();
+  const callers = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
     const frame = byId.get(id);
     if (!frame) return;
     total += us;
+    const caller = callerOf(id);
+    callers.set(caller, (callers.get(caller) ?? 0) + us);
     const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : '';
     const name = frame.functionName || '(anonymous)';
     const key = `${name}@${where}`;
@@ -68,12 +93,30 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 12)
       .map(([area, us]) => ({ area, ms: Math.round(us / 1000), percent: pct(us) })),
+    byCaller: [...callers]
+      .filter(([a]) => a !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 14)
+      .map(([area, us]) => ({ area, ms: Math.round(us / 1000), percent: pct(us) })),
     top: [...self.values()]
       .filter((f) => f.name !== '(idle)')
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), percent: pct(f.us) })),
   };
+}
+
+/** Node's own code, by what it does. */
+function nodeArea(url: string): string {
+  if (url.includes('/deps/undici')) return 'node: fetch (undici)';
+  if (url.includes('/modules/') || url.includes('/bootstrap/')) return 'node: module loading (start-up)';
+  if (url.includes('/streams/') || url.includes('stream_base')) return 'node: streams';
+  if (url.includes('_http_') || url.startsWith('node:http')) return 'node: http';
+  if (url.includes('/crypto')) return 'node: crypto';
+  if (url.startsWith('node:net') || url.includes('/net')) return 'node: net';
+  if (url.includes('event')) return 'node: events';
+  if (url.includes('/worker/') || url.includes('abort') || url.includes('domexception')) return 'node: AbortSignal / DOMException';
+  return 'node: other';
 }
 
 function shortUrl(url: string): string {
@@ -85,7 +128,9 @@ function shortUrl(url: string): string {
 
 function areaOf(name: string, url: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
-  if (url.startsWith('node:')) return 'node internals';
+  if (url.startsWith('node:')) return nodeArea(url);
+  // undici's HTTP parser (llhttp) is WebAssembly.
+  if (url.startsWith('wasm:')) return 'node: fetch (undici)';
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('/node_modules/');
   if (nm >= 0) {

@@ -63,6 +63,7 @@ export function renderMarkdown(r: BenchResults): string {
         ) +
         '\n\nKey → next command by question (p50 / p99, ms):\n\n' +
         table(['Calls in progress', ...questions], a.levels.map((l) => [fmt(l.calls), ...questions.map((q) => (l.byQuestion[q] ? `${ms(l.byQuestion[q].p50)} / ${ms(l.byQuestion[q].p99)}` : '—'))])) +
+        (a.pinCheckCpuMs !== undefined ? `\n\nEvery call checks one PIN: ${a.pinCheckCpuMs} ms of CPU for its scrypt alone, measured on this machine.` : '') +
         `\n\nBaseline heap ${a.baseline.heapUsedMB} MB, RSS ${a.baseline.rssMB} MB. All ${fmt(a.hangup.calls)} callers hung up at once: closed in ${a.hangup.seconds} s (${fmt(a.hangup.endedPerSecond)} calls/s). ` +
         `Errors: ${a.errors.failedCalls} failed calls, ${a.errors.simulatorViolations} simulator violations, ${a.errors.lineWarnings} warnings logged by the line.` +
         (a.errors.examples.length > 0 ? `\n\n${a.errors.examples.map((e) => `- ${e}`).join('\n')}` : '') +
@@ -128,10 +129,20 @@ function section<T>(o: SectionOutcome<T>, render: (result: T) => string): string
   return `${when(o)}\n\n${render(o.result)}`;
 }
 
+/** A plan for reading: lines past 160 characters (inline id lists) are cut. */
+export function readablePlan(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l.length > 160 ? `${l.slice(0, 157)}…` : l))
+    .join('\n');
+}
+
 export function renderProfile(p: ProfileSummary): string {
   return (
     `\`node --cpu-prof\` of the line process over its whole life, start-up included (${fmt(p.totalMs)} ms sampled; ${p.file}). ` +
-    'Busy time by where the code lives ("(native)" is time inside C++ bindings, mostly socket writes and reads):\n\n' +
+    'Busy time by the nearest code of ours or of a package on the stack (a socket write inside Node counts for whoever asked for it):\n\n' +
+    table(['Code', 'ms', 'Share of busy'], (p.byCaller ?? []).map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
+    '\n\nSelf time by where the code lives ("(native)" is inside C++ bindings: mostly socket writes):\n\n' +
     table(['Area', 'Self ms', 'Share of busy'], p.byArea.map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
     '\n\nTop functions by self time:\n\n' +
     table(['Function', 'Where', 'Self ms', 'Share'], p.top.map((f) => [`\`${f.name}\``, f.where, fmt(f.selfMs), `${fmt(f.percent, 1)}%`]))

@@ -5,6 +5,7 @@
 // arrivals pause, the line is weighed (heap and RSS after a full GC), and the key
 // presses made on the way up are that step's latencies.
 import os from 'node:os';
+import { hashSecret, verifySecret } from '../../src/store/hashing.ts';
 import { FakeAsterisk } from '../../test/support/fake-asterisk/server.ts';
 import type { SectionContext } from '../context.ts';
 import { CallLoad, type KeySample } from '../ari/callers.ts';
@@ -45,6 +46,8 @@ export interface AriLevel {
 
 export interface AriResult {
   levels: AriLevel[];
+  /** CPU of one PIN check (scrypt, src/store/hashing.ts), measured here: every call makes one. */
+  pinCheckCpuMs: number;
   arrivalsPerSecond: number;
   callerReactionMs: number;
   baseline: { heapUsedMB: number; rssMB: number };
@@ -152,6 +155,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
     const failures = load.failures();
     return {
       levels: results,
+      pinCheckCpuMs: await pinCheckCpuMs(),
       arrivalsPerSecond,
       callerReactionMs: reactionMs,
       baseline: { heapUsedMB: round(base.heapUsed / MB, 1), rssMB: round(base.rss / MB, 1) },
@@ -230,6 +234,14 @@ function distinct(messages: string[]): string[] {
 function lastWarning(tail: string): string {
   const lines = tail.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
   return `line log: ${(lines.at(-1) ?? '').slice(0, 400)}`;
+}
+
+/** What one PIN check costs in CPU (the key derivation runs on libuv's threads; process CPU counts them). */
+async function pinCheckCpuMs(): Promise<number> {
+  const hash = await hashSecret('4821');
+  const before = simCpu();
+  for (let i = 0; i < 4; i++) await verifySecret('4821', hash);
+  return round((simCpu() - before) / 1000 / 4, 1);
 }
 
 function simCpu(): number {
