@@ -46,12 +46,13 @@ export function renderMarkdown(r: BenchResults): string {
       const questions = [...new Set(a.levels.flatMap((l) => Object.keys(l.byQuestion)))];
       return (
         table(
-          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Line CPU per call', 'Errors', 'Load average'],
+          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'p99 without the PIN', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Line CPU per call', 'Errors', 'Load average'],
           a.levels.map((l) => [
             fmt(l.calls),
             `${ms(l.keyToCommandMs.p50)} ms`,
             `${ms(l.keyToCommandMs.p99)} ms`,
             `${ms(l.keyToCommandMs.max)} ms`,
+            l.keyToCommandMsExceptPin ? `${ms(l.keyToCommandMsExceptPin.p99)} ms` : '—',
             fmt(l.completedPerSecond, 1),
             `${fmt(l.heapPerCallKB, 1)} KB`,
             `${fmt(l.marginalHeapPerCallKB, 1)} KB`,

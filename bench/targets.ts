@@ -7,7 +7,14 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
   const ari = sections.ari?.status === 'ok' ? sections.ari.result : null;
   const at1000 = ari?.levels.find((l) => l.calls === 1_000) ?? null;
   targets.push(
-    target('ari-latency', 'ari', 'p99 last digit → next command at 1,000 simultaneous calls', '≤ 20 ms', at1000 ? `${at1000.keyToCommandMs.p99} ms` : null, at1000 ? at1000.keyToCommandMs.p99 <= 20 : null),
+    target(
+      'ari-latency',
+      'ari',
+      'p99 last digit → next command at 1,000 simultaneous calls',
+      '≤ 20 ms',
+      at1000 ? `${at1000.keyToCommandMs.p99} ms (${at1000.keyToCommandMsExceptPin?.p99 ?? '?'} ms leaving out the PIN question)` : null,
+      at1000 ? at1000.keyToCommandMs.p99 <= 20 : null,
+    ),
     target('ari-heap', 'ari', 'heap per active call at 1,000 calls', '≤ 64 KB', at1000 ? `${at1000.heapPerCallKB} KB` : null, at1000 ? at1000.heapPerCallKB <= 64 : null),
   );
   if (ari && ari.errors.failedCalls + ari.errors.simulatorViolations > 0) {

@@ -21,6 +21,8 @@ export interface AriLevel {
   /** Calls in progress at this step. */
   calls: number;
   keyToCommandMs: Summary;
+  /** Every question but the PIN, whose answer waits on a deliberately slow key derivation. */
+  keyToCommandMsExceptPin: Summary;
   /** The same, by the question answered. */
   byQuestion: Record<string, Summary>;
   /** Calls of this step coming out of the IVR to the desk, per second (first to last). */
@@ -201,6 +203,7 @@ function levelResult(
   return {
     calls: level,
     keyToCommandMs: roundSummary(summarise(samples.map((s) => s.ms))),
+    keyToCommandMsExceptPin: roundSummary(summarise(samples.filter((s) => s.question !== 'pin').map((s) => s.ms))),
     byQuestion,
     completedPerSecond: round(spread > 0 ? (connected - 1) / spread : connected / Math.max(seconds, 0.001), 1),
     secondsToReach: round(seconds, 1),
