@@ -1,6 +1,6 @@
 // Runs the benchmark sections, judges the targets, profiles the misses and writes
 // results.json and results.md. `npm run bench` (bench/run.ts) and the smoke test call it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { SECTIONS, type BenchOptions, type SectionContext, type SectionName } from './context.ts';
@@ -98,7 +98,11 @@ async function profileMisses(
 ): Promise<void> {
   const missed = new Set(targets.filter((t) => t.met === false && ctx.options.only.includes(t.section)).map((t) => t.id));
   const dir = (id: string) => join(ctx.options.outDir, 'profiles', id);
-  const flags = (id: string) => ['--cpu-prof', '--cpu-prof-dir', dir(id)];
+  // A fresh folder each time: the summary reads whatever profile it finds there.
+  const flags = (id: string) => {
+    rmSync(dir(id), { recursive: true, force: true });
+    return ['--cpu-prof', '--cpu-prof-dir', dir(id)];
+  };
 
   if (missed.has('twilio-gather')) {
     ctx.log('bench: profiling the Gather step (node --cpu-prof)…');
