@@ -167,8 +167,10 @@ function httpRun(route: string, connections: number, r: Result & { cpuMicros: nu
 }
 
 /**
- * The Gather step again, on a line started with `node --cpu-prof`: a few seconds of new
- * calls, then one Gather step for each. The profile is written when the line exits.
+ * The Gather step again, profiled: one line (unprofiled) opens a few seconds of new calls,
+ * then a second line on the same stores, started with `node --cpu-prof`, takes one Gather
+ * step for each, so the profile holds start-up and Gather steps only. The profile is
+ * written when that line exits.
  */
 export async function profileTwilioGather(ctx: SectionContext, nodeFlags: string[]): Promise<void> {
   const stores = await freshLineStores({ serverUrl: ctx.options.databaseUrl, redisUrl: ctx.options.redisUrl, label: 'twprof', customers: 4 });
@@ -176,14 +178,19 @@ export async function profileTwilioGather(ctx: SectionContext, nodeFlags: string
   let line: LineProcess | null = null;
   let loader: LoadGenerator | null = null;
   try {
-    const port = await freePort();
-    line = await startTwilioLine(stores, ctx, port, authToken, nodeFlags);
     loader = await startLoadGenerator();
     const callers = Array.from({ length: 200 }, (_, i) => `+447700${String(900_000 + i).padStart(6, '0')}`);
-    const common = { url: line.url, publicBaseUrl: `http://127.0.0.1:${port}`, authToken, connections: 20 };
-    const made = await loader.run({ ...common, kind: 'voice', seconds: 4, sidBase: 1, callers, collectActions: true });
+    const opener = await freePort();
+    line = await startTwilioLine(stores, ctx, opener, authToken);
+    const made = await loader.run({ url: line.url, publicBaseUrl: `http://127.0.0.1:${opener}`, authToken, connections: 20, kind: 'voice', seconds: 10, sidBase: 1, callers, collectActions: true });
+    await line.stop();
+    const port = await freePort();
+    line = await startTwilioLine(stores, ctx, port, authToken, nodeFlags);
     await loader.run({
-      ...common,
+      url: line.url,
+      publicBaseUrl: `http://127.0.0.1:${port}`,
+      authToken,
+      connections: 20,
       kind: 'gather',
       seconds: 10,
       amount: made.actions.length,
