@@ -39,7 +39,11 @@ export interface ResilientRecordsOptions {
   /** Lets another instance's call be found by its carrier id while Postgres is away. */
   live?: Pick<LiveStore, 'listSessions' | 'getSession'>;
   clock?: () => Date;
-  /** How long a call waits on Postgres before the line falls back (default 2000 ms). */
+  /**
+   * How long a call waits on Postgres before the line falls back (default 5000 ms). One
+   * timeout sends the whole instance into the degraded mode, so it must sit well above
+   * the slowest answer of a merely overloaded server (the bench saw p99 666 ms at load 7).
+   */
   timeoutMs?: number;
   /** How often an unreachable Postgres is asked again (default 1000 ms). */
   probeMs?: number;
@@ -88,10 +92,11 @@ const CALL_INDEX_LIMIT = 10_000;
 export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions): ResilientRecords {
   const log = opts.logger.child({ component: 'postgres-outbox', instance: opts.instance });
   const clock = opts.clock ?? (() => new Date());
-  const timeoutMs = opts.timeoutMs ?? 2000;
+  const timeoutMs = opts.timeoutMs ?? 5000;
   const probeMs = opts.probeMs ?? 1000;
   const refreshMs = opts.refreshMs ?? 60_000;
-  const block = opts.referenceBlock ?? 100;
+  // Enough for a busy line's whole outage; unused ones wait on disk for the next.
+  const block = opts.referenceBlock ?? 250;
   const maxAttempts = opts.maxAttempts ?? 3;
   const recordsOn = opts.recordsOn ?? pgCallRecords;
   const emit = opts.onEvent ?? (() => {});
