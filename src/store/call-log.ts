@@ -154,8 +154,15 @@ export function slaCandidateSql(sla: SlaState, now: string): string {
  */
 export const SPARSE_LIMIT = 5000;
 
-async function sparseCallIds(db: Db, filter: CallLogFilter, now: Date): Promise<string[] | null> {
+interface Sparse {
+  ids: string[];
+  /** The ids are exactly the calls this engineer was rung on (or a subset): no per-row check needed. */
+  engineerExact: boolean;
+}
+
+async function sparseCallIds(db: Db, filter: CallLogFilter, now: Date): Promise<Sparse | null> {
   const sets: Promise<string[] | null>[] = [];
+  let engineerSet: Promise<string[] | null> | null = null;
   // No DISTINCT, so the limit stops the scan early; a call may come back twice (two timers).
   const upTo = async (sql: string, params: unknown[]) => {
     const rows = await db.query<{ id: string }>(`${sql} limit ${SPARSE_LIMIT + 1}`, params);
@@ -172,18 +179,24 @@ async function sparseCallIds(db: Db, filter: CallLogFilter, now: Date): Promise<
     );
   }
   if (filter.engineerId !== undefined && isId(filter.engineerId)) {
-    sets.push(
-      upTo(`select call_id as id from call_events where type = 'engineer-rung' and detail ->> 'engineerId' = $1`, [filter.engineerId]),
-    );
+    engineerSet = upTo(`select call_id as id from call_events where type = 'engineer-rung' and detail ->> 'engineerId' = $1`, [
+      filter.engineerId,
+    ]);
+    sets.push(engineerSet);
   }
   const found = (await Promise.all(sets)).filter((s): s is string[] => s !== null);
   if (found.length === 0) return null;
   // Any one small set bounds the answer; intersect them when there are two.
-  return found.reduce((a, b) => a.filter((id) => b.includes(id)));
+  const ids = found.reduce((a, b) => {
+    const inB = new Set(b);
+    return a.filter((id) => inB.has(id));
+  });
+  return { ids, engineerExact: engineerSet !== null && (await engineerSet) !== null };
 }
 
 /** The where-clause for a filter; params are appended to `params` ($1 is already `now`). */
-function whereFor(filter: CallLogFilter, params: unknown[], ids: string[] | null): string[] {
+function whereFor(filter: CallLogFilter, params: unknown[], sparse: Sparse | null): string[] {
+  const ids = sparse?.ids ?? null;
   const where: string[] = [];
   const p = (value: unknown) => {
     params.push(value);
@@ -200,7 +213,7 @@ function whereFor(filter: CallLogFilter, params: unknown[], ids: string[] | null
   else if (filter.outcome) where.push(`c.outcome = ${p(filter.outcome)}`);
   if (filter.carrier) where.push(`c.carrier = ${p(filter.carrier)}`);
   if (filter.sla) where.push(`s.sla = ${p(filter.sla)}`);
-  if (filter.engineerId !== undefined) {
+  if (filter.engineerId !== undefined && !sparse?.engineerExact) {
     // A non-id can match no engineer; keep the query typed all the same.
     where.push(isId(filter.engineerId) ? engineerRungSql('c', p(filter.engineerId)) : 'false');
   }
@@ -224,10 +237,15 @@ export async function callLogPage(
     where.push(backwards ? `(c.started_at, c.id) > (${a}, ${b})` : `(c.started_at, c.id) < (${a}, ${b})`);
   }
   params.push(limit + 1);
-  const sql = `${SELECT('$1')}
-    ${where.length ? `where ${where.join(' and ')}` : ''}
-    order by c.started_at ${backwards ? 'asc' : 'desc'}, c.id ${backwards ? 'asc' : 'desc'}
-    limit $${params.length}`;
+  const order = `order by c.started_at ${backwards ? 'asc' : 'desc'}, c.id ${backwards ? 'asc' : 'desc'}`;
+  const filtered = where.length ? `where ${where.join(' and ')}` : '';
+  // Without an SLA filter the page's calls are chosen from the calls table alone, so the
+  // account, ticket, SLA and engineer columns are worked out for one page of rows, not for
+  // every candidate (an engineer's log fetches thousands of candidates by id).
+  const sql = filter.sla
+    ? `${SELECT('$1')} ${filtered} ${order} limit $${params.length}`
+    : `with page as (select c.id from calls c ${filtered} ${order} limit $${params.length})
+       ${SELECT('$1')} where c.id in (select id from page) ${order}`;
   const rows = await db.query<Row>(sql, params);
   const more = rows.length > limit;
   const kept = rows.slice(0, limit);
