@@ -12,6 +12,7 @@ import { REDIS_URL } from '../support/env.ts';
 import { LiveCall, manualClock, openInstance, ring, tempDir, until, type ManualClock } from '../support/instances.ts';
 import { freshRedisLiveStore, keysUnder, type FreshRedis } from '../support/redis.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { demoAccount } from '../support/demo.ts';
 
 const SATURDAY_3AM = new Date('2026-11-21T03:00:00Z');
 
@@ -42,11 +43,7 @@ afterAll(async () => {
   outbox?.remove();
 });
 
-function account(number: string) {
-  const a = demo.accounts.find((x) => x.number === number);
-  if (!a) throw new Error(`no demo account ${number}`);
-  return a;
-}
+const account = (number: string) => demoAccount(demo, number);
 
 async function instance(name: string, clock: ManualClock): Promise<Line> {
   const line = await openInstance({

@@ -10,6 +10,7 @@ import { seedDemo, type DemoSeed } from '../../src/store/seed-demo.ts';
 import { getTicket } from '../../src/store/tickets.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { freshRedisLiveStore, type FreshRedis } from '../support/redis.ts';
+import { demoAccount } from '../support/demo.ts';
 
 const SATURDAY_3AM = new Date('2026-11-21T03:00:00Z');
 const MONDAY_10AM = new Date('2026-11-23T10:00:00Z');
@@ -28,11 +29,7 @@ afterAll(async () => {
   await fresh?.drop();
 });
 
-function account(number: string) {
-  const a = demo.accounts.find((x) => x.number === number);
-  if (!a) throw new Error(`no demo account ${number}`);
-  return a;
-}
+const account = (number: string) => demoAccount(demo, number);
 
 async function ring(at: Date, script: Partial<CallScript> & { from: string }) {
   let now = at;
