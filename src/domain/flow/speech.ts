@@ -7,7 +7,7 @@ export function ticketReference(reference: string): Segment[] {
   return [prompt('ticket-reference'), digits(reference)];
 }
 
-/** "Your ticket reference is 1 0 4 2. An engineer will call you back by 11 o'clock tomorrow." */
+/** "Your ticket reference is 1 0 4 2. An engineer will call you back by 11 a.m. tomorrow." */
 export function ticketPromise(state: FlowState, now: Date): Segment[] {
   const ticket = state.ticket;
   if (!ticket) return [];
