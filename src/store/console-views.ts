@@ -153,7 +153,10 @@ export interface AtRiskTimer {
   state: 'breached' | 'warning' | 'running';
 }
 
-/** Running timers of open tickets due within `withinMs` (overdue ones first), soonest first. */
+/**
+ * Timers of open tickets that need a human: every recorded breach (it stays here, first,
+ * until someone resolves the ticket) and running timers due within `withinMs`, soonest first.
+ */
 export async function ticketsAtRisk(
   db: Db,
   now: Date,
@@ -163,8 +166,13 @@ export async function ticketsAtRisk(
   const params: unknown[] = [new Date(now.getTime() + withinMs), Math.min(opts.limit ?? 20, 100)];
   let scope = '';
   if (opts.engineerId !== undefined) {
-    params.push(opts.engineerId);
-    scope = isId(opts.engineerId) ? `and ${engineerTicketSql('t', '$3')}` : 'and false';
+    // An engineer user with no engineer link sees nothing; never bind a parameter the SQL does not use.
+    if (isId(opts.engineerId)) {
+      params.push(opts.engineerId);
+      scope = `and ${engineerTicketSql('t', '$3')}`;
+    } else {
+      scope = 'and false';
+    }
   }
   const rows = await db.query<{
     reference: string;
@@ -176,14 +184,16 @@ export async function ticketsAtRisk(
     due_at: Date;
     warn_at: Date | null;
     warned_at: Date | null;
+    state: string;
   }>(
     `select t.reference, t.id as ticket_id, t.status, a.number as account_number, a.name as account_name,
-            st.target, st.due_at, st.warn_at, st.warned_at
+            st.target, st.due_at, st.warn_at, st.warned_at, st.state
        from sla_timers st
        join tickets t on t.id = st.ticket_id
        left join accounts a on a.id = t.account_id
-      where st.state = 'running' and st.due_at <= $1 and t.status not in ('resolved', 'closed') ${scope}
-      order by st.due_at, st.id
+      where (st.state = 'breached' or (st.state = 'running' and st.due_at <= $1))
+        and t.status not in ('resolved', 'closed') ${scope}
+      order by (st.state = 'breached') desc, st.due_at, st.id
       limit $2`,
     params,
   );
@@ -196,7 +206,7 @@ export async function ticketsAtRisk(
     target: r.target,
     dueAt: r.due_at,
     warnAt: r.warn_at,
-    state: r.due_at <= now ? 'breached' : r.warned_at || (r.warn_at && r.warn_at <= now) ? 'warning' : 'running',
+    state: r.state === 'breached' || r.due_at <= now ? 'breached' : r.warned_at || (r.warn_at && r.warn_at <= now) ? 'warning' : 'running',
   }));
 }
 

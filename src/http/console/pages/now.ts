@@ -31,8 +31,10 @@ function onCallList(levels: readonly OnCallLevel[]): Html {
 
 export function nowPage(auth: SessionUser, v: NowView): Html {
   const engineer = auth.user.role === 'engineer';
+  const breaches = new Set(v.atRisk.filter((t) => t.state === 'breached').map((t) => t.reference)).size;
   return page({
-    title: 'Now',
+    // A background tab shows what needs a human.
+    title: breaches ? `(${breaches} breached) Now` : 'Now',
     active: 'now',
     auth,
     live: true,
@@ -50,7 +52,7 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
   ${
     v.atRisk.length
       ? html`<div class="table-wrap"><table class="responsive">
-    <caption class="visually-hidden">Running SLA timers due within two hours, soonest first</caption>
+    <caption class="visually-hidden">Breached targets of unresolved tickets first, then timers due within two hours, soonest first</caption>
     <thead><tr><th scope="col">Ticket</th><th scope="col">Account</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Due</th></tr></thead>
     <tbody>${v.atRisk.map(
       (t) => html`<tr>
