@@ -40,6 +40,8 @@ export interface Component {
 export interface Line {
   config: Config;
   logger: Logger;
+  /** The line's one clock: the carriers, the console and the workers read time here (tests inject it). */
+  clock: () => Date;
   db: Db;
   live: LiveStore;
   /** The degraded modes around Postgres and Redis (src/resilience/). */
@@ -55,6 +57,7 @@ export interface Line {
 
 export async function openLine(config: Config, opts: LineOptions): Promise<Line> {
   const logger = opts.logger;
+  const clock = opts.clock ?? (() => new Date());
   const db = await openDb({
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DIR,
@@ -80,7 +83,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     logger,
     recordsOn: opts.records ?? ((on) => pgCallRecords(on, { division: config.OFFICE_DIVISION, routing: routingFromConfig(config) })),
     onRecordsEvent: metrics.resilienceEvent,
-    ...(opts.clock ? { clock: opts.clock } : {}),
+    clock,
     ...(opts.resilience ? { tuning: opts.resilience } : {}),
   }).catch(async (err: unknown) => {
     await rawLive.close().catch(() => undefined);
@@ -91,7 +94,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
     records: metrics.observe(records),
     live,
     logger,
-    ...(opts.clock ? { clock: opts.clock } : {}),
+    clock,
     config: {
       division: config.OFFICE_DIVISION,
       ringSeconds: config.ESCALATION_RING_SECONDS,
@@ -103,6 +106,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
   const line: Line = {
     config,
     logger,
+    clock,
     db,
     live,
     resilience,

@@ -3,12 +3,13 @@
 import type { Line } from '../runtime.ts';
 import { createAriCarrier } from './ari/carrier.ts';
 import { ariSettings } from './ari/settings.ts';
+import { realTimers } from './ari/timers.ts';
 import { twilioComponent } from './twilio/component.ts';
 
 export async function startCarriers(line: Line): Promise<void> {
   const { config, logger } = line;
   const settings = ariSettings(config);
-  const ari = settings ? createAriCarrier({ settings, driver: line.calls, logger }) : null;
+  const ari = settings ? createAriCarrier({ settings, driver: line.calls, logger, timers: { ...realTimers, now: line.clock } }) : null;
   if (ari) {
     ari.start();
     line.components.push({

@@ -150,7 +150,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
 export function notifierComponent(line: Line): Component & { notifier: Notifier } {
   const notifier = createNotifier({
     db: line.db,
-    clock: () => new Date(),
+    clock: line.clock,
     channels: channelsFromConfig(line.config, { db: line.db, live: line.live, logger: line.logger }),
     logger: line.logger,
     intervalSeconds: line.config.SLA_WATCH_INTERVAL_SECONDS,

@@ -174,7 +174,7 @@ const EVERY_MS = 6 * 3600_000;
 
 /** The purge as a part of a running line: at start and every six hours. */
 export function retentionComponent(line: Line, opts: { deleteRecording?: RecordingDeleter; clock?: () => Date } = {}): Component {
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? line.clock;
   const options: RetentionOptions = {
     db: line.db,
     deleteRecording: opts.deleteRecording ?? carrierRecordingDeleter(line.config),

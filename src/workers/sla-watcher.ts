@@ -179,7 +179,7 @@ export function slaWatcherComponent(line: Line, extra: { onQueued?: () => void }
   const intervalSeconds = line.config.SLA_WATCH_INTERVAL_SECONDS;
   const watcher = createSlaWatcher({
     db: line.db,
-    clock: () => new Date(),
+    clock: line.clock,
     notify: routingFromConfig(line.config),
     logger: line.logger,
     intervalSeconds,
@@ -197,7 +197,7 @@ export function slaWatcherComponent(line: Line, extra: { onQueued?: () => void }
           const { at, error } = watcher.lastTick();
           if (error) return { ok: false, detail: `last tick failed: ${error}` };
           // Two missed intervals means the loop has stalled.
-          if (at && Date.now() - at.getTime() > 2 * intervalSeconds * 1000 + 5000) {
+          if (at && line.clock().getTime() - at.getTime() > 2 * intervalSeconds * 1000 + 5000) {
             return { ok: false, detail: `no tick since ${at.toISOString()}` };
           }
           return { ok: true, detail: at ? `last tick ${at.toISOString()}` : 'starting' };

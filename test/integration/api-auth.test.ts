@@ -2,7 +2,7 @@
 // sign-in and its cookie, sessions that end, CSRF on every change, roles, the
 // sign-in rate limit shared through Redis, and the audit trail of every change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAt, PASSWORD, signedIn, startConsoleLine, type ConsoleClient, type ConsoleLine } from '../support/console-line.ts';
+import { clientAt, NOW, PASSWORD, signedIn, startConsoleLine, type ConsoleClient, type ConsoleLine } from '../support/console-line.ts';
 import { listAudit } from '../../src/store/audit.ts';
 
 let t: ConsoleLine;
@@ -123,11 +123,9 @@ describe('sessions', () => {
   it('an expired session is 401', async () => {
     const c = await signedIn(t.url, t.users.supervisor.email);
     expect((await c.get('/api/now')).status).toBe(200);
-    await t.line.db.query(
-      `update console_sessions set expires_at = now() - interval '1 second', absolute_expires_at = now() - interval '1 second'
-        where user_id = $1`,
-      [t.users.supervisor.id],
-    );
+    // A second before the console's own clock, never Postgres's now().
+    const past = new Date(NOW.getTime() - 1000);
+    await t.line.db.query('update console_sessions set expires_at = $2, absolute_expires_at = $2 where user_id = $1', [t.users.supervisor.id, past]);
     expect((await c.get('/api/now')).status).toBe(401);
   });
 

@@ -22,8 +22,14 @@ function describeFields(fields: Fields): Record<string, string> {
   return Object.fromEntries([...fields].map(([n, f]) => [n, `${f.type}${f.required ? ' required' : ''}${f.enum ? ` enum=${f.enum.join('|')}` : ''}`]));
 }
 
-describe.skipIf(officialDir === null)('ari-subset.json agrees with Asterisk\'s spec (../shared/ari)', () => {
-  const official = loadOfficial(officialDir as string);
+// A fresh clone has no ../shared beside it: the comparison then reports itself
+// skipped, with the reason, and every other test still runs.
+describe('ari-subset.json agrees with Asterisk\'s spec (../shared/ari)', () => {
+  if (officialDir === null) {
+    it.skip('skipped: ../shared/ari (Asterisk\'s own ARI Swagger files) is not beside the project', () => undefined);
+    return;
+  }
+  const official = loadOfficial(officialDir);
 
   it.each(subset.operations.map((o) => [o.op, o] as const))('operation %s', (_name, mine) => {
     const theirs = official.operations.find((o) => o.op === mine.op);

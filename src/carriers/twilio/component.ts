@@ -7,6 +7,7 @@ import { assertTwilioConfig, twilioSettings } from './settings.ts';
 export interface TwilioComponentOptions {
   /** The ARI carrier's health: while true, calls go to Asterisk over SIP first. */
   isAsteriskHealthy?: () => boolean;
+  /** Defaults to the line's clock. */
   clock?: () => Date;
 }
 
@@ -17,7 +18,7 @@ export function twilioComponent(line: Line, options: TwilioComponentOptions = {}
     driver: line.calls,
     settings,
     logger: line.logger,
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock: options.clock ?? line.clock,
     ...(options.isAsteriskHealthy ? { isAsteriskHealthy: options.isAsteriskHealthy } : {}),
   });
   const detail = !settings.validateSignatures

@@ -54,7 +54,7 @@ export function consoleComponent(line: Line, opts: ConsoleOptions = {}): Compone
     live: line.live,
     config: line.config,
     logger: line.logger.child({ component: 'console' }),
-    now: opts.clock ?? (() => new Date()),
+    now: opts.clock ?? line.clock,
     sessionPolicy: opts.sessionPolicy ?? DEFAULT_SESSION_POLICY,
     signInLimits: opts.signInLimits ?? DEFAULT_SIGN_IN_LIMITS,
   };
