@@ -249,11 +249,18 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
     },
 
     async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
-      const held = locks.get(key);
-      if (held && held.expiresAt > now()) return false;
+      // While Redis answers it is the only truth: a release made by another instance
+      // deletes only the Redis key, so this instance's own entry may be stale.
       const shared = await tryRedis('lock', () => redis.acquireLock(key, owner, ttlMs));
-      if (shared && !shared.value) return false;
-      locks.set(key, { owner, expiresAt: now() + ttlMs, shared: shared !== undefined });
+      if (shared) {
+        if (shared.value) locks.set(key, { owner, expiresAt: now() + ttlMs, shared: true });
+        else if (locks.get(key)?.owner !== owner) locks.delete(key);
+        return shared.value;
+      }
+      // Redis away: this instance's own locks are all it can go by.
+      const held = locks.get(key);
+      if (held && held.expiresAt > now() && held.owner !== owner) return false;
+      locks.set(key, { owner, expiresAt: now() + ttlMs, shared: false });
       return true;
     },
 

@@ -21,7 +21,7 @@ export interface LiveStore {
   /** After a right PIN: forget the failures (and any lock). */
   clearPinFailures(scope: PinScope, id: string): Promise<void>;
 
-  /** True when `owner` now holds `key`, for `ttlMs` unless released sooner. */
+  /** True when `owner` now holds `key`, for `ttlMs` unless released sooner (asking again as its holder renews it). */
   acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases `key` only if `owner` still holds it (an expired lock may be someone else's now). */
   releaseLock(key: string, owner: string): Promise<void>;

@@ -77,7 +77,7 @@ export class MemoryLiveStore implements LiveStore {
     requireTtl(ttlMs);
     const now = this.now();
     const held = this.locks.get(key);
-    if (held && held.expiresAt > now) return false;
+    if (held && held.expiresAt > now && held.owner !== owner) return false;
     this.locks.set(key, { owner, expiresAt: now + ttlMs });
     return true;
   }

@@ -27,6 +27,14 @@ local ttl = redis.call('pttl', KEYS[1])
 if ttl < 0 then redis.call('pexpire', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+// KEYS: lock. ARGV: owner, ttl ms. The holder asking again keeps it (and renews it).
+const ACQUIRE_LOCK = `
+local held = redis.call('get', KEYS[1])
+if held == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+if held then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 const RELEASE_IF_OWNER = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
@@ -123,7 +131,7 @@ export class RedisLiveStore implements LiveStore {
 
   async acquireLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
     requireTtl(ttlMs);
-    return (await this.redis.set(this.lockKey(key), owner, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
+    return (await this.redis.eval(ACQUIRE_LOCK, 1, this.lockKey(key), owner, Math.ceil(ttlMs))) === 1;
   }
 
   async releaseLock(key: string, owner: string): Promise<void> {

@@ -1,0 +1,104 @@
+// Two instances on one Postgres and one Redis, with Twilio's webhooks spread across
+// them by a load balancer that alternates: what one instance did must never be
+// undone, doubled or hidden by the other.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { twilioComponent } from '../../src/carriers/twilio/component.ts';
+import { serve, type Line } from '../../src/runtime.ts';
+import { findCallByCarrierId } from '../../src/store/calls.ts';
+import { startBalancer, type Balancer } from '../support/balancer.ts';
+import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { REDIS_URL } from '../support/env.ts';
+import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
+import { AUTH_TOKEN, PUBLIC_BASE_URL } from '../support/fake-twilio/line.ts';
+import { TwilioSimulator } from '../support/fake-twilio/simulator.ts';
+import { manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
+import { freshRedisLiveStore, keysUnder, type FreshRedis } from '../support/redis.ts';
+
+// Wednesday 18 November 2026, 03:00 in London: only Cat4's 24-hour cover is open.
+const NIGHT = new Date('2026-11-18T03:00:00Z');
+const { cat4 } = CUSTOMERS;
+const { sam, alex, morgan } = ENGINEERS;
+
+let fresh: FreshDatabase;
+let redis: FreshRedis;
+let outbox: ReturnType<typeof tempDir>;
+let engineerIds: Record<keyof typeof ENGINEERS, string>;
+const lines: Line[] = [];
+const balancers: Balancer[] = [];
+
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  redis = await freshRedisLiveStore();
+  outbox = tempDir();
+  engineerIds = await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+});
+
+afterEach(async () => {
+  for (const b of balancers.splice(0)) await b.close();
+  for (const line of lines.splice(0)) await line.stop().catch(() => undefined);
+});
+
+afterAll(async () => {
+  await redis?.cleanup();
+  await fresh?.drop();
+  outbox?.remove();
+});
+
+interface Pair {
+  a: Line;
+  b: Line;
+  clock: ManualClock;
+  /** The simulated Twilio, its webhooks alternating between the instances. */
+  sim: TwilioSimulator;
+}
+
+async function pair(name: string): Promise<Pair> {
+  const clock = manualClock(NIGHT);
+  const open = async (instance: string): Promise<Line> => {
+    const line = await openInstance({
+      name: `${name}-${instance}`,
+      databaseUrl: fresh.url,
+      redisUrl: REDIS_URL,
+      redisPrefix: redis.prefix,
+      outboxDir: outbox.path,
+      clock,
+      env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_BASE_URL },
+    });
+    lines.push(line);
+    line.components.push(twilioComponent(line, { clock: clock.now }));
+    await serve(line);
+    return line;
+  };
+  const a = await open('a');
+  const b = await open('b');
+  const balancer = await startBalancer([a.url, b.url].map((u) => u.replace('localhost', '127.0.0.1')));
+  balancers.push(balancer);
+  const sim = new TwilioSimulator({
+    target: balancer.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    startAt: clock.now(),
+    onAdvance: (ms) => clock.advance(ms / 1000),
+  });
+  return { a, b, clock, sim };
+}
+
+describe('engineer locks with webhooks alternating between two instances', () => {
+  it('eight critical Cat4 calls in a row each reach an engineer, and no engineer stays locked afterwards', async () => {
+    const { sim } = await pair('locks');
+    for (let n = 1; n <= 8; n += 1) {
+      // Whoever is rung first answers and presses 1; the call ends after a short chat.
+      for (const e of [sam, alex, morgan]) sim.engineer(e.phone).answers().presses('1');
+      const caller = sim.call({ from: cat4.phone });
+      await caller.hears('greeting', 'enter-pin').presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'connecting-oncall');
+      await caller.isConnectedTo(sam.phone);
+      await caller.hangsUp();
+      const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
+      expect(call, `call ${n}`).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+      // Unused plans would answer the next call: start each call from a clean slate.
+      for (const e of [sam, alex, morgan]) while (sim.engineer(e.phone).next().kind === 'answer');
+    }
+    expect(sim.engineer(sam.phone).rings.filter((r) => r.bridged)).toHaveLength(8);
+    expect(await keysUnder(`${redis.prefix}lock:engineer:`)).toEqual([]);
+  });
+});
