@@ -22,7 +22,7 @@ const { sam, alex, morgan } = ENGINEERS;
 let fresh: FreshDatabase;
 let redis: FreshRedis;
 let outbox: ReturnType<typeof tempDir>;
-let engineerIds: Record<keyof typeof ENGINEERS, string>;
+
 const lines: Line[] = [];
 const balancers: Balancer[] = [];
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   redis = await freshRedisLiveStore();
   outbox = tempDir();
-  engineerIds = await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
 });
 
 afterEach(async () => {
