@@ -85,14 +85,15 @@ export function createCallService(deps: CallServiceDeps): CallService {
         session.state = result.state;
         await freeEngineers(session, event);
         for (const command of result.commands) {
+          if (isMediaCommand(command) && !(await holdEngineer(session, command))) {
+            // Never rung: no engineer-rung entry, so the engineer is not shown the call (visibility follows legs that rang).
+            if (command.kind === 'dialEngineer') pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
+            continue;
+          }
           const c = commandEntry(command);
           if (c) entry(c.type, c.detail);
           if (isMediaCommand(command)) {
-            const held = await holdEngineer(session, command);
-            if (held) media.push(command);
-            else if (command.kind === 'dialEngineer') {
-              pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
-            }
+            media.push(command);
             continue;
           }
           const answer = await executeData(command as DataCommand, {

@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { twilioComponent } from '../../src/carriers/twilio/component.ts';
 import { serve, type Line } from '../../src/runtime.ts';
-import { findCallByCarrierId } from '../../src/store/calls.ts';
+import { engineerWasRung } from '../../src/store/call-log.ts';
+import { callTimeline, findCallByCarrierId } from '../../src/store/calls.ts';
 import { startBalancer, type Balancer } from '../support/balancer.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -22,6 +23,7 @@ const { sam, alex, morgan } = ENGINEERS;
 let fresh: FreshDatabase;
 let redis: FreshRedis;
 let outbox: ReturnType<typeof tempDir>;
+let engineerIds: Record<keyof typeof ENGINEERS, string>;
 
 const lines: Line[] = [];
 const balancers: Balancer[] = [];
@@ -30,7 +32,7 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   redis = await freshRedisLiveStore();
   outbox = tempDir();
-  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+  engineerIds = await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
 });
 
 afterEach(async () => {
@@ -100,5 +102,30 @@ describe('engineer locks with webhooks alternating between two instances', () =>
     }
     expect(sim.engineer(sam.phone).rings.filter((r) => r.bridged)).toHaveLength(8);
     expect(await keysUnder(`${redis.prefix}lock:engineer:`)).toEqual([]);
+  });
+});
+
+describe('who may see a call', () => {
+  it('an engineer skipped because they are on another call was never rung, and cannot see the call', async () => {
+    const { sim } = await pair('visibility');
+    sim.engineer(sam.phone).answers().presses('1');
+    sim.engineer(alex.phone).answers().presses('1');
+    const first = sim.call({ from: cat4.phone });
+    await first.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(sam.phone);
+    // Sam is still talking to the first caller when the second critical call comes in.
+    const second = sim.call({ from: cat4.phone });
+    await second.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(alex.phone);
+    await second.hangsUp();
+    await first.hangsUp();
+
+    const call = await findCallByCarrierId(fresh.db, 'twilio', second.callSid);
+    const timeline = await callTimeline(fresh.db, call!.id);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ engineerId: engineerIds.sam, outcome: 'locked' }),
+    );
+    expect(timeline.filter((e) => e.type === 'engineer-rung').map((e) => e.detail['engineerId'])).toEqual([engineerIds.alex]);
+    expect(sim.engineer(sam.phone).rings).toHaveLength(1);
+    expect(await engineerWasRung(fresh.db, call!.id, engineerIds.sam)).toBe(false);
+    expect(await engineerWasRung(fresh.db, call!.id, engineerIds.alex)).toBe(true);
   });
 });
