@@ -7,3 +7,12 @@ export function hostPort(url: string, defaultPort: number): string {
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || defaultPort}`;
 }
+
+/**
+ * The faketime settings this run is under (CI runs the suite again at another date),
+ * for child processes started with an environment of their own: they must live on
+ * the same date as the test that started them.
+ */
+export const FAKETIME_ENV: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0] === 'DONT_FAKE_MONOTONIC' || e[0].startsWith('FAKETIME'))),
+);

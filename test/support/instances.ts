@@ -16,6 +16,7 @@ import { runScriptedCall, type CallScript, type ScriptedCall } from '../../src/c
 import type { CallDriver, Step } from '../../src/calls/types.ts';
 import type { EngineerOutcome, FlowEvent, MediaCommand } from '../../src/domain/flow/types.ts';
 import { utteranceText } from '../../src/domain/prompts.ts';
+import { FAKETIME_ENV } from './env.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -132,7 +133,7 @@ export interface ChildInstance {
 export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildInstance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...FAKETIME_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
