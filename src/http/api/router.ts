@@ -14,12 +14,13 @@ import { nowRoutes } from './now.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoutes, type ApiRoute } from './route-table.ts';
 import { rotaRoutes } from './rota.ts';
+import { searchRoutes } from './search.ts';
 import { ticketListRoutes } from './ticket-list.ts';
 import { userRoutes } from './users.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
 }
 
 export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {

@@ -5,7 +5,7 @@ import type { SessionUser } from '../../store/sessions.ts';
 import { html, type Html } from './html.ts';
 import { roleWord } from './format.ts';
 
-export type NavKey = 'now' | 'calls' | 'tickets' | 'rota' | 'closures' | 'reports' | 'users' | 'account';
+export type NavKey = 'now' | 'calls' | 'tickets' | 'rota' | 'closures' | 'reports' | 'users' | 'account' | 'search';
 
 interface NavItem {
   key: NavKey;
@@ -34,6 +34,8 @@ export interface PageOptions {
   flash?: { kind: 'ok' | 'error'; text: string } | null;
   /** Pages that live-update say so, so the script subscribes to the event stream. */
   live?: boolean;
+  /** What the search box shows (the search page echoes the query). */
+  searched?: string;
 }
 
 export function page(opts: PageOptions): Html {
@@ -62,6 +64,11 @@ ${auth ? html`<meta name="csrf-token" content="${auth.csrfToken}">` : ''}
       (n) => html`<li><a href="${n.href}"${n.key === opts.active ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
     )}</ul>
   </nav>
+  <form class="topbar-search" role="search" method="get" action="/console/search">
+    <label for="site-search" class="visually-hidden">Search tickets, accounts, phone numbers, engineers</label>
+    <input id="site-search" name="q" type="search" maxlength="100" placeholder="Ticket, account, phone, engineer" value="${opts.searched ?? ''}">
+    <button type="submit" class="link-button">Search</button>
+  </form>
   <div class="who">
     <a href="/console/account"${opts.active === 'account' ? html` aria-current="page"` : ''}>${auth.user.name}</a>
     <span class="role">${roleWord(auth.user.role)}</span>

@@ -6,6 +6,7 @@ import { EVERYONE, requireRole } from '../../auth/guards.ts';
 import { listCalls, loadCallDetail, requireCallVisible, streamCallsCsv } from '../../api/calls.ts';
 import { callFilterQuery, callPageQuery, uuidParam } from '../../api/inputs.ts';
 import { nowView } from '../../api/now.ts';
+import { runSearch, searchQuery } from '../../api/search.ts';
 import { issuesText } from '../../api/route-table.ts';
 import { HttpError, notFound } from '../../errors.ts';
 import type { ConsoleDeps } from '../deps.ts';
@@ -14,6 +15,7 @@ import { toDocument } from '../html.ts';
 import { callDetailPage } from '../pages/call-detail.ts';
 import { callsPage, type RawFilters } from '../pages/calls.ts';
 import { nowPage } from '../pages/now.ts';
+import { searchPage } from '../pages/search.ts';
 import { proxyRecording, recordingSource } from '../recordings.ts';
 
 /** Query values as typed (single strings only), for echoing into the form. */
@@ -35,6 +37,18 @@ export function callPages(deps: ConsoleDeps, hub: EventHub): Router {
   router.get('/now', async (req, res) => {
     const auth = requireRole(req, EVERYONE);
     res.type('html').send(toDocument(nowPage(auth, await nowView(deps, auth))));
+  });
+
+  router.get('/search', async (req, res) => {
+    const auth = requireRole(req, EVERYONE);
+    const raw = typeof req.query['q'] === 'string' ? req.query['q'] : '';
+    const q = searchQuery.safeParse(raw);
+    if (!q.success) {
+      res.status(400).type('html').send(toDocument(searchPage(auth, '', null, `Search: ${q.error.issues[0]?.message ?? 'not a search'}`)));
+      return;
+    }
+    const text = q.data.trim();
+    res.type('html').send(toDocument(searchPage(auth, text, text ? await runSearch(deps, auth, text) : null)));
   });
 
   router.get('/events', async (req, res) => {
