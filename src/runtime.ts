@@ -100,6 +100,7 @@ export async function openLine(config: Config, opts: LineOptions): Promise<Line>
       ringSeconds: config.ESCALATION_RING_SECONDS,
       rounds: config.ESCALATION_ROUNDS,
       deskRingSeconds: config.DESK_OVERFLOW_SECONDS,
+      recordingRetentionDays: config.RECORDING_RETENTION_DAYS,
     },
   });
 

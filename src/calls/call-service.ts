@@ -27,6 +27,8 @@ export interface CallServiceConfig {
   rounds: number;
   /** DESK_OVERFLOW_SECONDS: how long the desk rings, on every carrier (absent → the flow's default). */
   deskRingSeconds?: number;
+  /** RECORDING_RETENTION_DAYS: what the caller is told before leaving a message (absent → the flow's default). */
+  recordingRetentionDays?: number;
 }
 
 export interface CallServiceDeps {
@@ -174,6 +176,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           division: deps.config.division,
           closures,
           deskRingSeconds: deps.config.deskRingSeconds,
+          recordingRetentionDays: deps.config.recordingRetentionDays,
         };
         const session: Session = {
           state: initialState(started, at),

@@ -184,7 +184,7 @@ describe('the other menu choices', () => {
       .presses(`${cat1.pin}#`)
       .hears('main-menu')
       .presses('3')
-      .hears('complaint-intro', 'ticket-reference', 'complaint-ack-by', 'connecting-desk')
+      .hears('complaint-intro', 'ticket-reference', 'connecting-desk')
       .isConnectedTo(desk)
       .hangsUp();
     expect((await callOf(caller)).ticket).toMatchObject({ kind: 'complaint' });

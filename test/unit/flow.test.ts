@@ -57,9 +57,11 @@ describe('identification', () => {
 });
 
 describe('routing a fault', () => {
-  it('sends a Cat1 fault in office hours to the desk, with the ticket reference and callback time', () => {
+  it('sends a Cat1 fault in office hours to the desk with the ticket reference, and says only what is happening now', () => {
     const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2');
-    c.hears('ticket-reference', 'callback-by', 'connecting-desk');
+    c.hears('ticket-reference', 'connecting-desk');
+    // Never "An engineer will call you back by … Connecting you to the support desk now."
+    expect(c.heard).not.toContain('callback-by');
     expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'support', fallbackQueue: null, ringSeconds: DESK_RING_SECONDS }]);
     expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-24T10:00:00.000Z'); // 7 h Monday + 1 h Tuesday
   });
@@ -212,7 +214,68 @@ describe('other menu choices', () => {
     // A line with no accounts number of its own puts billing through to the support desk.
     expect(c.commands('connectDesk')).toEqual([{ kind: 'connectDesk', queue: 'billing', fallbackQueue: 'support', ringSeconds: DESK_RING_SECONDS }]);
     expect(c.tickets[0]?.targets).toEqual([]);
-    c.hears('no-target');
+    expect(c.heard).not.toContain('no-target');
+  });
+
+  it('tells a billing caller out of hours when the accounts team is open, not that the support desk is closed', () => {
+    const c = known('Cat2', MONDAY_7PM).presses('4821#').presses('4');
+    c.hears('billing-closed', 'leave-message');
+    expect(c.heard).not.toContain('office-closed');
+    expect(c.spoken.join(' ')).toMatch(/accounts team is closed .*Monday to Friday, 9 a\.m\. to 5 p\.m\./);
+  });
+});
+
+describe('true sentences', () => {
+  it('a caller the desk cannot take hears the callback time once a message is taken', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2').desk('no_answer');
+    c.hears('desk-busy', 'leave-message').leavesMessage().hears('message-taken', 'callback-by');
+    expect(c.spoken.at(-1)).toMatch(/call you back by 10 a\.m\. tomorrow/);
+  });
+
+  it('the on-call route says an engineer is being called, with no callback time', () => {
+    const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('1');
+    expect(c.spoken.at(-1)).toMatch(/^Your ticket reference is 1 0 4 2\. We are calling the on-call engineer/);
+    expect(c.heard).not.toContain('callback-by');
+  });
+
+  it('tells the caller before the tone that the message is recorded, why, and for how long', () => {
+    const c = known('Cat1', MONDAY_7PM).presses('4821#').presses('1').presses('2');
+    c.hears('office-closed', 'recording-notice', 'leave-message');
+    expect(c.heard.indexOf('recording-notice')).toBeLessThan(c.heard.indexOf('leave-message'));
+    expect(c.spoken.at(-1)).toMatch(/record your message and keep it for 90 days, only to deal with your call\. Then it is deleted/);
+  });
+
+  it('says the retention the line is configured with (RECORDING_RETENTION_DAYS)', () => {
+    const started: FlowEvent = {
+      type: 'started', callId: 'c', carrier: 'cli', from: '+441632960999', to: '+441632960000',
+      division: 'england-and-wales', closures: [], recordingRetentionDays: 30,
+    };
+    let state: FlowState = initialState(started, new Date(MONDAY_7PM));
+    for (const e of [started, { type: 'callerLookedUp', accountNumber: null }, { type: 'inputTimeout' }, { type: 'inputTimeout' }, { type: 'inputTimeout' }, { type: 'inputTimeout' }] as FlowEvent[]) {
+      state = transition(state, e, new Date(MONDAY_7PM)).state;
+    }
+    const said = transition(state, { type: 'ticketCreated', ticketId: 't', reference: '1' }, new Date(MONDAY_7PM)).commands;
+    expect(JSON.stringify(said)).toContain('{"type":"number","value":30}');
+  });
+
+  it('a caller with no contract out of hours hears the £70 + VAT charge before a message is taken, and the acceptance is recorded', () => {
+    const c = known('None', MONDAY_7PM).presses('4821#').presses('1').presses('2');
+    c.hears('no-contract-offer');
+    expect(c.tickets).toHaveLength(0);
+    c.presses('1').hears('office-closed', 'leave-message');
+    expect(c.tickets[0]).toMatchObject({ adHocAccepted: true, route: 'voicemail' });
+  });
+
+  it('a CatS caller out of hours who declines the charge gets no ticket', () => {
+    const c = known('CatS', SATURDAY_3AM).presses('4821#').presses('1').presses('1').hears('ad-hoc-offer').presses('2');
+    c.hears('ad-hoc-declined');
+    expect(c.tickets).toHaveLength(0);
+  });
+
+  it('a locked-out caller is not told a fifteen-minute pause starts now (the lock may be older)', () => {
+    const c = call({ at: MONDAY_10AM, from: ACME.phones[0], account: ACME, pinLocked: true }).presses('4821#');
+    expect(c.spoken.at(-1)).not.toMatch(/paused for fifteen minutes/);
+    expect(c.spoken.at(-1)).toMatch(/paused after too many wrong attempts\. Please call again in fifteen minutes/);
   });
 });
 

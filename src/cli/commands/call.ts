@@ -46,6 +46,7 @@ export async function callCommand(ctx: CliContext, argv: string[]): Promise<void
       ringSeconds: ctx.config.ESCALATION_RING_SECONDS,
       rounds: ctx.config.ESCALATION_ROUNDS,
       deskRingSeconds: ctx.config.DESK_OVERFLOW_SECONDS,
+      recordingRetentionDays: ctx.config.RECORDING_RETENTION_DAYS,
     },
   });
   const result = await runScriptedCall(

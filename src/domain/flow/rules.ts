@@ -13,6 +13,8 @@ export const ENGINEER_ACCEPT_KEY = '1';
 /** How long the desk rings before the caller is offered a message, unless the call service says otherwise. */
 export const DESK_RING_SECONDS = 60;
 export const VOICEMAIL_MAX_SECONDS = 180;
+/** How long a voicemail is kept, as the caller is told, unless the call service says otherwise (RECORDING_RETENTION_DAYS). */
+export const RECORDING_RETENTION_DAYS = 90;
 export const VOICEMAIL_MAX_SILENCE_SECONDS = 5;
 
 interface DigitRule {

@@ -1,5 +1,5 @@
 // Sentences the flow builds from catalogue prompts and call facts.
-import { digits, prompt, type PromptId, type Segment } from '../prompts.ts';
+import { digits, num, prompt, type PromptId, type Segment } from '../prompts.ts';
 import { spokenDue } from '../spoken-time.ts';
 import type { FlowState, TicketStatus } from './types.ts';
 
@@ -43,4 +43,9 @@ export function whisper(state: FlowState): Segment[] {
     : [];
   const ref = state.ticket ? [prompt('ticket'), digits(state.ticket.reference)] : [];
   return [prompt(lead), ...who, ...ref, prompt('whisper-accept')];
+}
+
+/** Before the tone: the message is recorded and kept N days to deal with the call, then deleted. */
+export function recordingNotice(retentionDays: number): Segment[] {
+  return [prompt('recording-notice'), num(retentionDays), prompt('recording-notice-days')];
 }

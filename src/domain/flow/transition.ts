@@ -8,6 +8,7 @@ import {
   ENGINEER_ACCEPT_KEY,
   MAX_PIN_FAILURES,
   MAX_REPROMPTS,
+  RECORDING_RETENTION_DAYS,
   VOICEMAIL_MAX_SECONDS,
   VOICEMAIL_MAX_SILENCE_SECONDS,
   WHISPER_TIMEOUT_SECONDS,
@@ -15,7 +16,7 @@ import {
   gather,
   validEntry,
 } from './rules.ts';
-import { ticketPromise, ticketStatus, whisper } from './speech.ts';
+import { recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper } from './speech.ts';
 import { calendarOf, newTicket, replyDue } from './tickets.ts';
 import type {
   CallOutcome,
@@ -44,6 +45,7 @@ export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now
     division: event.division,
     closures: event.closures,
     deskRingSeconds: event.deskRingSeconds ?? DESK_RING_SECONDS,
+    recordingRetentionDays: event.recordingRetentionDays ?? RECORDING_RETENTION_DAYS,
     accountNumber: null,
     callerIdMatched: false,
     account: null,
@@ -96,7 +98,7 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
     case 'ticketFound':
       return state.phase === 'lookingUpTicket' ? ticketFound(state, event.ticket, now) : stay(state);
     case 'ticketCreated':
-      return state.phase === 'creatingTicket' ? ticketCreated(state, event, now) : stay(state);
+      return state.phase === 'creatingTicket' ? ticketCreated(state, event) : stay(state);
     case 'escalationPlanned':
       if (state.phase !== 'planning') return stay(state);
       return nextEngineer({ ...state, ladder: { plan: event.plan, index: -1, round: 1, current: null } });
@@ -157,7 +159,7 @@ function keys(state: FlowState, digits: string | null, now: Date): Transition {
       return faultReported({ ...answered, priority: entry === '1' ? 'critical' : 'standard' }, now);
     case 'adhoc':
       if (entry === '2') return end(answered, [prompt('ad-hoc-declined')], 'refused', 'ad-hoc-declined');
-      return raiseTicket({ ...answered, adHocAccepted: true }, 'fault', 'desk');
+      return raiseTicket({ ...answered, adHocAccepted: true }, 'fault', state.route ?? 'desk');
     case 'ticketRef':
       // A reference that is well formed but not found still counts against the retries.
       return {
@@ -247,7 +249,8 @@ function faultReported(state: FlowState, now: Date): Transition {
   const tier = state.account?.tier ?? 'None';
   const decision = decideRoute({ tier, priority: state.priority, menu: 'fault', at: now, calendar: calendarOf(state) });
   const decided = withRoute(state, decision.route, decision.reason);
-  if (decision.route === 'desk' && (tier === 'None' || tier === 'CatS')) {
+  // In hours and out: a caller without a contract hears the charge before a ticket is raised.
+  if (tier === 'None' || tier === 'CatS') {
     const offer = prompt(tier === 'None' ? 'no-contract-offer' : 'ad-hoc-offer');
     return ask({ ...decided.state, retries: 0 }, 'adhoc', [offer], decided.commands);
   }
@@ -303,7 +306,7 @@ function raiseTicket(
   return { state: { ...state, route, phase: 'creatingTicket', pendingTicket: ticket }, commands };
 }
 
-function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'ticketCreated' }>, now: Date): Transition {
+function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'ticketCreated' }>): Transition {
   const pending = state.pendingTicket;
   const kind = pending?.kind ?? 'message';
   const next: FlowState = {
@@ -318,7 +321,8 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
       return {
         state: { ...next, phase: 'desk' },
         commands: [
-          { kind: 'play', utterance: [...ticketPromise(next, now), connecting] },
+          // Being connected now: the reference, and no callback time (that is for a caller who is not).
+          { kind: 'play', utterance: [...ticketReference(event.reference), connecting] },
           deskCommand(queue, next.deskRingSeconds ?? DESK_RING_SECONDS),
         ],
       };
@@ -327,13 +331,13 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
       return {
         state: { ...next, phase: 'planning' },
         commands: [
-          { kind: 'play', utterance: [...ticketPromise(next, now), prompt('connecting-oncall')] },
+          { kind: 'play', utterance: [...ticketReference(event.reference), prompt('connecting-oncall')] },
           { kind: 'planEscalation', tier: next.account?.tier ?? 'None', priority: next.priority ?? 'standard' },
         ],
       };
     case 'voicemail':
     case null:
-      return takeMessage(next, [prompt('office-closed')]);
+      return takeMessage(next, [prompt(kind === 'billing' ? 'billing-closed' : 'office-closed')]);
   }
 }
 
@@ -346,7 +350,8 @@ function takeMessage(state: FlowState, lead: Segment[]): Transition {
   return {
     state: { ...state, phase: 'recording' },
     commands: [
-      { kind: 'play', utterance: [...lead, prompt('leave-message')] },
+      // UK GDPR: the caller is told before the tone why the message is kept and for how long.
+      { kind: 'play', utterance: [...lead, ...recordingNotice(state.recordingRetentionDays ?? RECORDING_RETENTION_DAYS), prompt('leave-message')] },
       {
         kind: 'record',
         name: `support-line/${state.callId}`,

@@ -111,6 +111,8 @@ export type FlowEvent =
       closures: ClosureWindow[];
       /** How long the desk rings before a message is offered (DESK_OVERFLOW_SECONDS); absent → DESK_RING_SECONDS. */
       deskRingSeconds?: number;
+      /** Days a voicemail is kept (RECORDING_RETENTION_DAYS), told to the caller before the tone. */
+      recordingRetentionDays?: number;
     }
   | { type: 'callerLookedUp'; accountNumber: string | null }
   | { type: 'input'; digits: string }
@@ -259,6 +261,8 @@ export interface FlowState {
   closures: ClosureWindow[];
   /** Seconds the desk rings; absent in a session saved before it was kept (DESK_RING_SECONDS then). */
   deskRingSeconds?: number;
+  /** Days a voicemail is kept; absent in a session saved before it was kept (RECORDING_RETENTION_DAYS then). */
+  recordingRetentionDays?: number;
   /** Account number entered or matched by caller ID (not yet verified). */
   accountNumber: string | null;
   callerIdMatched: boolean;
