@@ -16,8 +16,9 @@ const { cat4 } = CUSTOMERS;
 const { sam, alex, morgan } = ENGINEERS;
 
 let line: AsteriskLine | undefined;
+let ids: Awaited<ReturnType<typeof seedTwilioFixture>>;
 beforeAll(async () => {
-  await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+  ids = await seedTwilioFixture(fresh.db, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
 });
 afterEach(async () => {
   const violations = line?.violations() ?? [];
@@ -181,5 +182,59 @@ describe('Cat4 critical fault at night', () => {
     expect(partner(a)).not.toBe(partner(b));
     await a.hangsUp();
     await b.hangsUp();
+  });
+});
+
+// Real Asterisk 22 ignores a stop while it says digits (`digits:` media), and holds a
+// bridge's addChannel until the channel's playback has ended: the simulated Asterisk
+// does both. Engineers who know the whisper press 1 long before "Press 1".
+describe('an engineer who presses 1 early, during the whisper', () => {
+  it('is connected within a second when the 1 lands on the account number, and the whisper stops', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const engineer = sim.engineer(sam.phone).answersAfter(3_000).pressesAfterAnswering(3_000, '1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(engineer);
+    const leg = engineer.legs[0]!;
+    const press = engineer.pressedAt.get(leg)!;
+    expect(press.hearing).toMatch(/digits/);
+    expect(sim.clock.ms - press.at).toBeLessThan(1_000);
+    expect(engineer.heard(0)).not.toContain('whisper-accept');
+    await caller.hangsUp();
+    const { call, ticket, timeline } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'engineer', endReason: 'completed' });
+    expect(ticket?.respondedAt).not.toBeNull();
+    expect(timeline.filter((e) => e.type === 'ari.technical-problem')).toEqual([]);
+  });
+
+  it('is connected within a second whatever moment of the whisper the 1 lands on', async () => {
+    const { sim } = await lineAt(NIGHT);
+    for (const after of [500, 2_500, 4_000, 5_200, 6_500, 8_000]) {
+      const engineer = sim.engineer(sam.phone).answersAfter(1_000).pressesAfterAnswering(after, '1');
+      const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+      await caller.isConnectedTo(engineer);
+      const leg = engineer.legs.at(-1)!;
+      expect(sim.clock.ms - engineer.pressedAt.get(leg)!.at, `pressed ${after} ms into the whisper`).toBeLessThan(1_000);
+      await caller.hangsUp();
+      await sim.settle();
+    }
+  });
+
+  it('pressed 1 and dropped before being connected: not counted as a response, the next engineer is rung', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).answersAfter(2_000).pressesAfterAnswering(3_000, '1', { thenHangsUp: true });
+    const second = sim.engineer(alex.phone).answersAfter(2_000).presses('1');
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(second);
+    expect(caller.transcript).not.toContain('technical-problem');
+    await caller.hangsUp();
+    const { call, timeline } = await callOf(caller);
+    expect(call.outcome).toBe('engineer');
+    const results = timeline.filter((e) => e.type === 'engineer-result').map((e) => [e.detail['engineerId'], e.detail['outcome']]);
+    expect(results).toEqual([
+      [ids.sam, 'failed'],
+      [ids.alex, 'accepted'],
+    ]);
+    expect(timeline.filter((e) => e.type === 'response-met').map((e) => e.detail['engineerId'])).toEqual([ids.alex]);
+    expect(first.rang).toBe(1);
   });
 });

@@ -36,6 +36,8 @@ export interface AriCarrier {
   status(): AriCarrierStatus;
   /** Events, requests and notes still in flight (0 when the carrier is idle). */
   pendingWork(): number;
+  /** The same, in parts: queue tasks under way, promises tracked, requests to Asterisk (for the tests' idle check). */
+  workInParts(): { running: number; tracked: number; requests: number };
   readonly client: AriClient;
 }
 
@@ -171,6 +173,9 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
     },
     pendingWork() {
       return work.pending + client.rest.inFlight + (client.connecting ? 1 : 0);
+    },
+    workInParts() {
+      return { running: work.running, tracked: work.tracked, requests: client.rest.inFlight };
     },
   };
 }

@@ -5,6 +5,10 @@
 export class WorkCounter {
   private count = 0;
   private waiters: Array<() => void> = [];
+  /** Queue tasks under way (the rest of `pending` waits behind them, or is tracked). */
+  running = 0;
+  /** Promises counted by track(). */
+  tracked = 0;
 
   get pending(): number {
     return this.count;
@@ -32,7 +36,11 @@ export class WorkCounter {
   /** Counts a promise that nobody awaits (a timeline note) until it settles. */
   track(promise: Promise<unknown>): void {
     this.begin();
-    void promise.finally(() => this.end());
+    this.tracked += 1;
+    void promise.finally(() => {
+      this.tracked -= 1;
+      this.end();
+    });
   }
 }
 
@@ -46,8 +54,16 @@ export class SerialQueue {
 
   run(task: () => Promise<void> | void): void {
     this.work.begin();
+    const work = this.work;
     this.tail = this.tail
-      .then(task)
+      .then(async () => {
+        work.running += 1;
+        try {
+          await task();
+        } finally {
+          work.running -= 1;
+        }
+      })
       .catch((err: unknown) => {
         try {
           this.onError(err);

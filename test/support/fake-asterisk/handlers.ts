@@ -18,6 +18,11 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Runs once the response is written: the events that follow the request. */
   after?: () => void;
+  /**
+   * Asterisk answers only once this settles (a request waiting on a channel's Stasis
+   * thread); `then` gives the answer at that moment.
+   */
+  held?: { until: Promise<void>; then: () => Reply };
 }
 
 export interface SimContext {
@@ -160,12 +165,28 @@ function bridgeChannels(req: SimRequest, ctx: SimContext, adding: boolean): Repl
     if (!adding && ch.bridge !== bridge) return error(422, 'Channel not in this bridge');
     channels.push(ch);
   }
-  return noContent(() => {
-    for (const ch of channels) {
-      if (adding) ctx.world.enterBridge(bridge, ch);
-      else ctx.world.leaveBridge(ch);
-    }
-  });
+  const done = (): Reply =>
+    noContent(() => {
+      for (const ch of channels) {
+        if (adding) ctx.world.enterBridge(bridge, ch);
+        else ctx.world.leaveBridge(ch);
+      }
+    });
+  // The move runs on each channel's own Stasis thread, after what is queued there: a
+  // playback on either channel holds the answer until it has ended.
+  const until = ctx.world.playbacksEnded(channels);
+  if (!until) return done();
+  return {
+    status: 204,
+    held: {
+      until,
+      then: () => {
+        if (channels.some((ch) => !ch.alive || !ch.app)) return error(422, 'Channel not in Stasis application');
+        if (!ctx.world.bridges.has(bridge.id)) return error(404, 'Bridge not found');
+        return done();
+      },
+    },
+  };
 }
 
 function withPlayback(req: SimRequest, ctx: SimContext, fn: (id: string) => Reply): Reply {
@@ -277,9 +298,8 @@ export const HANDLERS: Record<string, Handler> = {
   'playbacks.stop': (req, ctx) =>
     withPlayback(req, ctx, (id) => {
       const pb = ctx.world.playbacks.get(id);
-      return noContent(() => {
-        if (pb) ctx.world.stopPlayback(pb);
-      });
+      if (pb && ctx.world.stopPlayback(pb) === 'failed') return error(500, 'Could not stop playback');
+      return noContent();
     }),
 
   'recordings.getLive': (req, ctx) => {

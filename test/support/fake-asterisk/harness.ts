@@ -5,7 +5,7 @@ import type { CallDriver } from '../../../src/calls/types.ts';
 import { createAriCarrier, type AriCarrier } from '../../../src/carriers/ari/carrier.ts';
 import type { AriSettings } from '../../../src/carriers/ari/settings.ts';
 import { VirtualClock } from './clock.ts';
-import { clientIdle } from './idle.ts';
+import { carrierIdle } from './idle.ts';
 import { FakeAsterisk, type FakeAsteriskOptions } from './server.ts';
 
 export function testLogger(): Logger {
@@ -59,7 +59,7 @@ export async function startAsteriskHarness(options: {
       timers: clock,
       connection: { backoff: { initialMs: 500, maxMs: 30_000 }, keepaliveMs: null, random: () => 0.5, requestTimeoutMs: 5_000 },
     });
-    sim.idleProbe = () => clientIdle(sim, made.client) && made.pendingWork() === 0;
+    sim.idleProbe = () => carrierIdle(sim, made);
     return made;
   };
   let carrier = makeCarrier();

@@ -167,6 +167,10 @@ export class PartyScript implements PartyHooks {
   unreachable = false;
   private keys: string | null = null;
   private keysDuringPrompt = false;
+  /** Presses `keys` this long after answering, whatever is playing then. */
+  private keysAfterMs: number | null = null;
+  /** Hangs up in the same instant as the timed press (a second call pulls them away). */
+  private hangsUpWithKeys = false;
   private hangUpAfterMs: number | null = null;
   /** Every leg rung for this party. */
   readonly legs: SimChannel[] = [];
@@ -174,6 +178,8 @@ export class PartyScript implements PartyHooks {
   /** The most legs that were up or ringing at the same moment. */
   maxAtOnce = 0;
   private readonly pressed = new Set<SimChannel>();
+  /** When a timed press landed on a leg, and the media item it landed in (null: nothing playing). */
+  readonly pressedAt = new Map<SimChannel, { at: number; hearing: string | null }>();
 
   constructor(
     private readonly sim: FakeAsterisk,
@@ -220,6 +226,7 @@ export class PartyScript implements PartyHooks {
   presses(keys: string): this {
     this.keys = keys;
     this.keysDuringPrompt = false;
+    this.keysAfterMs = null;
     return this;
   }
 
@@ -227,6 +234,16 @@ export class PartyScript implements PartyHooks {
   pressesDuringWhisper(keys: string): this {
     this.keys = keys;
     this.keysDuringPrompt = true;
+    this.keysAfterMs = null;
+    return this;
+  }
+
+  /** Presses these keys this long after answering, as an engineer who knows the whisper does. */
+  pressesAfterAnswering(ms: number, keys: string, options: { thenHangsUp?: boolean } = {}): this {
+    this.keys = keys;
+    this.keysDuringPrompt = false;
+    this.keysAfterMs = ms;
+    this.hangsUpWithKeys = options.thenHangsUp ?? false;
     return this;
   }
 
@@ -248,17 +265,27 @@ export class PartyScript implements PartyHooks {
   }
 
   onAnswered(channel: SimChannel): void {
+    if (this.keysAfterMs !== null) {
+      const keys = this.keys;
+      this.sim.world.later(this.keysAfterMs, () => {
+        if (keys === null || this.pressed.has(channel) || !channel.app) return;
+        this.pressed.add(channel);
+        this.pressedAt.set(channel, { at: this.sim.clock.ms, hearing: channel.playing ? (channel.heard.at(-1)?.media ?? null) : null });
+        this.sim.world.pressKeys(channel, keys);
+        if (this.hangsUpWithKeys) this.sim.world.hangup(channel, 16, 'far-end');
+      }, channel);
+    }
     if (this.hangUpAfterMs !== null) {
       this.sim.world.later(this.hangUpAfterMs, () => this.sim.world.hangup(channel, 16, 'far-end'), channel);
     }
   }
 
   onPlaybackStarted(channel: SimChannel): void {
-    if (this.keysDuringPrompt) this.press(channel);
+    if (this.keysDuringPrompt && this.keysAfterMs === null) this.press(channel);
   }
 
   onPlaybackFinished(channel: SimChannel): void {
-    if (!this.keysDuringPrompt) this.press(channel);
+    if (!this.keysDuringPrompt && this.keysAfterMs === null) this.press(channel);
   }
 
   onGone(): void {

@@ -40,7 +40,22 @@ interface EventSocket {
 
 const REALM = 'Asterisk REST Interface';
 const ASTERISK_ID = '02:42:ac:11:00:02';
-const CORE_SOUNDS = new Set(['beep', 'silence/1', 'hello-world', 'tt-monkeys']);
+/** Asterisk's core English sounds the simulator has (the real ones are in asterisk-core-sounds-en). */
+const CORE_SOUNDS = new Set([
+  'beep',
+  'silence/1',
+  'hello-world',
+  'tt-monkeys',
+  ...Array.from({ length: 20 }, (_, n) => `digits/${n}`),
+  ...[20, 30, 40, 50, 60, 70, 80, 90].map((n) => `digits/${n}`),
+  'digits/hundred',
+  'digits/thousand',
+  'digits/million',
+  'digits/star',
+  'digits/pound',
+]);
+/** A spoken digit or number word is short. */
+const CORE_SOUND_MS = (name: string): number => (name.startsWith('digits/') ? 450 : 1_000);
 
 export class FakeAsterisk {
   readonly clock: VirtualClock;
@@ -55,6 +70,8 @@ export class FakeAsterisk {
   readonly upgradeAttempts: number[] = [];
   /** REST requests being handled right now. */
   inFlight = 0;
+  /** Of those, requests Asterisk holds until something in virtual time happens (a playback's end). */
+  parked = 0;
   /** Set by the harness: is everything (us, the carrier, the call service) idle? */
   idleProbe: () => boolean = () => this.inFlight === 0;
 
@@ -286,7 +303,18 @@ export class FakeAsterisk {
         return send(res, { status: 500, body: { message: 'Not simulated' } });
       }
       const lastValues = new Map([...query].map(([k, v]) => [k, v[v.length - 1] as string]));
-      const reply = handler({ op: match.operation, pathParams: match.pathParams, query: lastValues, body: json }, this.context());
+      let reply = handler({ op: match.operation, pathParams: match.pathParams, query: lastValues, body: json }, this.context());
+      if (reply.held) {
+        const held = reply.held;
+        // Virtual time may move while it waits (see idle.ts); a client that gives up closes the socket.
+        const gaveUp = new Promise<'closed'>((resolve) => res.once('close', () => resolve('closed')));
+        this.parked += 1;
+        const outcome = await Promise.race([held.until.then(() => 'ready' as const), gaveUp]).finally(() => {
+          this.parked -= 1;
+        });
+        if (outcome === 'closed') return;
+        reply = held.then();
+      }
       this.checkReply(match.operation, reply, label);
       send(res, reply);
       reply.after?.();
@@ -410,7 +438,7 @@ export class FakeAsterisk {
           const text = (catalogue as Record<string, string>)[value.slice(prefix.length)];
           return text === undefined ? null : Math.max(600, text.split(/\s+/).length * this.msPerWord);
         }
-        return CORE_SOUNDS.has(value) ? 1_000 : null;
+        return CORE_SOUNDS.has(value) ? CORE_SOUND_MS(value) : null;
       }
       case 'digits':
         return /^[0-9*#]+$/.test(value) ? value.length * 450 : null;

@@ -67,6 +67,13 @@ export interface SimPlayback {
   channel: SimChannel;
   state: 'queued' | 'playing' | 'continuing' | 'done' | 'failed';
   timer: TimerHandle | null;
+  /**
+   * Asterisk accepts a stop only once a `sound:`, `recording:` or `tone:` item has started
+   * (res_stasis_playback.c sets `controllable` there); before that DELETE answers 500.
+   */
+  controllable: boolean;
+  /** Called once when the playback ends (a held addChannel waits on these). */
+  onEnd: Array<() => void>;
 }
 
 export interface SimBridge {
@@ -313,7 +320,10 @@ export class World {
     if (ch.bridge) this.leaveBridge(ch);
     if (ch.recording) this.finishRecording(ch.recording, 'done');
     if (ch.playing) this.endPlayback(ch.playing, 'done');
-    for (const pb of ch.queue.splice(0)) this.playbacks.delete(pb.id);
+    for (const pb of ch.queue.splice(0)) {
+      this.playbacks.delete(pb.id);
+      for (const fn of pb.onEnd.splice(0)) fn();
+    }
     if (ch.app) this.channelEvent(ch, 'StasisEnd');
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     this.channels.delete(ch.id);
@@ -393,7 +403,7 @@ export class World {
   // --- playbacks -------------------------------------------------------------------------
 
   queuePlayback(ch: SimChannel, id: string, media: string[]): SimPlayback {
-    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null };
+    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null, controllable: false, onEnd: [] };
     this.playbacks.set(id, pb);
     ch.queue.push(pb);
     return pb;
@@ -429,6 +439,7 @@ export class World {
       return;
     }
     pb.state = event === 'PlaybackStarted' ? 'playing' : 'continuing';
+    if (/^(sound|recording|tone):/.test(media)) pb.controllable = true;
     pb.channel.heard.push({ media, at: this.now, playbackId: pb.id, cut: false });
     this.channelEventFor(pb, event);
     pb.channel.party?.onPlaybackStarted(pb.channel);
@@ -453,17 +464,43 @@ export class World {
     if (ch.playing === pb) ch.playing = null;
     ch.queue = ch.queue.filter((q) => q !== pb);
     this.channelEventFor(pb, 'PlaybackFinished');
+    for (const fn of pb.onEnd.splice(0)) fn();
     if (ch.alive) {
       ch.party?.onPlaybackFinished(ch);
       this.pump(ch);
     }
   }
 
-  /** DELETE /playbacks/{id}: what was playing is cut short. */
-  stopPlayback(pb: SimPlayback): void {
+  /**
+   * DELETE /playbacks/{id}, as res_stasis_playback.c does it: a queued playback is
+   * cancelled; a playing one is sent a stop, which a `sound:` item obeys at once but
+   * `digits:`, `number:` and `characters:` items (ast_say_*) ignore: the item plays to its
+   * end and the remaining media carry on as if nothing was asked. 'failed' (HTTP 500)
+   * when no stoppable item has played yet.
+   */
+  stopPlayback(pb: SimPlayback): 'stopped' | 'ignored' | 'failed' {
+    if (pb.state === 'queued') {
+      this.endPlayback(pb, 'done');
+      return 'stopped';
+    }
+    if (!pb.controllable) return 'failed';
+    const media = pb.media[pb.index] ?? '';
+    if (/^(digits|number|characters):/.test(media)) return 'ignored';
     const last = pb.channel.heard.findLast((h) => h.playbackId === pb.id);
     if (last && (pb.state === 'playing' || pb.state === 'continuing')) last.cut = true;
     this.endPlayback(pb, 'done');
+    return 'stopped';
+  }
+
+  /**
+   * Resolves when every playback playing or queued on these channels has ended: a
+   * channel's Stasis commands run in order on its own thread, so a bridge operation
+   * queued behind a playback waits for it (ARI's addChannel does not answer until then).
+   */
+  playbacksEnded(channels: SimChannel[]): Promise<void> | null {
+    const waiting = channels.flatMap((ch) => [...(ch.playing ? [ch.playing] : []), ...ch.queue]);
+    if (waiting.length === 0) return null;
+    return Promise.all(waiting.map((pb) => new Promise<void>((resolve) => pb.onEnd.push(resolve)))).then(() => undefined);
   }
 
   private channelEventFor(pb: SimPlayback, type: string): void {
