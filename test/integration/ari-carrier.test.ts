@@ -82,15 +82,16 @@ describe('ARI carrier', () => {
     expect(driver.notes.map((n) => n.type)).toContain('ari.technical-problem');
   });
 
-  it('speaks a text segment by its fallback and plays digits and numbers', async () => {
+  it('speaks a text segment by its fallback and plays digits and numbers as core sound files', async () => {
     const said: MediaCommand = {
       kind: 'play',
-      utterance: [{ type: 'text', value: 'ACME Ltd', fallback: [{ type: 'digits', value: '10042' }] }, { type: 'number', value: 5 }, prompt('goodbye')],
+      utterance: [{ type: 'text', value: 'ACME Ltd', fallback: [{ type: 'digits', value: '10042' }] }, { type: 'number', value: 45 }, prompt('goodbye')],
     };
     const driver = new ScriptedDriver(() => [said, { kind: 'hangup' }], () => []);
     harness = await startAsteriskHarness({ driver });
     const caller = harness.sim.call({ from: '+441632960123' });
-    await caller.hears('digits:10042', 'number:5', 'goodbye').isHungUp();
+    const digits = ['1', '0', '0', '4', '2'].map((d) => `sound:digits/${d}`);
+    await caller.hears(...digits, 'sound:digits/40', 'sound:digits/5', 'goodbye').isHungUp();
     expect(driver.fed).toEqual([{ type: 'hangup', cause: 'Normal Clearing' }]);
   });
 

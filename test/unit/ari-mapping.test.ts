@@ -5,24 +5,40 @@ import { digits, num, prompt } from '../../src/domain/prompts.ts';
 import { causeText, unansweredOutcome } from '../../src/carriers/ari/causes.ts';
 import { parseAriEvent } from '../../src/carriers/ari/events.ts';
 import { legCallId, legId, unoptimised } from '../../src/carriers/ari/legs.ts';
-import { mediaFor, promptOf } from '../../src/carriers/ari/media.ts';
+import { CORE_SOUNDS, mediaFor, numberSounds, promptOf } from '../../src/carriers/ari/media.ts';
 import { ariBaseUrl } from '../../src/carriers/ari/client.ts';
 
 describe('media', () => {
-  it('prompts are sound files in our folder; digits and numbers are spoken by Asterisk', () => {
+  it('prompts are sound files in our folder; digits and numbers are core sound files (a stop cuts them)', () => {
     expect(mediaFor([prompt('ticket-reference'), digits('1042'), prompt('callback-by'), num(5)], 'support-line')).toEqual([
       'sound:support-line/ticket-reference',
-      'digits:1042',
+      'sound:digits/1',
+      'sound:digits/0',
+      'sound:digits/4',
+      'sound:digits/2',
       'sound:support-line/callback-by',
-      'number:5',
+      'sound:digits/5',
     ]);
   });
 
+  it('numbers are said as Asterisk says them in English', () => {
+    expect(numberSounds(0)).toEqual(['digits/0']);
+    expect(numberSounds(17)).toEqual(['digits/17']);
+    expect(numberSounds(20)).toEqual(['digits/20']);
+    expect(numberSounds(45)).toEqual(['digits/40', 'digits/5']);
+    expect(numberSounds(305)).toEqual(['digits/3', 'digits/hundred', 'digits/5']);
+    expect(numberSounds(2026)).toEqual(['digits/2', 'digits/thousand', 'digits/20', 'digits/6']);
+    // Every number a spoken time uses (hours, minutes, days of the month) is in CORE_SOUNDS.
+    for (let n = 0; n < 60; n += 1) for (const f of numberSounds(n)) expect(CORE_SOUNDS).toContain(f);
+  });
+
   it('free text is said by its fallback, and nothing can split the media list', () => {
-    expect(mediaFor([{ type: 'text', value: 'ACME, Ltd', fallback: [digits('10,042')] }], 'sl')).toEqual(['digits:10042']);
+    expect(mediaFor([{ type: 'text', value: 'ACME, Ltd', fallback: [digits('10,042')] }], 'sl')).toEqual(
+      ['1', '0', '0', '4', '2'].map((d) => `sound:digits/${d}`),
+    );
     expect(mediaFor([digits('-'), num(-1), num(2.5)], 'sl')).toEqual([]);
     expect(promptOf('sound:sl/goodbye', 'sl')).toBe('goodbye');
-    expect(promptOf('digits:12', 'sl')).toBeNull();
+    expect(promptOf('sound:digits/1', 'sl')).toBeNull();
   });
 });
 

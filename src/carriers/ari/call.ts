@@ -49,6 +49,8 @@ export interface Whisper {
   playbackId: string | null;
   promptDone: boolean;
   timer: TimerHandle | null;
+  /** The engineer pressed the accept key: they are bridged once the whisper has stopped. */
+  accepting: boolean;
 }
 
 /** A channel we originated for this call: an engineer or the desk. */

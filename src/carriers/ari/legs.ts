@@ -71,7 +71,7 @@ function newLeg(call: AriCall, kind: Leg['kind'], engineerId: string | null, end
 export async function dialEngineer(call: AriCall, command: DialCommand): Promise<void> {
   const endpoint = engineerEndpoint(call, command);
   const leg = newLeg(call, 'engineer', command.engineer.engineerId, endpoint);
-  leg.whisper = { command, playbackId: null, promptDone: false, timer: null };
+  leg.whisper = { command, playbackId: null, promptDone: false, timer: null, accepting: false };
   call.activity = { kind: 'engineer', legId: leg.id };
   await startHold(call, command.hold);
   leg.ringTimer = call.timer(command.ringSeconds * 1000, () => {
@@ -115,29 +115,80 @@ export async function legAnswered(call: AriCall, leg: Leg): Promise<void> {
   const id = randomUUID();
   whisper.playbackId = id;
   if (media.length > 0 && (await play(call, leg.id, id, media, 'whisper'))) return;
-  whisperPromptDone(call, leg, id);
+  await whisperPromptDone(call, leg, id);
 }
 
-export function whisperPromptDone(call: AriCall, leg: Leg, playbackId: string): void {
+/** The whisper's playback ended (played out, or stopped by the engineer's key). */
+export async function whisperPromptDone(call: AriCall, leg: Leg, playbackId: string): Promise<void> {
   const whisper = leg.whisper;
   if (leg.status !== 'whisper' || !whisper || whisper.playbackId !== playbackId || whisper.promptDone) return;
   whisper.promptDone = true;
+  if (whisper.accepting) return connectEngineer(call, leg);
   whisper.timer = call.timer(whisper.command.whisperTimeoutSeconds * 1000, () => {
     // Nobody pressed anything: most likely their voicemail took the call.
     if (leg.status === 'whisper') return engineerResult(call, leg, 'no_key', { reason: 'whisper timeout' });
   });
 }
 
-/** One key from the engineer decides; what it means is the flow's rule (engineerKeyOutcome). */
+/** How long an accepted engineer waits for the stopped whisper to end before we bridge regardless. */
+const WHISPER_STOP_GRACE_MS = 1_000;
+
+/**
+ * One key from the engineer decides; what it means is the flow's rule (engineerKeyOutcome).
+ * The accept key stops the whisper and bridges once its playback has ended: Asterisk
+ * holds addChannel behind a channel's playback, so bridging first would leave the caller
+ * waiting (and our request timing out) until the whisper had played out.
+ */
 export async function legDigit(call: AriCall, leg: Leg, digit: string): Promise<void> {
-  if (leg.status !== 'whisper' || !leg.whisper) return;
+  if (leg.status !== 'whisper' || !leg.whisper || leg.whisper.accepting) return;
   const whisper = leg.whisper;
-  if (!whisper.promptDone && whisper.playbackId) {
-    whisper.promptDone = true;
-    await stopPlayback(call, whisper.playbackId);
-  }
+  const outcome = engineerKeyOutcome(whisper.command, digit);
   call.note('engineer-key', { engineerId: leg.engineerId, digit });
-  await engineerResult(call, leg, engineerKeyOutcome(whisper.command, digit), {});
+  const playing = !whisper.promptDone && whisper.playbackId !== null;
+  if (outcome !== 'accepted') {
+    if (playing) {
+      whisper.promptDone = true;
+      await stopPlayback(call, whisper.playbackId as string);
+    }
+    return engineerResult(call, leg, outcome, {});
+  }
+  whisper.accepting = true;
+  call.clearTimer(whisper.timer);
+  whisper.timer = null;
+  if (!playing) return connectEngineer(call, leg);
+  await stopPlayback(call, whisper.playbackId as string);
+  // Its PlaybackFinished calls whisperPromptDone, which connects; this is the backstop.
+  whisper.timer = call.timer(WHISPER_STOP_GRACE_MS, () => {
+    if (leg.status !== 'whisper') return;
+    call.log.warn({ legId: leg.id }, 'the whisper did not stop when asked: bridging the engineer anyway');
+    whisper.promptDone = true;
+    return connectEngineer(call, leg);
+  });
+}
+
+/**
+ * The engineer accepted and the whisper is over: bridge them, and only then tell the
+ * flow they accepted (so the response is met only for a call that was really put
+ * through). A bridge Asterisk refuses, or an engineer already gone, counts as a failed
+ * leg: the flow rings the next engineer.
+ */
+async function connectEngineer(call: AriCall, leg: Leg): Promise<void> {
+  if (leg.status !== 'whisper' || call.gone) return;
+  const whisper = leg.whisper;
+  if (whisper) call.clearTimer(whisper.timer);
+  leg.status = 'accepted';
+  if (call.activity?.kind === 'engineer' && call.activity.legId === leg.id) call.activity = null;
+  await stopHold(call);
+  if (call.gone) return;
+  if (leg.destroyed || !(await bridge(call, leg, 'report'))) {
+    await hangUpLeg(call, leg);
+    call.note('leg-result', { engineerId: leg.engineerId, legId: leg.id, outcome: 'failed', reason: 'could not bridge after the accept key' });
+    if (call.gone) return;
+    await call.feed({ type: 'engineerResult', engineerId: leg.engineerId as string, outcome: 'failed' });
+    return;
+  }
+  call.note('leg-result', { engineerId: leg.engineerId, legId: leg.id, outcome: 'accepted' });
+  await call.feed({ type: 'engineerResult', engineerId: leg.engineerId as string, outcome: 'accepted' });
 }
 
 /** Dial progress on a leg (RINGING, then ANSWER / BUSY / NOANSWER …). */
@@ -203,27 +254,40 @@ export async function hangUpLeg(call: AriCall, leg: Leg): Promise<void> {
   }
 }
 
+/** The flow's bridgeEngineer: the engineer was bridged before the flow heard they accepted (connectEngineer). */
 export async function bridgeEngineer(call: AriCall, engineerId: string): Promise<void> {
-  const leg = [...call.legs.values()].find((l) => l.engineerId === engineerId && l.status === 'accepted');
+  const leg = [...call.legs.values()].find((l) => l.engineerId === engineerId && (l.status === 'bridged' || l.status === 'accepted'));
   if (!leg) {
     call.log.warn({ engineerId }, 'asked to bridge an engineer who is no longer on the line');
     await call.fail('engineer leg gone before the bridge');
     return;
   }
-  await stopHold(call);
+  if (leg.status === 'accepted') {
+    await stopHold(call);
+    if (!(await bridge(call, leg, 'fail'))) return;
+  }
   // Nothing more is fed to the flow until someone hangs up: the connection's facts go now.
-  if (await bridge(call, leg)) call.flushNotes();
+  call.flushNotes();
 }
 
-async function bridge(call: AriCall, leg: Leg): Promise<boolean> {
+/**
+ * Puts the caller and the leg in a new bridge. When Asterisk refuses, `fail` ends the
+ * call with the technical-problem message; `report` leaves the call to the caller of this.
+ */
+async function bridge(call: AriCall, leg: Leg, onRefusal: 'fail' | 'report'): Promise<boolean> {
   const bridgeId = randomUUID();
   try {
     await call.ctx.rest.createBridge(bridgeId);
     call.bridgeId = bridgeId;
     await call.ctx.rest.addToBridge(bridgeId, [call.channelId, leg.id]);
   } catch (err) {
-    call.log.error({ err }, 'could not bridge the call');
-    await call.fail('bridge refused');
+    call.log.error({ err, legId: leg.id }, 'could not bridge the call');
+    if (onRefusal === 'fail') {
+      await call.fail('bridge refused');
+    } else if (call.bridgeId === bridgeId) {
+      call.bridgeId = null;
+      await call.ctx.rest.destroyBridge(bridgeId).catch(() => undefined);
+    }
     return false;
   }
   leg.status = 'bridged';
@@ -272,7 +336,7 @@ async function deskAnswered(call: AriCall, leg: Leg): Promise<void> {
   if (call.activity?.kind === 'desk') call.clearActivity();
   call.note('desk-answered', { legId: leg.id });
   await stopHold(call);
-  if (!(await bridge(call, leg))) return;
+  if (!(await bridge(call, leg, 'fail'))) return;
   await call.feed({ type: 'deskResult', outcome: 'answered' });
 }
 

@@ -87,7 +87,7 @@ async function recheckLeg(call: AriCall, leg: Leg, channel: Channel | undefined)
   }
   const whisper = leg.whisper;
   if (leg.status === 'whisper' && whisper?.playbackId && !whisper.promptDone && (await playbackGone(call, whisper.playbackId))) {
-    whisperPromptDone(call, leg, whisper.playbackId);
+    await whisperPromptDone(call, leg, whisper.playbackId);
   }
 }
 
