@@ -12,8 +12,8 @@ export function isPromptId(value: string): value is PromptId {
 
 /**
  * One piece of what the caller hears. Carriers render each kind their own way:
- * a prompt is a sound file on Asterisk and text on Twilio; digits and numbers use
- * Asterisk's `digits:`/`number:` media and plain text on Twilio. A `text` segment
+ * a prompt is a sound file on Asterisk and text on Twilio; digits and numbers are
+ * Asterisk's core sound files (`digits/4`) and plain text on Twilio. A `text` segment
  * is free text (an account name) that only text-to-speech can say, so it carries
  * a fallback made of the other kinds.
  */
