@@ -5,7 +5,7 @@ import type { Db } from './db.ts';
 import { ValidationError } from './errors.ts';
 import { hashSecret } from './hashing.ts';
 import { toE164 } from './phone.ts';
-import { requireLocalDate, requireOneOf, requirePhone, requireText } from './validate.ts';
+import { isId, requireLocalDate, requireOneOf, requirePhone, requireText } from './validate.ts';
 
 export interface NewAccount {
   /** Digits only: callers key it in. */
@@ -87,6 +87,12 @@ export function listAccounts(db: Db): Promise<AccountRecord[]> {
 }
 
 /** Caller ID → account number (not yet proof of identity: the PIN is). */
+/** One account with its phones and contracts; null when there is none. */
+export async function getAccount(db: Db, id: string): Promise<AccountRecord | null> {
+  if (!isId(id)) return null;
+  return (await loadAccounts(db, id))[0] ?? null;
+}
+
 export async function findAccountNumberByPhone(db: Db, phone: string): Promise<string | null> {
   const e164 = toE164(phone);
   if (!e164) return null;

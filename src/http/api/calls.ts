@@ -27,6 +27,7 @@ import { recordingSource, type RecordingSource } from '../console/recordings.ts'
 import { timelineView, type TimelineView } from '../console/timeline-view.ts';
 import { CARRIERS, callFilterQuery, callPageQuery, OUTCOMES, ROUTES, uuidParam, type CallFilterQuery } from './inputs.ts';
 import { route, type ApiRoute } from './route-table.ts';
+import { customerInView, type CustomerInView } from './customer.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -75,6 +76,7 @@ export interface CallDetail {
   events: Awaited<ReturnType<typeof callTimeline>>;
   ticket: TicketDetail | null;
   recording: RecordingSource;
+  customer: CustomerInView;
 }
 
 /** One call with its timeline and ticket; 404 when unknown, 403 when not the user's to see. */
@@ -83,9 +85,12 @@ export async function loadCallDetail(deps: ConsoleDeps, auth: SessionUser, id: s
   const [call, row] = await Promise.all([getCall(deps.db, id), callLogRow(deps.db, id, now)]);
   if (!call || !row) throw notFound('no such call');
   await requireCallVisible(deps, auth, id);
-  const events = await callTimeline(deps.db, id);
-  const ticket = call.ticketId ? await getTicket(deps.db, { id: call.ticketId }) : null;
-  return { call, row, view: timelineView(events), events, ticket, recording: recordingSource(deps.config, call) };
+  const [events, ticket, customer] = await Promise.all([
+    callTimeline(deps.db, id),
+    call.ticketId ? getTicket(deps.db, { id: call.ticketId }) : Promise.resolve(null),
+    customerInView(deps, auth, { accountId: call.accountId, callId: call.id, ticketId: call.ticketId, callerNumber: call.from }),
+  ]);
+  return { call, row, view: timelineView(events), events, ticket, recording: recordingSource(deps.config, call), customer };
 }
 
 export async function requireCallVisible(deps: ConsoleDeps, auth: SessionUser, callId: string): Promise<void> {
@@ -190,7 +195,25 @@ const detailSchema = z.object({
     url: nullable(z.string()).describe('Console URL that streams the voicemail'),
     note: nullable(z.string()),
   }),
+  customer: nullable(
+    z.object({
+      number: z.string(),
+      name: z.string(),
+      status: z.string(),
+      tier: z.string().describe('The tier the line treats them as having today'),
+      contract: nullable(z.object({ tier: z.string(), startsOn: z.string(), endsOn: nullable(z.string()), sites: z.array(z.string()) })),
+      phones: z.array(z.string()),
+      openTickets: z.array(z.object({ reference: z.string(), kind: z.string(), status: z.string(), openedAt: date, summary: z.string() })),
+      recentCalls: z.array(z.object({ id: z.string(), startedAt: date, from: z.string(), outcome: nullable(z.string()), ticketReference: nullable(z.string()) })),
+    }),
+  ).describe('The account that rang; its other tickets and calls are limited to yours if you are an engineer'),
 });
+
+function customerJson(c: CustomerInView) {
+  if (!c.customer) return null;
+  const { account, tier, contract, openTickets, recentCalls } = c.customer;
+  return { number: account.number, name: account.name, status: account.status, tier, contract, phones: account.phones, openTickets, recentCalls };
+}
 
 export const callRoutes: ApiRoute[] = [
   route({
@@ -247,6 +270,7 @@ export const callRoutes: ApiRoute[] = [
           url: d.recording.kind === 'none' ? null : `/console/calls/${d.call.id}/recording`,
           note: d.recording.note,
         },
+        customer: customerJson(d.customer),
       };
     },
   }),

@@ -5,6 +5,7 @@ import type { CallDetail } from '../../api/calls.ts';
 import { clockTime, dateTime, duration, outcomeWord, word } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
+import { customerCard } from '../customer-card.ts';
 import { countdown, stateBadge, timerView } from '../sla-view.ts';
 import { legOutcomeText, type EntryKind } from '../timeline-view.ts';
 
@@ -71,6 +72,7 @@ export function callDetailPage(auth: SessionUser, d: CallDetail, now: Date): Htm
     }
   </section>
 </div>
+${customerCard(d.customer.customer, d.customer.callerNumber)}
 ${voicemail(d)}
 <section class="card" aria-labelledby="legs-heading">
   <h2 id="legs-heading">Engineers rung</h2>

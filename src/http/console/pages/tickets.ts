@@ -6,6 +6,8 @@ import { SLA_STATES } from '../../../store/call-log.ts';
 import type { TicketCursor, TicketListRow } from '../../../store/console-views.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { TicketView } from '../../../tickets/queries.ts';
+import type { CustomerInView } from '../../api/customer.ts';
+import { customerCard } from '../customer-card.ts';
 import { dateTime, word } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
@@ -106,7 +108,11 @@ function trailText(e: { type: string; detail: Record<string, unknown> }): string
   return `${TRAIL[e.type] ?? word(e.type)}${target}${moved}${note ? ` — ${note}` : ''}`;
 }
 
-export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; actors: ReadonlyMap<string, string>; flash?: { kind: 'ok' | 'error'; text: string } | null }): Html {
+export function ticketPage(
+  auth: SessionUser,
+  t: TicketView,
+  opts: { now: Date; actors: ReadonlyMap<string, string>; flash?: { kind: 'ok' | 'error'; text: string } | null; customer?: CustomerInView },
+): Html {
   const actions = actionsFor(t.status);
   const adrTask = t.tasks.find((k) => k.kind === 'adr_notice');
   return page({
@@ -145,6 +151,7 @@ export function ticketPage(auth: SessionUser, t: TicketView, opts: { now: Date; 
     </table></div>
   </section>
 </div>
+${opts.customer ? customerCard(opts.customer.customer, opts.customer.callerNumber) : ''}
 <section class="card" aria-labelledby="actions-heading">
   <h2 id="actions-heading">Actions</h2>
   ${

@@ -12,7 +12,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../store/er
 import type { SessionUser } from '../../../store/sessions.ts';
 import { listUsers } from '../../../store/users.ts';
 import { listEngineers } from '../../../store/engineers.ts';
-import { showTicket } from '../../../tickets/queries.ts';
+import { showTicket, type TicketView } from '../../../tickets/queries.ts';
+import { customerInView } from '../../api/customer.ts';
 import { addNote, applyAction, recordAdrNotice, type TicketDeps } from '../../../tickets/service.ts';
 import { EVERYONE, requireRole, scopeOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/session.ts';
@@ -104,10 +105,16 @@ export function ticketPages(deps: ConsoleDeps): Router {
     const ticket = await showTicket(deps.db, ref);
     if (!ticket) throw notFound('no such ticket');
     const done = typeof req.query.done === 'string' ? FLASH[req.query.done] : undefined;
-    res.type('html').send(
-      toDocument(ticketPage(auth, ticket, { now: deps.now(), actors: await actorNames(deps), flash: done ? { kind: 'ok', text: done } : null })),
-    );
+    res.type('html').send(toDocument(await renderTicket(auth, ticket, done ? { kind: 'ok', text: done } : null)));
   });
+
+  async function renderTicket(auth: SessionUser, ticket: TicketView, flash: { kind: 'ok' | 'error'; text: string } | null) {
+    const [actors, customer] = await Promise.all([
+      actorNames(deps),
+      customerInView(deps, auth, { accountId: ticket.accountId, callId: ticket.callId, ticketId: ticket.id }),
+    ]);
+    return ticketPage(auth, ticket, { now: deps.now(), actors, flash, customer });
+  }
 
   /** Runs a change (the ticket service audits it with the ticket's trail); a refusal is shown on the ticket page. */
   async function change(req: Request, res: import('express').Response, ref: string, auth: SessionUser, done: string, work: (deps: TicketDeps) => Promise<unknown>) {
@@ -118,7 +125,7 @@ export function ticketPages(deps: ConsoleDeps): Router {
         const ticket = await showTicket(deps.db, ref);
         if (!ticket) throw notFound('no such ticket');
         res.status(err instanceof ConflictError ? 409 : 422).type('html').send(
-          toDocument(ticketPage(auth, ticket, { now: deps.now(), actors: await actorNames(deps), flash: { kind: 'error', text: err.message } })),
+          toDocument(await renderTicket(auth, ticket, { kind: 'error', text: err.message })),
         );
         return;
       }
