@@ -1,4 +1,5 @@
 // results.json as Markdown: the tables printed after a run and kept in bench/results.md.
+import { renderAsterisk } from './asterisk/report.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { BenchResults, SectionOutcome } from './results.ts';
 
@@ -115,6 +116,11 @@ export function renderMarkdown(r: BenchResults): string {
         '\n\nThe full `EXPLAIN (ANALYZE, BUFFERS)` of each is in results.json.'
       );
     }));
+  }
+
+  if (s.asterisk) {
+    out.push('## 6. Real Asterisk (scripted callers over Local channels; the line against a pure-dialplan IVR)');
+    out.push(section(s.asterisk, renderAsterisk));
   }
 
   const profiles = Object.entries(r.profiles);

@@ -5,6 +5,7 @@ import type { SectionName } from './context.ts';
 import type { Machine } from './machine.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { AriResult } from './sections/ari.ts';
+import type { AsteriskResult } from './sections/asterisk.ts';
 import type { DbResult } from './sections/db.ts';
 import type { FlowResult } from './sections/flow.ts';
 import type { SlaResult } from './sections/sla.ts';
@@ -44,6 +45,7 @@ export interface BenchResults {
     twilio?: SectionOutcome<TwilioResult>;
     sla?: SectionOutcome<SlaResult>;
     db?: SectionOutcome<DbResult>;
+    asterisk?: SectionOutcome<AsteriskResult>;
   };
   targets: Target[];
   /** For each missed target: a CPU profile summed up, or why there is none. */
@@ -134,6 +136,17 @@ const db = z.object({
   dueQuery: z.array(query).min(1),
 });
 
+const asteriskRun = z.object({ completed: n, failed: n, all: summary, byStep: z.record(z.string(), summary) });
+const asterisk = z.union([
+  z.object({ skipped: z.string().min(1) }),
+  z.object({
+    skipped: z.null(),
+    version: z.string(),
+    levels: z.array(z.object({ callers: n, line: asteriskRun, dialplan: asteriskRun })).min(1),
+    engineerRing: z.object({ samples: z.array(n), summary }),
+  }),
+]);
+
 export const benchResultsSchema = z.object({
   version: z.literal(1),
   smoke: z.boolean(),
@@ -147,6 +160,7 @@ export const benchResultsSchema = z.object({
     twilio: outcome(twilio).optional(),
     sla: outcome(sla).optional(),
     db: outcome(db).optional(),
+    asterisk: outcome(asterisk).optional(),
   }),
   targets: z.array(z.object({ id: z.string(), what: z.string(), target: z.string(), measured: z.string(), met: z.boolean().nullable() })),
   profiles: z.record(z.string(), z.unknown()),

@@ -1,5 +1,6 @@
 // The targets of issue 8, judged against what a run measured. A target whose section
 // did not run (or failed) is "not measured", never "met".
+import { asteriskTargets } from './asterisk/report.ts';
 import type { BenchResults, Target } from './results.ts';
 
 export function judgeTargets(sections: BenchResults['sections']): Target[] {
@@ -54,6 +55,7 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
   targets.push(
     target('db-due', 'db', 'SLA watcher due query p95', '≤ 10 ms', db && worstDue ? `worst: ${worstDue.latencyMs.p95} ms (${worstDue.name})` : null, db ? db.dueQuery.every((q) => q.latencyMs.p95 <= 10) : null),
   );
+  targets.push(...asteriskTargets(sections.asterisk));
   return targets;
 }
 

@@ -12,6 +12,10 @@ import { parseArgs } from '../../bench/run.ts';
 import { DATABASE_URL, REDIS_URL } from '../support/env.ts';
 
 const outDir = mkdtempSync(join(tmpdir(), 'sl-bench-smoke-test-'));
+// The real-Asterisk section runs only where an Asterisk is installed; the smoke run
+// proves the harness on any machine, so it is told there is none (the lab's own
+// Asterisk is measured by `npm run bench`, not by the test suite).
+process.env['ASTERISK_BIN'] = join(outDir, 'no-asterisk-here');
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('npm run bench -- --smoke', () => {
@@ -53,9 +57,18 @@ describe('npm run bench -- --smoke', () => {
   });
 
   it('prints the table with a heading for each section', () => {
-    for (const heading of ['## Targets', '## 1. Call flow engine', '## 2. Calls over ARI', '## 3. Twilio webhooks', '## 4. SLA clock', '## 5. Database at scale']) {
+    for (const heading of ['## Targets', '## 1. Call flow engine', '## 2. Calls over ARI', '## 3. Twilio webhooks', '## 4. SLA clock', '## 5. Database at scale', '## 6. Real Asterisk']) {
       expect(run.markdown).toContain(heading);
     }
+  });
+
+  it('says the real-Asterisk section was skipped on a machine without Asterisk, and judges none of its targets', () => {
+    const asterisk = run.results.sections.asterisk;
+    expect(asterisk?.status === 'ok' && asterisk.result).toEqual({ skipped: 'skipped: no Asterisk' });
+    expect(run.markdown).toMatch(/## 6\. Real Asterisk[^#]*skipped: no Asterisk/);
+    const ours = run.results.targets.filter((t) => t.section === 'asterisk');
+    expect(ours.map((t) => t.id)).toEqual(['asterisk-latency', 'asterisk-ratio', 'asterisk-engineer-ring']);
+    expect(ours.every((t) => t.met === null && t.measured === 'skipped: no Asterisk')).toBe(true);
   });
 });
 
