@@ -65,7 +65,9 @@ export function renderMarkdown(r: BenchResults): string {
         ) +
         '\n\nKey → next command by question (p50 / p99, ms):\n\n' +
         table(['Calls in progress', ...questions], a.levels.map((l) => [fmt(l.calls), ...questions.map((q) => (l.byQuestion[q] ? `${ms(l.byQuestion[q].p50)} / ${ms(l.byQuestion[q].p99)}` : '—'))])) +
-        (a.pinCheckCpuMs !== undefined ? `\n\nEvery call checks one PIN: ${a.pinCheckCpuMs} ms of CPU for its scrypt alone, measured on this machine.` : '') +
+        (a.pinCheckCpuUs !== undefined
+          ? `\n\nEvery call checks one PIN: ${a.pinCheckCpuUs} µs of CPU (HMAC-SHA-256 under PIN_KEY), measured on this machine; the salted scrypt PINs used before cost ${a.scryptCheckCpuMs} ms (console passwords keep it).`
+          : '') +
         `\n\nBaseline heap ${a.baseline.heapUsedMB} MB, RSS ${a.baseline.rssMB} MB. All ${fmt(a.hangup.calls)} callers hung up at once: closed in ${a.hangup.seconds} s (${fmt(a.hangup.endedPerSecond)} calls/s). ` +
         `Errors: ${a.errors.failedCalls} failed calls, ${a.errors.simulatorViolations} simulator violations, ${a.errors.lineWarnings} warnings logged by the line.` +
         (a.errors.examples.length > 0 ? `\n\n${a.errors.examples.map((e) => `- ${e}`).join('\n')}` : '') +
@@ -147,7 +149,7 @@ export function readablePlan(text: string): string {
 export function renderProfile(p: ProfileSummary): string {
   return (
     `\`node --cpu-prof\` of the line process over its whole life, start-up included (${fmt(p.totalMs)} ms sampled; ${p.file}). ` +
-    'It samples the main thread only: work on libuv\'s threads (the PIN\'s scrypt) is not in it. ' +
+    'It samples the main thread only: work on libuv\'s threads is not in it. ' +
     'Busy time by the nearest code of ours or of a package on the stack (a socket write inside Node counts for whoever asked for it):\n\n' +
     table(['Code', 'ms', 'Share of busy'], (p.byCaller ?? []).map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
     '\n\nSelf time by where the code lives ("(native)" is inside C++ bindings: mostly socket writes):\n\n' +

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SECTIONS, isSectionName, type BenchOptions, type SectionName } from './context.ts';
 import { runBench } from './harness.ts';
+import { pinKeysFrom, usePinKeys } from '../src/store/pin-hash.ts';
 
 const USAGE = `usage: npm run bench -- [--smoke] [--only ${SECTIONS.join(',')}] [--fresh] [--no-profile] [--out DIR]`;
 
@@ -49,6 +50,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 
 class UsageError extends Error {}
 
+const BENCH_PIN_KEY = 'benchmark-pin-key-not-a-secret-0123456789';
+
 async function main(): Promise<void> {
   let options: BenchOptions;
   try {
@@ -58,6 +61,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
+  // The line processes and the accounts seeded here hash PINs under the same key.
+  process.env['PIN_KEY'] ??= BENCH_PIN_KEY;
+  usePinKeys(pinKeysFrom([process.env['PIN_KEY']]));
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const run = await runBench(options, command, (m) => process.stderr.write(`${m}\n`));
   process.stdout.write(`\n${run.markdown}\n`);

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DIVISIONS } from './domain/calendar/bank-holidays.ts';
+import { PIN_KEY_MIN_LENGTH } from './store/pin-hash.ts';
 
 const bool = (fallback: boolean) =>
   z
@@ -89,6 +90,10 @@ export const envSchema = z.object({
   PGLITE_DIR: z.string().default('./data/pglite'),
   REDIS_URL: optionalUrl,
   REDIS_PREFIX: z.string().default('sl:'),
+  /** The secret voice PINs are hashed under (src/store/pin-hash.ts); unset with embedded PGlite: a key file beside PGLITE_DIR. */
+  PIN_KEY: optional,
+  /** Earlier PIN keys, comma-separated, while their hashes are replaced (each right PIN is re-hashed under PIN_KEY). */
+  PIN_KEY_PREVIOUS: optional,
   /** Where writes wait while Postgres is unreachable (src/resilience/): a persistent volume per instance. */
   OUTBOX_DIR: z.string().default('./data/outbox'),
   /** This instance's stable name (its outbox journal's name); default: the host name. */
@@ -167,6 +172,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (c.DUTY_MANAGER_PHONE && !/^\+[1-9][0-9]{6,14}$/.test(c.DUTY_MANAGER_PHONE)) {
     problems.push('DUTY_MANAGER_PHONE: must be an E.164 number, e.g. +447700900999');
+  }
+  for (const [name, keys] of [['PIN_KEY', [c.PIN_KEY]], ['PIN_KEY_PREVIOUS', c.PIN_KEY_PREVIOUS?.split(',') ?? []]] as const) {
+    if (keys.some((k) => k !== undefined && k.trim().length < PIN_KEY_MIN_LENGTH)) {
+      problems.push(`${name}: at least ${PIN_KEY_MIN_LENGTH} characters (e.g. openssl rand -base64 32)`);
+    }
+  }
+  if (!c.PIN_KEY && c.PIN_KEY_PREVIOUS) problems.push('PIN_KEY_PREVIOUS: needs PIN_KEY (the key new hashes are made with)');
+  // Instances sharing a Postgres must hash alike: only the embedded database (one
+  // process) may keep a generated key in its data folder.
+  if (!c.PIN_KEY && (c.DATABASE_URL || c.NODE_ENV === 'production')) {
+    problems.push(`PIN_KEY: required with DATABASE_URL and in production (voice PINs are hashed under it; never store it in Postgres)`);
   }
   if (c.NODE_ENV === 'production') {
     // Twilio is the fallback carrier: in production its webhooks must always be verifiable.

@@ -12,6 +12,8 @@ import { createApp } from './http/app.ts';
 import type { Check } from './http/health.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import { usePinKeys } from './store/pin-hash.ts';
+import { loadPinKeys } from './store/pin-key.ts';
 import type { LiveStore } from './store/live/live-store.ts';
 import { guardStores, openLiveStoreTolerant, type GuardOptions, type Resilience } from './resilience/stores.ts';
 import { createMetrics, type CarrierStatus, type Metrics } from './metrics.ts';
@@ -58,6 +60,7 @@ export interface Line {
 export async function openLine(config: Config, opts: LineOptions): Promise<Line> {
   const logger = opts.logger;
   const clock = opts.clock ?? (() => new Date());
+  usePinKeys(await loadPinKeys(config));
   const db = await openDb({
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DIR,

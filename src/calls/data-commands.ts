@@ -4,7 +4,7 @@ import { toE164 } from '../store/phone.ts';
 import { effectiveTier, londonDate } from '../domain/contracts.ts';
 import { planEscalation } from '../domain/escalation.ts';
 import type { DataCommand, FlowEvent } from '../domain/flow/types.ts';
-import { verifySecret } from '../store/hashing.ts';
+import { decoyPinHash, verifyPin } from '../store/pin-hash.ts';
 import type { LiveStore } from '../store/live/live-store.ts';
 import type { CallRecords } from './records.ts';
 import type { Session } from './session.ts';
@@ -19,9 +19,6 @@ export interface DataContext {
   /** Frees the engineers this call holds (all but one it is bridged to). */
   release: () => Promise<void>;
 }
-
-/** Compared against when an account does not exist, so a wrong number costs the same time as a wrong PIN. */
-const DECOY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export async function executeData(command: DataCommand, ctx: DataContext): Promise<FlowEvent | null> {
   const { records, at, session } = ctx;
@@ -101,9 +98,13 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
   if (accountLocked || callerLocked) return { type: 'pinChecked', result: 'locked', account: null };
 
   const account = await records.findAccountForPin(command.accountNumber);
-  const ok = await verifySecret(command.pin, account?.pinHash ?? DECOY_HASH);
+  // An unknown account is checked against a decoy, so it costs what a wrong PIN does.
+  const { ok, rehash } = await verifyPin(command.pin, account?.pinHash ?? decoyPinHash());
   if (account && ok) {
-    await live.clearPinFailures('account', command.accountNumber);
+    await Promise.all([
+      live.clearPinFailures('account', command.accountNumber),
+      rehash ? records.replacePinHash(account.id, account.pinHash, rehash) : undefined,
+    ]);
     return {
       type: 'pinChecked',
       result: 'ok',

@@ -1,6 +1,6 @@
 // The call service's records in Postgres (or embedded PGlite), via the store's repositories.
 import type { Db } from '../store/db.ts';
-import { findAccountForPin, findAccountNumberByPhone } from '../store/accounts.ts';
+import { findAccountForPin, findAccountNumberByPhone, replacePinHash } from '../store/accounts.ts';
 import { audit } from '../store/audit.ts';
 import { closeCall, findCallByCarrierId, openCall, updateCall } from '../store/calls.ts';
 import { listClosures } from '../store/closures.ts';
@@ -24,6 +24,7 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
   return {
     findAccountNumberByPhone: (e164) => findAccountNumberByPhone(db, e164),
     findAccountForPin: (number) => findAccountForPin(db, number),
+    replacePinHash: (accountId, checked, replacement) => replacePinHash(db, accountId, checked, replacement),
     async closuresAround(at) {
       const rows = await listClosures(db, {
         from: new Date(at.getTime() - CLOSURE_LOOKBACK_MS),

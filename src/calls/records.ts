@@ -28,6 +28,8 @@ export type CallSummary = Omit<CallPatch, 'answeredAt' | 'ticketId'>;
 export interface CallRecords {
   findAccountNumberByPhone(e164: string): Promise<string | null>;
   findAccountForPin(accountNumber: string): Promise<AccountForPin | null>;
+  /** Best effort: a right PIN's hash under the current key replaces `checked` (the next right PIN tries again). */
+  replacePinHash(accountId: string, checked: string, replacement: string): Promise<void>;
   closuresAround(at: Date): Promise<ClosureWindow[]>;
   rotaAt(at: Date): Promise<{ shifts: RotaShift[]; engineers: RotaEngineer[] }>;
 

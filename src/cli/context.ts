@@ -3,6 +3,8 @@
 import { loadConfig, type Config } from '../config.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { usePinKeys } from '../store/pin-hash.ts';
+import { loadPinKeys } from '../store/pin-key.ts';
 import { openLiveStore, type LiveStore } from '../store/live/live-store.ts';
 import { listClosures } from '../store/closures.ts';
 import type { CalendarContext } from '../domain/calendar/calendar.ts';
@@ -30,6 +32,7 @@ export function createContext(write: (s: string) => void): CliContext {
     line: (text) => write(`${text}\n`),
     db() {
       db ??= (async () => {
+        usePinKeys(await loadPinKeys(config));
         const d = await openDb({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
         ctx.applied = (await migrate(d)).applied;
         return d;

@@ -387,6 +387,11 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       );
     },
 
+    replacePinHash(accountId: string, checked: string, replacement: string) {
+      // Not journalled: the old hash keeps working, and the next right PIN tries again.
+      return read('PIN re-hash', () => pg.replacePinHash(accountId, checked, replacement), () => undefined);
+    },
+
     closuresAround(at: Date) {
       return read('closures', () => pg.closuresAround(at), () => closuresAround(cached(), at));
     },

@@ -3,7 +3,7 @@
 import { TIERS, type AccountStatus, type ContractTerms, type Tier } from '../domain/contracts.ts';
 import type { Db } from './db.ts';
 import { ValidationError } from './errors.ts';
-import { hashSecret } from './hashing.ts';
+import { hashPin } from './pin-hash.ts';
 import { toE164 } from './phone.ts';
 import { isId, requireLocalDate, requireOneOf, requirePhone, requireText } from './validate.ts';
 
@@ -61,7 +61,7 @@ export async function addAccount(db: Db, input: NewAccount): Promise<AccountReco
   const endsOn = input.endsOn === null ? null : requireLocalDate(input.endsOn, 'endsOn');
   if (endsOn !== null && endsOn < startsOn) throw new ValidationError('endsOn is before startsOn', 'endsOn');
   const phones = [...new Set(input.phones.map((p) => requirePhone(p, 'phones')))];
-  const pinHash = await hashSecret(input.pin);
+  const pinHash = hashPin(input.pin);
 
   const id = await db.tx(async (tx) => {
     const [account] = await tx.query<{ id: string }>(
@@ -120,6 +120,14 @@ export async function findAccountForPin(db: Db, number: string): Promise<PinAcco
     status: row.status,
     contracts: contracts.map((c) => ({ tier: c.tier, startsOn: c.starts_on, endsOn: c.ends_on })),
   };
+}
+
+/**
+ * A right PIN stored under an old scheme or key gets the current hash. Only if the hash
+ * is still the one checked: a PIN changed meanwhile stays changed.
+ */
+export async function replacePinHash(db: Db, accountId: string, checked: string, replacement: string): Promise<void> {
+  await db.query('update accounts set pin_hash = $3 where id = $1 and pin_hash = $2', [accountId, checked, replacement]);
 }
 
 interface ContractRow {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { PIN_KEY } from '../support/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLine, type Line } from '../../src/runtime.ts';
 import { CALLS_CHANNEL, EventHub } from '../../src/http/console/events.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   // A second instance on the same Postgres and Redis, with no console of its own.
   otherOutbox = mkdtempSync(join(tmpdir(), 'sl-console-b-'));
   other = await openLine(
-    loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, REDIS_URL: t.line.config.REDIS_URL, REDIS_PREFIX: t.prefix, OUTBOX_DIR: otherOutbox, INSTANCE_ID: 'console-live-b', LOG_LEVEL: 'silent' }),
+    loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, PIN_KEY, REDIS_URL: t.line.config.REDIS_URL, REDIS_PREFIX: t.prefix, OUTBOX_DIR: otherOutbox, INSTANCE_ID: 'console-live-b', LOG_LEVEL: 'silent' }),
     { logger: createLogger('silent') },
   );
 });

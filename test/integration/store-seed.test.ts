@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { effectiveTier } from '../../src/domain/contracts.ts';
 import { findAccountForPin, findAccountNumberByPhone } from '../../src/store/accounts.ts';
 import type { Db } from '../../src/store/db.ts';
-import { verifySecret } from '../../src/store/hashing.ts';
+import { verifyPin } from '../../src/store/pin-hash.ts';
 import { listClosures } from '../../src/store/closures.ts';
 import { shiftsAt } from '../../src/store/rota.ts';
 import { seedDemo } from '../../src/store/seed-demo.ts';
@@ -28,7 +28,7 @@ describe('demo seed', () => {
     for (const account of created.accounts) {
       const forPin = await findAccountForPin(fresh.db, account.number);
       tiers[account.number] = effectiveTier(forPin!.status, forPin!.contracts, today);
-      expect(await verifySecret(account.pin, forPin!.pinHash)).toBe(true);
+      expect((await verifyPin(account.pin, forPin!.pinHash)).ok).toBe(true);
       for (const phone of account.phones) expect(await findAccountNumberByPhone(fresh.db, phone)).toBe(account.number);
     }
     expect(tiers).toEqual({

@@ -22,6 +22,7 @@ import { openDb, type Db } from '../../src/store/db.ts';
 import { addEngineer, listEngineers } from '../../src/store/engineers.ts';
 import { ConflictError, MigrationChecksumError, NotFoundError, ValidationError } from '../../src/store/errors.ts';
 import { hashSecret, verifySecret } from '../../src/store/hashing.ts';
+import { pinKeys, verifyPin } from '../../src/store/pin-hash.ts';
 import { migrate, readMigrations } from '../../src/store/migrate.ts';
 import { addShift, listShifts, shiftsAt } from '../../src/store/rota.ts';
 import {
@@ -165,14 +166,14 @@ function storeSuite(engine: string, blank: () => Promise<Blank>): void {
         expect(await findAccountNumberByPhone(db(), 'anonymous')).toBeNull();
       });
 
-      it('stores the PIN only as a salted hash that verifies', async () => {
+      it('stores the PIN only as a salted hash under the PIN key, naming the key', async () => {
         const account = await anAccount({ pin: '7391' });
         const forPin = await findAccountForPin(db(), account.number);
         expect(forPin).toMatchObject({ id: account.id, number: account.number, name: 'Acme Dental', status: 'active' });
-        expect(forPin!.pinHash).toMatch(/^scrypt\$/);
+        expect(forPin!.pinHash).toMatch(new RegExp(`^hmac-sha256\\$${pinKeys().current.id}\\$`));
         expect(forPin!.pinHash).not.toContain('7391');
-        expect(await verifySecret('7391', forPin!.pinHash)).toBe(true);
-        expect(await verifySecret('7392', forPin!.pinHash)).toBe(false);
+        expect(await verifyPin('7391', forPin!.pinHash)).toEqual({ ok: true, rehash: null });
+        expect(await verifyPin('7392', forPin!.pinHash)).toEqual({ ok: false, rehash: null });
       });
 
       it('gives the contracts for deciding the tier, dates as calendar days', async () => {

@@ -10,7 +10,7 @@ import { twilioComponent } from '../../src/carriers/twilio/component.ts';
 import { buildApp, openLine, type Line } from '../../src/runtime.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { Redis } from 'ioredis';
-import { REDIS_URL } from '../support/env.ts';
+import { PIN_KEY, REDIS_URL } from '../support/env.ts';
 import { keysUnder } from '../support/redis.ts';
 import { captureLogger } from '../support/fake-twilio/log.ts';
 import { CUSTOMERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
@@ -38,6 +38,7 @@ beforeAll(async () => {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
+    PIN_KEY,
     REDIS_URL,
     REDIS_PREFIX,
     PUBLIC_BASE_URL: PUBLIC,

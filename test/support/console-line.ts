@@ -17,7 +17,7 @@ import { appendCallEvent, closeCall, openCall, updateCall } from '../../src/stor
 import { seedDemo, type DemoSeed } from '../../src/store/seed-demo.ts';
 import { addUser, setPassword, type Role, type UserRecord } from '../../src/store/users.ts';
 import { freshDatabase, type FreshDatabase } from './db.ts';
-import { REDIS_URL } from './env.ts';
+import { PIN_KEY, REDIS_URL } from './env.ts';
 import { keysUnder } from './redis.ts';
 
 /** Saturday 21 November 2026, 00:00 UK: the demo rota starts the Monday before. */
@@ -76,6 +76,7 @@ export async function startConsoleLine(opts: ConsoleLineOptions = {}): Promise<C
     INSTANCE_ID: `console-${prefix.slice(8, 20)}`,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
+    PIN_KEY,
     REDIS_URL,
     REDIS_PREFIX: prefix,
     PORT: '0',

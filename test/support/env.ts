@@ -16,3 +16,6 @@ export function hostPort(url: string, defaultPort: number): string {
 export const FAKETIME_ENV: Record<string, string> = Object.fromEntries(
   Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0] === 'DONT_FAKE_MONOTONIC' || e[0].startsWith('FAKETIME'))),
 );
+
+/** The PIN key every test line and fixture uses (test/support/pin-keys.ts installs it in each test process). */
+export const PIN_KEY = process.env.PIN_KEY ?? 'test-pin-key-not-a-secret-0123456789abcdef';

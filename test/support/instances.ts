@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
+import { PIN_KEY } from './env.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { openLine, type Line, type LineOptions } from '../../src/runtime.ts';
 import { runScriptedCall, type CallScript, type ScriptedCall } from '../../src/carriers/cli/scripted-carrier.ts';
@@ -90,6 +91,7 @@ export async function openInstance(o: InstanceOptions): Promise<Line> {
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: o.databaseUrl,
+    PIN_KEY,
     ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
     REDIS_PREFIX: o.redisPrefix ?? 'sl:test:',
     OUTBOX_DIR: o.outboxDir,

@@ -29,6 +29,9 @@ describe('configuration', () => {
     [{ ESCALATION_ROUNDS: '0' }, /^ESCALATION_ROUNDS: must be between 1 and 5/],
     [{ TWILIO_ACCOUNT_SID: 'XX123' }, /^TWILIO_ACCOUNT_SID: must be AC/],
     [{ ARI_URL: 'http://pbx:8088' }, /^ARI_USERNAME and ARI_PASSWORD/],
+    [{ DATABASE_URL: 'postgres://db/support' }, /^PIN_KEY: required with DATABASE_URL and in production/],
+    [{ PIN_KEY: 'too-short' }, /^PIN_KEY: at least 32 characters/],
+    [{ PIN_KEY: 'k'.repeat(32), PIN_KEY_PREVIOUS: `${'o'.repeat(32)},short` }, /^PIN_KEY_PREVIOUS: at least 32 characters/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(problems(env).join('\n')).toMatch(message);
   });
@@ -43,6 +46,7 @@ describe('configuration', () => {
     expect(p.join('\n')).toMatch(/TWILIO_VALIDATE_SIGNATURES: cannot be false in production/);
     expect(p.join('\n')).toMatch(/NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL is set/);
     expect(p.join('\n')).toMatch(/PUBLIC_BASE_URL: required in production/);
+    expect(p.join('\n')).toMatch(/PIN_KEY: required with DATABASE_URL and in production/);
     expect(p.join('\n')).not.toContain('short-secret');
   });
 
