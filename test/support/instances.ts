@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
-import { PIN_KEY } from './env.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { openLine, type Line, type LineOptions } from '../../src/runtime.ts';
 import { runScriptedCall, type CallScript, type ScriptedCall } from '../../src/carriers/cli/scripted-carrier.ts';
 import type { CallDriver, Step } from '../../src/calls/types.ts';
 import type { EngineerOutcome, FlowEvent, MediaCommand } from '../../src/domain/flow/types.ts';
 import { utteranceText } from '../../src/domain/prompts.ts';
-import { FAKETIME_ENV } from './env.ts';
+import { FAKETIME_ENV, PIN_KEY } from './env.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -135,7 +134,7 @@ export interface ChildInstance {
 export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildInstance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...FAKETIME_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...FAKETIME_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', PIN_KEY, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
