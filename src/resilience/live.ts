@@ -271,6 +271,17 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       if (!done && held?.owner === owner && held.shared) releases.set(key, owner);
     },
 
+    async claim(key: string, value: string, ttlMs: number): Promise<string> {
+      // With Redis away the claim holds for this instance only (docs/operations.md).
+      const shared = await tryRedis('claim', () => redis.claim(key, value, ttlMs));
+      return shared ? local.claim(key, shared.value, ttlMs).then(() => shared.value) : local.claim(key, value, ttlMs);
+    },
+
+    async claimOf(key: string): Promise<string | null> {
+      const shared = await tryRedis('claim', () => redis.claimOf(key));
+      return shared?.value ?? local.claimOf(key);
+    },
+
     async hit(key: string, windowMs: number) {
       const shared = await tryRedis('rate limit', () => redis.hit(key, windowMs));
       return shared ? shared.value : local.hit(key, windowMs);

@@ -27,6 +27,15 @@ export interface LiveStore {
   releaseLock(key: string, owner: string): Promise<void>;
 
   /**
+   * Sets `key` to `value` unless it holds a value already; returns the value it holds
+   * now (ours, or the first one). One answer per key cluster-wide, e.g. the ticket
+   * reference a call was given while Postgres was away, whichever instance asks.
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string>;
+  /** The value `key` was claimed with, or null. */
+  claimOf(key: string): Promise<string | null>;
+
+  /**
    * Counts one hit on `key` in a fixed window that opens at the key's first hit and
    * lasts `windowMs` (rate limits shared by every instance, e.g. console sign-in).
    * Returns the count including this hit and the milliseconds until the window ends.

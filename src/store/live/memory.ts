@@ -27,6 +27,7 @@ export class MemoryLiveStore implements LiveStore {
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
   private readonly channels = new Map<string, Set<(message: string) => void>>();
   private readonly hits = new Map<string, { count: number; expiresAt: number }>();
+  private readonly claims = new Map<string, { value: string; expiresAt: number }>();
 
   constructor(opts: MemoryLiveStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -85,6 +86,22 @@ export class MemoryLiveStore implements LiveStore {
   async releaseLock(key: string, owner: string): Promise<void> {
     const held = this.locks.get(key);
     if (held && held.owner === owner && held.expiresAt > this.now()) this.locks.delete(key);
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<string> {
+    requireTtl(ttlMs);
+    const held = await this.claimOf(key);
+    if (held !== null) return held;
+    this.claims.set(key, { value, expiresAt: this.now() + ttlMs });
+    return value;
+  }
+
+  async claimOf(key: string): Promise<string | null> {
+    const held = this.claims.get(key);
+    if (!held) return null;
+    if (held.expiresAt > this.now()) return held.value;
+    this.claims.delete(key);
+    return null;
   }
 
   async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {

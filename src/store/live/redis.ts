@@ -35,6 +35,11 @@ if held then return 0 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
+// KEYS: claim. ARGV: value, ttl ms. The first value stands; every caller learns it.
+const CLAIM = `
+if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return ARGV[1] end
+return redis.call('get', KEYS[1])`;
+
 const RELEASE_IF_OWNER = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
@@ -138,6 +143,17 @@ export class RedisLiveStore implements LiveStore {
     await this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey(key), owner);
   }
 
+  async claim(key: string, value: string, ttlMs: number): Promise<string> {
+    requireTtl(ttlMs);
+    const held = (await this.redis.eval(CLAIM, 1, this.claimKey(key), value, Math.ceil(ttlMs))) as string | null;
+    // Expired between the SET and the GET: ours is as good as any.
+    return held ?? value;
+  }
+
+  async claimOf(key: string): Promise<string | null> {
+    return this.redis.get(this.claimKey(key));
+  }
+
   async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
     requireTtl(windowMs);
     const [count, resetMs] = (await this.redis.eval(HIT, 1, this.hitKey(key), Math.ceil(windowMs))) as [number, number];
@@ -198,6 +214,10 @@ export class RedisLiveStore implements LiveStore {
     });
     this.subscriber = subscriber;
     return subscriber;
+  }
+
+  private claimKey(key: string): string {
+    return `${this.prefix}claim:${key}`;
   }
 
   private sessionKey(callId: string): string {
