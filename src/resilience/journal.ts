@@ -8,7 +8,8 @@
 // with `cat`. An embedded PGlite would hold a second schema to keep in step.
 //
 // Format: `{"id","op","write","at"}` lines, and `{"ack": id}` lines once an entry
-// is in Postgres. Entries are acknowledged in order. A torn last line (a crash in
+// is in Postgres. Entries are acknowledged in any order (a call's write may wait for
+// another instance's journal while later calls' writes go ahead). A torn last line (a crash in
 // the middle of an append that never returned) is dropped. When nothing is pending
 // the file is truncated; on open it is rewritten with only the pending entries.
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
@@ -77,11 +78,14 @@ export class Journal<W = unknown> {
     this.queue.push(entry);
   }
 
-  /** The head entry is in Postgres. */
+  /**
+   * Entry `id` is in Postgres. It leaves the queue first, so a failure to write the
+   * ack (a full disk) only means a restart replays it, and Postgres knows it as applied.
+   */
   ack(id: string): void {
-    const head = this.queue[0];
-    if (!head || head.id !== id) throw new Error(`journal ${this.path}: ack of ${id} out of order`);
-    this.queue.shift();
+    const at = this.queue.findIndex((e) => e.id === id);
+    if (at < 0) throw new Error(`journal ${this.path}: ack of ${id}, which is not pending`);
+    this.queue.splice(at, 1);
     if (this.queue.length === 0) {
       // Everything is in Postgres: start the file afresh (O_APPEND writes go to the new end).
       ftruncateSync(this.fd, 0);
@@ -150,6 +154,12 @@ function fsyncDir(dir: string): void {
   } catch {
     /* best effort */
   }
+}
+
+/** Lines in a text file (0 when it does not exist). */
+export function countLines(path: string): number {
+  if (!existsSync(path)) return 0;
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
 }
 
 export function appendFileDurably(path: string, text: string): void {

@@ -42,6 +42,13 @@ export class ReservedReferences {
     return next;
   }
 
+  /** A reference taken but not handed out (the call already had one): first in line again. */
+  putBack(reference: string): void {
+    const next = [reference, ...this.refs];
+    writeFileDurably(this.dir, this.path, JSON.stringify(next));
+    this.refs = next;
+  }
+
   /** Draws `count` more numbers from the ticket sequence and keeps them. */
   async refill(db: Db, count: number): Promise<number> {
     if (count <= 0) return 0;
