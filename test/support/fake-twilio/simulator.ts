@@ -11,8 +11,11 @@ import { LEG_DOCUMENT_VERBS, TwimlError, parseTwiml } from './twiml.ts';
 import type { XmlElement } from './xml.ts';
 
 export interface SimulatorOptions {
-  /** Where the app listens, e.g. http://127.0.0.1:41234. */
-  target: string;
+  /**
+   * Where the app listens, e.g. http://127.0.0.1:41234. Several: a load balancer in
+   * front of several instances, each webhook to the next one in turn.
+   */
+  target: string | readonly string[];
   /** What Twilio believes the app's address is (PUBLIC_BASE_URL). */
   publicBaseUrl: string;
   authToken: string;
@@ -49,6 +52,7 @@ export class TwilioSimulator {
   private readonly phones = new Map<string, Phone>();
   private clock: number;
   private readonly sequence = new Map<string, number>();
+  private sent = 0;
 
   constructor(readonly options: SimulatorOptions) {
     this.accountSid = options.accountSid ?? 'AC' + 'f'.repeat(32);
@@ -97,7 +101,9 @@ export class TwilioSimulator {
     const signature = opts.signature === undefined ? twilio.getExpectedTwilioSignature(this.options.authToken, url, params) : opts.signature;
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'TwilioProxy/1.1' };
     if (signature !== null) headers['X-Twilio-Signature'] = signature;
-    const res = await fetch(this.options.target.replace(/\/+$/, '') + path, {
+    const targets = typeof this.options.target === 'string' ? [this.options.target] : this.options.target;
+    const target = targets[this.sent++ % targets.length] ?? '';
+    const res = await fetch(target.replace(/\/+$/, '') + path, {
       method: 'POST',
       headers,
       body: new URLSearchParams(params).toString(),
