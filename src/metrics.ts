@@ -29,6 +29,8 @@ export interface Metrics {
   /** Times every request under the mount it is used at (the Twilio webhooks). */
   webhookTimer(): RequestHandler;
   resilienceEvent(event: ResilienceEvent): void;
+  /** A promise rejection nothing handled (src/safety-net.ts). */
+  unhandledRejection(): void;
   /** Tells the gauges where to read from (once the line exists). */
   watch(sources: MetricsSources): void;
 }
@@ -73,8 +75,19 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
   });
   const parkedTotal = new client.Counter({
     name: 'support_line_outbox_parked_total',
-    help: 'Journaled writes Postgres refused repeatedly, set aside in <instance>.parked.jsonl for a person',
+    help: 'Journaled writes that can never apply, set aside in <instance>.parked.jsonl for a person, by kind and why (permanent: refused for what it is; expired: its parent row never came)',
+    labelNames: ['op', 'reason'] as const,
+    registers: [registry],
+  });
+  const waitedTotal = new client.Counter({
+    name: 'support_line_outbox_waited_total',
+    help: 'Journaled writes that had to wait and be tried again (their parent row in another instance journal, or refused for now), by kind',
     labelNames: ['op'] as const,
+    registers: [registry],
+  });
+  const unhandledRejections = new client.Counter({
+    name: 'support_line_unhandled_rejections_total',
+    help: 'Promise rejections nothing handled (logged; the process carries on): each one is a bug to fix',
     registers: [registry],
   });
   const fallbackReads = new client.Counter({
@@ -90,6 +103,22 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
     registers: [registry],
     collect() {
       this.set(sources?.resilience().postgres?.status().outbox ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'support_line_outbox_parked',
+    help: 'Writes in <instance>.parked.jsonl waiting for a person (alert on > 0)',
+    registers: [registry],
+    collect() {
+      this.set(sources?.resilience().postgres?.status().parked ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'support_line_outbox_waiting_writes',
+    help: 'Journaled writes being tried again with backoff, mostly waiting for a parent row another instance has yet to replay',
+    registers: [registry],
+    collect() {
+      this.set(sources?.resilience().postgres?.status().waiting ?? 0);
     },
   });
   new client.Gauge({
@@ -182,6 +211,10 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       };
     },
 
+    unhandledRejection() {
+      unhandledRejections.inc();
+    },
+
     resilienceEvent(event) {
       switch (event.type) {
         case 'journaled':
@@ -191,7 +224,10 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
           replayed.inc({ op: event.op, duplicate: String(event.duplicate) });
           return;
         case 'parked':
-          parkedTotal.inc({ op: event.op });
+          parkedTotal.inc({ op: event.op, reason: event.reason });
+          return;
+        case 'waiting':
+          waitedTotal.inc({ op: event.op });
           return;
         case 'fallback-read':
           fallbackReads.inc({ read: event.read });

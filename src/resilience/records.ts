@@ -3,9 +3,16 @@
 // Reads that routing needs (account by caller ID, account for a PIN, closures, the
 // rota) fall back to a recent copy (snapshot.ts) when Postgres cannot be reached —
 // never on an ordinary "not found". Writes go to a durable journal (journal.ts) and
-// are applied in order, exactly once, when Postgres answers again. While anything is
-// waiting in the journal every new write queues behind it, so a call's writes reach
-// Postgres in the order the call made them.
+// are applied exactly once when Postgres answers again, each call's writes in the
+// order the call made them: while a call has a write waiting in the journal, its new
+// writes queue behind it (other calls' writes go straight to Postgres).
+//
+// With several instances a call's writes may be split over several journals (each
+// webhook can land on another instance). A write whose parent row is in another
+// journal waits, and is tried again with backoff until it arrives, without holding up
+// other calls. Only a write that can never apply (bad data, a broken rule, or waiting
+// past WAIT_LIMIT) is set aside ("parked") — with a log line, a metric and a note on
+// the console's feed for a person.
 //
 // A circuit breaker keeps callers from waiting on a dead server: after one failure
 // the line stops trying Postgres on the call path and a probe asks once a second.
@@ -17,12 +24,25 @@ import { pgCallRecords } from '../calls/pg-records.ts';
 import type { CarrierName } from '../domain/flow/types.ts';
 import type { Db } from '../store/db.ts';
 import type { LiveStore } from '../store/live/live-store.ts';
+import { FEED_CHANNEL } from '../notify/feed.ts';
+import { addFeedEntry } from '../store/notifications.ts';
 import { lockOutbox } from './instance-lock.ts';
-import { appendFileDurably, Journal } from './journal.ts';
+import { appendFileDurably, countLines, Journal, type JournalEntry } from './journal.ts';
 import { ReservedReferences } from './references.ts';
 import { closuresAround, loadSnapshot, rotaAt, type RoutingSnapshot } from './snapshot.ts';
 import { isUnavailable, StoreUnavailableError, withTimeout } from './unavailable.ts';
-import { applyWrite, callOf, provisionalCall, provisionalTicketId, timelineWrite, type Write, type WriteOp } from './writes.ts';
+import {
+  applyWrite,
+  callOf,
+  classifyRefusal,
+  missingParent,
+  provisionalCall,
+  provisionalTicketId,
+  timelineWrite,
+  type Refusal,
+  type Write,
+  type WriteOp,
+} from './writes.ts';
 
 export type PostgresMode = 'up' | 'down' | 'draining';
 
@@ -36,8 +56,12 @@ export interface ResilientRecordsOptions {
   /** This instance's name: its journal is `<dir>/<instance>.jsonl`. */
   instance: string;
   logger: Logger;
-  /** Lets another instance's call be found by its carrier id while Postgres is away. */
-  live?: Pick<LiveStore, 'listSessions' | 'getSession'>;
+  /**
+   * Shared with the other instances: another instance's call found by its carrier id
+   * while Postgres is away, one ticket reference per call whichever instance raises
+   * it, and parked writes told to open consoles.
+   */
+  live?: Pick<LiveStore, 'listSessions' | 'getSession' | 'claim' | 'claimOf' | 'publish'>;
   clock?: () => Date;
   /**
    * How long a call waits on Postgres before the line falls back (default 5000 ms). One
@@ -51,15 +75,24 @@ export interface ResilientRecordsOptions {
   refreshMs?: number;
   /** References kept in reserve for tickets raised while Postgres is away (default 100). */
   referenceBlock?: number;
-  /** Attempts at a journaled write that Postgres refuses (not unreachable) before it is set aside (default 3). */
-  maxAttempts?: number;
+  /** First wait before a refused or waiting write is tried again (default 200 ms); doubles each time. */
+  retryMs?: number;
+  /** Longest wait between tries (default 30 s). */
+  maxRetryMs?: number;
+  /**
+   * How long (on `clock`) a write may keep waiting for its parent row, or keep being
+   * refused for no fault of its own, before it is set aside (default 24 h: a dead
+   * instance's journal is replayed when it is started again, usually well within that).
+   */
+  waitLimitMs?: number;
   onEvent?: (event: ResilienceEvent) => void;
 }
 
 export type ResilienceEvent =
   | { type: 'journaled'; op: WriteOp }
   | { type: 'replayed'; op: WriteOp; duplicate: boolean }
-  | { type: 'parked'; op: WriteOp }
+  | { type: 'parked'; op: WriteOp; reason: Refusal | 'expired' }
+  | { type: 'waiting'; op: WriteOp }
   | { type: 'fallback-read'; read: string }
   | { type: 'mode'; mode: PostgresMode };
 
@@ -68,8 +101,10 @@ export interface PostgresStatus {
   /** Writes waiting in the journal. */
   outbox: number;
   oldestWaitingAt: string | null;
-  /** Writes Postgres refused on replay, kept in `<instance>.parked.jsonl` for a person. */
+  /** Writes that can never apply, kept in `<instance>.parked.jsonl` for a person (counted from the file). */
   parked: number;
+  /** Journaled writes being tried again: waiting for a parent row another journal holds, or refused for now. */
+  waiting: number;
   downSince: string | null;
   snapshotAt: string | null;
   reservedReferences: number;
@@ -89,6 +124,9 @@ export interface ResilientRecords extends CallRecords {
 /** Recent carrier-id → call-id answers kept for lookups while Postgres is away. */
 const CALL_INDEX_LIMIT = 10_000;
 
+/** How long a call's provisional ticket reference is remembered across instances (the journals drain well within it). */
+const PROVISIONAL_CLAIM_MS = 7 * 24 * 3600_000;
+
 export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions): ResilientRecords {
   const log = opts.logger.child({ component: 'postgres-outbox', instance: opts.instance });
   const clock = opts.clock ?? (() => new Date());
@@ -97,7 +135,9 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
   const refreshMs = opts.refreshMs ?? 60_000;
   // Enough for a busy line's whole outage; unused ones wait on disk for the next.
   const block = opts.referenceBlock ?? 250;
-  const maxAttempts = opts.maxAttempts ?? 3;
+  const retryMs = opts.retryMs ?? 200;
+  const maxRetryMs = opts.maxRetryMs ?? 30_000;
+  const waitLimitMs = opts.waitLimitMs ?? 24 * 3600_000;
   const recordsOn = opts.recordsOn ?? pgCallRecords;
   const emit = opts.onEvent ?? (() => {});
 
@@ -121,12 +161,19 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
   let downSince: Date | null = null;
   let lastError: string | null = null;
   let snapshot: RoutingSnapshot | null = null;
-  let parked = 0;
+  // Parked writes stay parked until a person deals with the file: count what it holds.
+  let parked = countLines(parkedPath);
   let closed = false;
   let draining: Promise<void> | null = null;
+  /** A write was journaled while a drain was running: look again before sleeping. */
+  let again = false;
   let probeTimer: NodeJS.Timeout | null = null;
   let refreshTimer: NodeJS.Timeout | null = null;
-  const attempts = new Map<string, number>();
+  let retryTimer: NodeJS.Timeout | null = null;
+  /** Journaled writes being tried again, by entry id. `nextAt` is real time (a timer); `since` is on `clock`. */
+  const retries = new Map<string, { tries: number; since: number; nextAt: number; refusal: Refusal }>();
+  /** Journaled writes per call: while a call has one, its new writes queue behind it. */
+  const pendingByCall = new Map<string, number>();
   const callIndex = new Map<string, string>();
   /** Tickets raised while Postgres was away, by call: the flow may ask again after a retry. */
   const provisional = new Map<string, { id: string; reference: string }>();
@@ -135,6 +182,17 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
   function remember(write: Write): void {
     if (write.op === 'openCall') indexCall(write.call.carrier, write.call.carrierCallId, write.call.id);
     if (write.op === 'createTicket') provisional.set(write.ticket.callId, { id: write.provisionalId, reference: write.reference });
+    const call = callOf(write);
+    if (call) pendingByCall.set(call, (pendingByCall.get(call) ?? 0) + 1);
+  }
+
+  function forget(write: Write): void {
+    if (write.op === 'createTicket') provisional.delete(write.ticket.callId);
+    const call = callOf(write);
+    if (!call) return;
+    const left = (pendingByCall.get(call) ?? 1) - 1;
+    if (left > 0) pendingByCall.set(call, left);
+    else pendingByCall.delete(call);
   }
 
   function indexCall(carrier: CarrierName, carrierCallId: string, callId: string): void {
@@ -169,7 +227,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     if (closed || probeTimer) return;
     probeTimer = setTimeout(() => {
       probeTimer = null;
-      void probe();
+      probe().catch((err: unknown) => log.error({ err }, 'postgres probe failed'));
     }, probeMs);
     probeTimer.unref();
   }
@@ -191,46 +249,158 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     await drain();
   }
 
-  async function drain(): Promise<void> {
+  /** Tries the journal now if Postgres is there (a write was journaled, a wait is over). */
+  function kick(): void {
+    if (closed || mode === 'down') return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    void drain();
+  }
+
+  /**
+   * Applies what the journal holds, oldest first, each call's writes in order. Never
+   * rejects: whatever goes wrong is logged and the journal is tried again later.
+   */
+  function drain(): Promise<void> {
     if (draining) return draining;
-    if (mode === 'down') return;
+    if (mode === 'down' || journal.size === 0) {
+      if (mode === 'draining') setMode('up');
+      return Promise.resolve();
+    }
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     draining = (async () => {
       setMode('draining');
       let applied = 0;
       for (;;) {
-        const entry = journal.head();
-        if (!entry) break;
-        try {
-          const fresh = await withTimeout(applyWrite(opts.db, entry.id, entry.write, recordsOn), timeoutMs * 2, 'postgres replay');
-          emit({ type: 'replayed', op: entry.write.op, duplicate: !fresh });
-        } catch (err) {
-          if (isUnavailable(err)) {
-            wentDown(err);
-            return;
-          }
-          const tries = (attempts.get(entry.id) ?? 0) + 1;
-          attempts.set(entry.id, tries);
-          if (tries < maxAttempts) {
-            log.warn({ err, op: entry.write.op, callId: callOf(entry.write), tries }, 'postgres refused a journaled write: trying again');
-            continue;
-          }
-          // Kept for a person rather than blocking every write behind it.
-          appendFileDurably(parkedPath, `${JSON.stringify({ ...entry, error: String(err) })}\n`);
-          parked += 1;
-          emit({ type: 'parked', op: entry.write.op });
-          log.error({ err, op: entry.write.op, callId: callOf(entry.write), file: parkedPath }, 'journaled write set aside after repeated refusals');
+        again = false;
+        const pass = await drainOnce();
+        if (pass === 'down') return;
+        applied += pass;
+        if (journal.size === 0) break;
+        if (pass === 0 && !again) {
+          scheduleRetry();
+          return;
         }
-        attempts.delete(entry.id);
-        journal.ack(entry.id);
-        if (entry.write.op === 'createTicket') provisional.delete(entry.write.ticket.callId);
-        applied += 1;
       }
       if (applied > 0) log.info({ applied }, 'outbox replayed: every journaled write is in postgres');
       setMode('up');
-    })().finally(() => {
-      draining = null;
-    });
+    })()
+      .catch((err: unknown) => {
+        log.error({ err }, 'outbox replay stopped by an error: trying again shortly');
+        scheduleRetry();
+      })
+      .finally(() => {
+        draining = null;
+      });
     return draining;
+  }
+
+  /** One pass over the journal; the number of entries settled, or 'down'. */
+  async function drainOnce(): Promise<number | 'down'> {
+    const held = new Set<string>();
+    let settled = 0;
+    for (const entry of journal.pending()) {
+      if (closed) return settled;
+      const call = callOf(entry.write);
+      // A call's later writes wait behind its earlier one.
+      if (call && held.has(call)) continue;
+      const retry = retries.get(entry.id);
+      if (retry && retry.nextAt > Date.now()) {
+        if (call) held.add(call);
+        continue;
+      }
+      try {
+        const fresh = await withTimeout(applyWrite(opts.db, entry.id, entry.write, recordsOn), timeoutMs * 2, 'postgres replay');
+        emit({ type: 'replayed', op: entry.write.op, duplicate: !fresh });
+      } catch (err) {
+        if (isUnavailable(err)) {
+          wentDown(err);
+          return 'down';
+        }
+        const refusal = classifyRefusal(err);
+        const waitedMs = retry ? clock().getTime() - retry.since : 0;
+        if (refusal === 'permanent' || waitedMs >= waitLimitMs) {
+          if (!(await park(entry, err, refusal === 'permanent' ? refusal : 'expired'))) {
+            if (call) held.add(call);
+            backOff(entry.id, retry, refusal);
+            continue;
+          }
+        } else {
+          backOff(entry.id, retry, refusal);
+          if (!retry) emit({ type: 'waiting', op: entry.write.op });
+          if (!retry || retry.tries % 10 === 0) {
+            log.warn({ err, op: entry.write.op, callId: call, tries: (retry?.tries ?? 0) + 1, refusal }, refusal === 'waiting' ? 'journaled write waits for its parent row: trying again' : 'postgres refused a journaled write: trying again');
+          }
+          if (call) held.add(call);
+          continue;
+        }
+      }
+      settle(entry);
+      settled += 1;
+    }
+    return settled;
+  }
+
+  function backOff(id: string, retry: { tries: number; since: number; refusal: Refusal } | undefined, refusal: Refusal): void {
+    const tries = (retry?.tries ?? 0) + 1;
+    const waitMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(tries - 1, 20));
+    retries.set(id, { tries, since: retry?.since ?? clock().getTime(), nextAt: Date.now() + waitMs, refusal });
+  }
+
+  function scheduleRetry(): void {
+    if (closed || mode === 'down' || retryTimer) return;
+    let next = Infinity;
+    for (const r of retries.values()) next = Math.min(next, r.nextAt);
+    const delay = Number.isFinite(next) ? Math.max(0, next - Date.now()) : retryMs;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      kick();
+    }, delay);
+    retryTimer.unref();
+  }
+
+  /** The entry is in Postgres (or parked): off the journal. */
+  function settle(entry: JournalEntry<Write>): void {
+    retries.delete(entry.id);
+    forget(entry.write);
+    try {
+      journal.ack(entry.id);
+    } catch (err) {
+      // Postgres has it under its claim: replaying it after a restart changes nothing.
+      log.error({ err, op: entry.write.op, file: journal.path }, 'could not record a replayed write as done (disk full?): it is kept in memory as done');
+    }
+  }
+
+  /** Sets a write that can never apply aside for a person, and says so; false if it could not be kept. */
+  async function park(entry: JournalEntry<Write>, err: unknown, reason: Refusal | 'expired'): Promise<boolean> {
+    const callId = callOf(entry.write);
+    try {
+      appendFileDurably(parkedPath, `${JSON.stringify({ ...entry, reason, error: String(err) })}\n`);
+    } catch (fileErr) {
+      log.error({ err: fileErr, op: entry.write.op, callId, file: parkedPath }, 'could not set a refused write aside (disk full?): it stays in the journal');
+      return false;
+    }
+    parked += 1;
+    emit({ type: 'parked', op: entry.write.op, reason });
+    log.error(
+      { err, op: entry.write.op, callId, reason, file: parkedPath },
+      reason === 'expired' ? 'journaled write set aside: its parent row never arrived' : 'journaled write set aside: postgres can never accept it',
+    );
+    const text = `A ${entry.write.op} write${callId ? ` of call ${callId}` : ''} could not be saved and was set aside on ${opts.instance} (${reason}): see ${parkedPath}`;
+    try {
+      const { entry: feed } = await withTimeout(
+        addFeedEntry(opts.db, { at: clock(), kind: 'outbox_parked', ticketId: null, reference: null, text, detail: { instance: opts.instance, op: entry.write.op, callId, reason, entryId: entry.id }, notificationId: null }),
+        timeoutMs,
+        'postgres feed entry',
+      );
+      await opts.live?.publish(FEED_CHANNEL, JSON.stringify({ type: 'feed', entry: feed }));
+    } catch (feedErr) {
+      log.warn({ err: feedErr }, 'parked write not put on the console feed');
+    }
+    return true;
   }
 
   async function refresh(): Promise<void> {
@@ -287,22 +457,76 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
 
   // --- writes --------------------------------------------------------------
 
-  /** `direct` is the plain write when it is idempotent by its own keys; null → applied under its claim. */
+  /** A write of this call is waiting in this instance's journal: the call's new writes queue behind it. */
+  function queuedBehind(w: Write): boolean {
+    const call = callOf(w);
+    return call !== null && pendingByCall.has(call);
+  }
+
+  /**
+   * `direct` is the plain write when it is idempotent by its own keys; null → applied
+   * under its claim. Straight to Postgres when it is there and nothing of the call's
+   * is queued here; into the journal when Postgres is away, or when the write's parent
+   * row is not in Postgres yet (another instance's journal holds it).
+   */
   async function write(w: Write, direct: (() => Promise<unknown>) | null): Promise<void> {
     if (closed) throw new StoreUnavailableError('the call records are closed');
     const id = randomUUID();
-    if (mode === 'up' && journal.size === 0) {
+    if (mode !== 'down' && !queuedBehind(w)) {
       try {
         await withTimeout(direct ? direct() : applyWrite(opts.db, id, w, recordsOn), timeoutMs, `postgres ${w.op}`);
         return;
       } catch (err) {
-        if (!isUnavailable(err)) throw err;
-        wentDown(err);
+        if (isUnavailable(err)) wentDown(err);
+        else if (!(await parentMissing(w, err))) throw err;
       }
     }
-    journal.append({ id, write: w, at: clock().toISOString() });
+    journalWrite(id, w);
+  }
+
+  /** After a refusal on the call path: true when it was for a parent row still on its way. */
+  async function parentMissing(w: Write, err: unknown): Promise<boolean> {
+    if (classifyRefusal(err) === 'waiting') return true;
+    try {
+      const missing = await withTimeout(missingParent(opts.db, w), timeoutMs, 'postgres parent check');
+      if (missing) log.info({ op: w.op, callId: callOf(w), missing }, 'write waits in the outbox for its parent row');
+      return missing !== null;
+    } catch (checkErr) {
+      if (!isUnavailable(checkErr)) return false;
+      wentDown(checkErr);
+      return true;
+    }
+  }
+
+  /**
+   * The reference a call's ticket is given while Postgres cannot give one: from this
+   * instance's reserved block, unless another instance already gave this call one
+   * (a step retried there) — one reference per call, whichever instance is asked.
+   */
+  async function provisionalReference(callId: string): Promise<string> {
+    const mine = refs.take();
+    if (mine === null) throw new StoreUnavailableError('postgres is unreachable and no reserved ticket reference is left');
+    if (!opts.live) return mine;
+    let held = mine;
+    try {
+      held = await opts.live.claim(`ticket-reference:${callId}`, mine, PROVISIONAL_CLAIM_MS);
+    } catch (err) {
+      log.warn({ err, callId }, 'could not share the provisional ticket reference: this instance alone knows it');
+    }
+    if (held !== mine) refs.putBack(mine);
+    return held;
+  }
+
+  function journalWrite(id: string, w: Write): void {
+    try {
+      journal.append({ id, write: w, at: clock().toISOString() });
+    } catch (err) {
+      log.error({ err, op: w.op, callId: callOf(w), file: journal.path }, 'could not journal a write (disk full?): it is lost');
+      throw err;
+    }
     remember(w);
     emit({ type: 'journaled', op: w.op });
+    kick();
   }
 
   const records: ResilientRecords = {
@@ -311,7 +535,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       scheduleRefresh();
       if (journal.size > 0) {
         log.warn({ outbox: journal.size }, 'outbox journal left by a previous run: replaying it');
-        void drain();
+        kick();
       }
     },
 
@@ -322,6 +546,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
         outbox: journal.size,
         oldestWaitingAt: head?.at ?? null,
         parked,
+        waiting: retries.size,
         downSince: downSince?.toISOString() ?? null,
         snapshotAt: snapshot?.loadedAt.toISOString() ?? null,
         reservedReferences: refs.size,
@@ -335,8 +560,10 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       if (closed) return;
       if (probeTimer) clearTimeout(probeTimer);
       if (refreshTimer) clearTimeout(refreshTimer);
+      if (retryTimer) clearTimeout(retryTimer);
       probeTimer = null;
       refreshTimer = null;
+      retryTimer = null;
       if (journal.size > 0) {
         if (mode === 'down') {
           try {
@@ -441,22 +668,19 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     async createTicket(ticket, at) {
       const known = provisional.get(ticket.callId);
       if (known) return known;
-      if (mode === 'up' && journal.size === 0) {
+      const w: Write = { op: 'createTicket', ticket, at: at.toISOString(), reference: '', provisionalId: provisionalTicketId(ticket.callId) };
+      if (mode !== 'down' && !queuedBehind(w)) {
         try {
           return await withTimeout(pg.createTicket(ticket, at), timeoutMs, 'postgres createTicket');
         } catch (err) {
-          if (!isUnavailable(err)) throw err;
-          wentDown(err);
+          if (isUnavailable(err)) wentDown(err);
+          else if (!(await parentMissing(w, err))) throw err;
         }
       }
-      const reference = refs.take();
-      if (reference === null) throw new StoreUnavailableError('postgres is unreachable and no reserved ticket reference is left');
-      const id = provisionalTicketId(ticket.callId);
-      const w: Write = { op: 'createTicket', ticket, at: at.toISOString(), reference, provisionalId: id };
-      journal.append({ id: randomUUID(), write: w, at: clock().toISOString() });
-      remember(w);
-      emit({ type: 'journaled', op: 'createTicket' });
-      return { id, reference };
+      const reference = await provisionalReference(ticket.callId);
+      const journaled: Write = { ...w, reference };
+      journalWrite(randomUUID(), journaled);
+      return { id: w.provisionalId, reference };
     },
 
     markResponded(ticketId, engineerId, at) {

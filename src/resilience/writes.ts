@@ -7,9 +7,15 @@
 // but committed) finds the uuid and changes nothing. Writes that are idempotent by
 // their own keys (call ids are uuids, timeline rows are unique per (call, seq),
 // one ticket per call) are also safe to apply outside that claim.
+//
+// Several instances each journal what they could not write, so one call's writes may
+// sit in two journals and reach Postgres in any order. A write whose parent row (its
+// call, its call's ticket) is not there yet is not refused: it waits (WaitingForError)
+// and is tried again until the parent arrives from whichever journal holds it.
 import type { CallRecords, CallSummary, TimelineEntry } from '../calls/records.ts';
 import type { CallOutcome, CarrierName, NewTicket } from '../domain/flow/types.ts';
 import type { Db } from '../store/db.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../store/errors.ts';
 
 export type Write =
   | { op: 'openCall'; call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: string } }
@@ -62,12 +68,67 @@ export function provisionalCall(ticketId: string): string | null {
   return ticketId.startsWith(PROVISIONAL) ? ticketId.slice(PROVISIONAL.length) : null;
 }
 
+/** A write whose parent row is not in Postgres yet: it can apply once that row arrives. */
+export class WaitingForError extends Error {
+  override readonly name = 'WaitingForError';
+  constructor(readonly missing: string) {
+    super(`waiting for ${missing}, not in postgres yet`);
+  }
+}
+
+/**
+ * What a refused write means for its replay:
+ * - `waiting`: a parent row is missing (another journal holds it): try again until it arrives;
+ * - `permanent`: the write itself is at fault (bad data, a rule it breaks): it can never apply;
+ * - `transient`: anything else (a deadlock, a serialization failure, a bug): try again.
+ */
+export type Refusal = 'waiting' | 'permanent' | 'transient';
+
+export function classifyRefusal(err: unknown): Refusal {
+  if (err instanceof WaitingForError) return 'waiting';
+  if (err instanceof ValidationError || err instanceof ConflictError || err instanceof NotFoundError) return 'permanent';
+  const code = (err as { code?: unknown } | null)?.code;
+  // SQLSTATE class 22 (data exception) and 23 (integrity constraint): the row as written is wrong.
+  if (typeof code === 'string' && /^2[23]/.test(code)) return 'permanent';
+  return 'transient';
+}
+
+/** The parent row `write` needs that is not in Postgres, or null when it can apply. */
+export async function missingParent(db: Db, write: Write): Promise<string | null> {
+  const callId = parentCall(write);
+  if (callId) {
+    const [call] = await db.query('select 1 from calls where id = $1', [callId]);
+    if (!call) return `call ${callId}`;
+  }
+  const ticketCall = 'ticketId' in write ? provisionalCall(write.ticketId) : null;
+  if (ticketCall) {
+    const [ticket] = await db.query('select 1 from tickets where call_id = $1', [ticketCall]);
+    if (!ticket) return `the ticket of call ${ticketCall}`;
+  }
+  return null;
+}
+
+/** The call whose row must exist before `write` can apply. */
+function parentCall(write: Write): string | null {
+  switch (write.op) {
+    case 'appendTimeline':
+      return write.entries[0]?.callId ?? null;
+    case 'updateCall':
+    case 'closeCall':
+      return write.callId;
+    case 'createTicket':
+      return write.ticket.callId;
+    default:
+      return null;
+  }
+}
+
 /** The real ticket id behind a provisional one (or the id itself). */
 export async function resolveTicketId(db: Db, ticketId: string): Promise<string> {
   const callId = provisionalCall(ticketId);
   if (!callId) return ticketId;
   const [row] = await db.query<{ id: string }>('select id from tickets where call_id = $1', [callId]);
-  if (!row) throw new Error(`ticket for call ${callId} is not in Postgres yet`);
+  if (!row) throw new WaitingForError(`the ticket of call ${callId}`);
   return row.id;
 }
 
@@ -89,6 +150,8 @@ export async function applyWrite(db: Db, id: string, write: Write, recordsOn: (d
       write.op,
     ]);
     if (claimed.length === 0) return false;
+    const missing = await missingParent(tx, write);
+    if (missing) throw new WaitingForError(missing);
     await applyUnclaimed(tx, write, recordsOn(tx));
     return true;
   });
@@ -105,14 +168,21 @@ async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promi
       }
       return records.appendTimeline(entries);
     }
-    case 'updateCall':
+    case 'updateCall': {
+      // The journals drain in any order: a summary from mid-call that arrives after the
+      // call was closed is older than the one the close wrote, and must not replace it.
+      const [call] = await tx.query<{ ended: boolean }>('select ended_at is not null as ended from calls where id = $1 for update', [write.callId]);
+      if (call?.ended) return;
       return records.updateCall(write.callId, write.summary);
+    }
     case 'closeCall':
       return records.closeCall(write.callId, { ...write.end, endedAt: new Date(write.end.endedAt) });
     case 'createTicket': {
+      const [before] = await tx.query('select 1 from tickets where call_id = $1', [write.ticket.callId]);
       const created = await records.createTicket(write.ticket, new Date(write.at));
-      // The caller was told the reserved reference: it is the ticket's reference.
-      await tx.query('update tickets set reference = $2 where id = $1 and reference <> $2', [created.id, write.reference]);
+      // The caller was told the reserved reference: it is the ticket's reference. A ticket
+      // another instance made directly meanwhile keeps its own (the one that caller heard).
+      if (!before) await tx.query('update tickets set reference = $2 where id = $1 and reference <> $2', [created.id, write.reference]);
       return;
     }
     case 'markResponded':
