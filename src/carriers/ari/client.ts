@@ -42,12 +42,16 @@ export interface AriClientOptions {
   random?: () => number;
   /** WebSocket ping interval on the real clock (a half-open socket is dropped); null turns it off. */
   keepaliveMs?: number | null;
+  /** Asked before every REST request (see AriRestOptions.mayAct). */
+  mayAct?: () => boolean;
 }
 
 export interface AriHandlers {
   onEvent(event: AriEvent): void;
   /** The event socket is (again) open: the moment to look for calls to resume. */
   onConnected(): void;
+  /** The event socket closed (not by stop()): calls may be missing events until it is back. */
+  onDisconnected?(): void;
 }
 
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
@@ -81,6 +85,7 @@ export class AriClient {
       username: options.username,
       password: options.password,
       timeoutMs: options.requestTimeoutMs ?? 5_000,
+      ...(options.mayAct ? { mayAct: options.mayAct } : {}),
     });
     this.current = { state: 'stopped', reconnects: 0, lastError: null, since: this.timers.now().toISOString(), asteriskVersion: null };
   }
@@ -155,6 +160,7 @@ export class AriClient {
       this.connecting = false;
       this.stopKeepalive();
       if (!this.handlers) return;
+      this.safely(() => this.handlers?.onDisconnected?.());
       if (this.current.state === 'replaced') return;
       const lasted = this.connectedAt > 0 ? this.timers.now().getTime() - this.connectedAt : 0;
       this.connectedAt = 0;

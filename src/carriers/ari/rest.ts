@@ -24,6 +24,12 @@ export interface AriRestOptions {
   username: string;
   password: string;
   timeoutMs: number;
+  /**
+   * Asked before every request: false while this instance does not hold the Stasis
+   * application (a standby, or a holder whose lease may have lapsed), so a step under
+   * way when the application passes to another instance never reaches Asterisk.
+   */
+  mayAct?: () => boolean;
 }
 
 export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer' | 'timeout' | 'rejected' | 'failure';
@@ -103,6 +109,9 @@ export class AriRest {
     this.call<{ name: string; format: string }>('recordings.getStored', 'GET', `/recordings/stored/${enc(name)}`);
 
   private async call<T>(operation: string, method: string, path: string, query: Query = {}): Promise<T> {
+    if (this.options.mayAct && !this.options.mayAct()) {
+      throw new AriHttpError(0, `this instance does not hold the application (${operation} not sent)`, operation);
+    }
     const url = `${this.options.baseUrl}${path}${queryString(query)}`;
     this.inFlight += 1;
     try {
