@@ -118,6 +118,11 @@ export const envSchema = z.object({
   ARI_DESK_CONTEXT: z.string().default('desk'),
   ARI_DESK_EXTENSION: z.string().default('support'),
   ARI_BILLING_EXTENSION: z.string().default('billing'),
+  /** With Redis, one instance holds the Stasis application on a lease of this many seconds. */
+  ARI_LEASE_TTL_SECONDS: int(5, 2, 60),
+  ARI_LEASE_RENEW_SECONDS: int(1, 1, 30),
+  /** The holder gives the application up after this long without its connection to Asterisk. */
+  ARI_FAILOVER_GRACE_SECONDS: int(5, 1, 300),
 
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -166,6 +171,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (c.ARI_URL && (!c.ARI_USERNAME || !c.ARI_PASSWORD)) {
     problems.push('ARI_USERNAME and ARI_PASSWORD: required when ARI_URL is set');
+  }
+  if (c.ARI_LEASE_RENEW_SECONDS * 2 > c.ARI_LEASE_TTL_SECONDS) {
+    problems.push('ARI_LEASE_RENEW_SECONDS: at most half of ARI_LEASE_TTL_SECONDS (a renewal may fail once without the lease lapsing)');
   }
   if (c.NOTIFY_WEBHOOK_URL && (!c.NOTIFY_WEBHOOK_SECRET || c.NOTIFY_WEBHOOK_SECRET.length < 16)) {
     problems.push('NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL is set, at least 16 characters (it signs every webhook)');

@@ -32,6 +32,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'postgres://db/support' }, /^PIN_KEY: required with DATABASE_URL and in production/],
     [{ PIN_KEY: 'too-short' }, /^PIN_KEY: at least 32 characters/],
     [{ PIN_KEY: 'k'.repeat(32), PIN_KEY_PREVIOUS: `${'o'.repeat(32)},short` }, /^PIN_KEY_PREVIOUS: at least 32 characters/],
+    [{ ARI_LEASE_TTL_SECONDS: '1' }, /^ARI_LEASE_TTL_SECONDS: must be between 2 and 60/],
+    [{ ARI_LEASE_TTL_SECONDS: '5', ARI_LEASE_RENEW_SECONDS: '3' }, /^ARI_LEASE_RENEW_SECONDS: at most half of ARI_LEASE_TTL_SECONDS/],
+    [{ ARI_FAILOVER_GRACE_SECONDS: '0' }, /^ARI_FAILOVER_GRACE_SECONDS: must be between 1 and 300/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(problems(env).join('\n')).toMatch(message);
   });

@@ -85,6 +85,8 @@ export class CallIndex {
 export interface CallContext {
   /** Set when the carrier stops: calls stay in Asterisk for the next process to resume. */
   lifecycle: { stopped: boolean };
+  /** What a call picked up from its session was resumed after (its timeline says so). */
+  resumedAfter: 'restart' | 'failover';
   rest: AriRest;
   driver: CallDriver;
   timers: Timers;

@@ -1,12 +1,14 @@
 // The Asterisk carrier: a Stasis application that runs the one call flow. Events from
 // Asterisk are routed to the call they belong to and handled on that call's queue;
 // the flow's media commands are carried out with ARI (see call.ts and beside it).
+// With several instances, one holds the application and the others stand by (holder.ts).
 import type { Logger } from 'pino';
 import type { CallDriver } from '../../calls/types.ts';
 import { AriCall, CallIndex, type CallContext, type Leg } from './call.ts';
 import { callerDigit, playbackFinished, recordingFinished, recordingStarted } from './caller-media.ts';
 import { AriClient, type AriClientOptions, type AriStatus } from './client.ts';
 import type { AriEvent } from './events.ts';
+import { AppHolder, type HolderStatus } from './holder.ts';
 import { legAnswered, legDialStatus, legDigit, legGone, whisperPromptDone } from './legs.ts';
 import { WorkCounter } from './queue.ts';
 import { resumeCalls } from './resume.ts';
@@ -23,10 +25,19 @@ export interface AriCarrierDeps {
   timers?: Timers;
   /** Connection tuning (backoff, timeouts, keepalive); the tests shorten them. */
   connection?: Pick<AriClientOptions, 'backoff' | 'requestTimeoutMs' | 'keepaliveMs' | 'random'>;
+  /**
+   * Several instances share the application: this one runs it only while it holds the
+   * lease. Without one (a single instance, no Redis) it runs it from the start.
+   */
+  holder?: AppHolder;
 }
 
 export interface AriCarrierStatus extends AriStatus {
   activeCalls: number;
+  /** `single` without a lease; otherwise whether this instance holds the application now. */
+  role: 'single' | HolderStatus['role'];
+  /** Who holds the application as last seen (null without a lease). */
+  heldBy: string | null;
 }
 
 export interface AriCarrier {
@@ -44,6 +55,7 @@ export interface AriCarrier {
 export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
   const timers = deps.timers ?? realTimers;
   const logger = deps.logger.child({ carrier: 'asterisk' });
+  const holder = deps.holder ?? null;
   const client = new AriClient({
     url: deps.settings.url,
     username: deps.settings.username,
@@ -52,11 +64,37 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
     logger,
     timers,
     ...deps.connection,
+    ...(holder ? { mayAct: () => holder.mayAct() } : {}),
   });
   const work = new WorkCounter();
-  const index = new CallIndex();
-  const lifecycle = { stopped: false };
-  const ctx: CallContext = { lifecycle, rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
+  // One term of running the application: calls of an earlier term (this instance held
+  // the application, lost it, and took it again) were halted and are resumed afresh.
+  let index = new CallIndex();
+  let lifecycle = { stopped: false };
+  let ctx: CallContext = newContext('restart');
+
+  function newContext(resumedAfter: CallContext['resumedAfter']): CallContext {
+    return { lifecycle, resumedAfter, rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
+  }
+
+  function connect(): void {
+    client.start({
+      onEvent: route,
+      onConnected: () => {
+        holder?.asteriskConnected();
+        work.track(resumeCalls(ctx));
+      },
+      onDisconnected: () => holder?.asteriskLost(),
+    });
+  }
+
+  /** Stops acting for this term: timers dropped, the socket closed; the calls stay in Asterisk. */
+  function endTerm(): Promise<void> {
+    lifecycle.stopped = true;
+    for (const call of index.calls) call.halt();
+    index = new CallIndex();
+    return client.stop();
+  }
 
   function route(event: AriEvent): void {
     switch (event.type) {
@@ -154,22 +192,30 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
   return {
     client,
     start() {
-      client.start({
-        onEvent: route,
-        onConnected: () => work.track(resumeCalls(ctx)),
+      if (!holder) return connect();
+      holder.start({
+        onHold: (after) => {
+          index = new CallIndex();
+          lifecycle = { stopped: false };
+          ctx = newContext(after === 'failover' ? 'failover' : 'restart');
+          connect();
+        },
+        onRelease: () => work.track(endTerm()),
       });
     },
     async stop() {
       // Calls are left in Asterisk (a bridged conversation carries on there); the next
-      // process finds them with GET /channels and picks them up from the call service.
-      lifecycle.stopped = true;
-      for (const call of index.calls) call.halt();
-      await client.stop();
+      // holder finds them with GET /channels and picks them up from the call service.
+      await endTerm();
+      // The lease is given up after the socket is closed, so the next holder's connection
+      // is never refused as a second one.
+      await holder?.stop();
       // Steps already under way finish (a few ms), unless the call service hangs.
       await Promise.race([work.drained(), new Promise<void>((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
     },
     status() {
-      return { ...client.status(), activeCalls: index.calls.size };
+      const lease = holder?.status();
+      return { ...client.status(), activeCalls: index.calls.size, role: lease?.role ?? 'single', heldBy: lease?.heldBy ?? null };
     },
     pendingWork() {
       return work.pending + client.rest.inFlight + (client.connecting ? 1 : 0);

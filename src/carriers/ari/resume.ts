@@ -109,7 +109,7 @@ async function recordingGone(call: AriCall, name: string): Promise<boolean> {
   }
 }
 
-// --- calls only the call service remembers (this process restarted) ---------------
+// --- calls only the call service remembers (this process restarted, or took over) -
 
 async function adopt(ctx: CallContext, channel: Channel, channels: Channel[]): Promise<void> {
   let callId: string | null;
@@ -144,7 +144,7 @@ function repeatable(state: FlowState): boolean {
 }
 
 async function resumeFromSnapshot(call: AriCall, state: FlowState | null, legs: Channel[]): Promise<void> {
-  call.note('resumed', { after: 'restart', phase: state?.phase ?? null, legs: legs.length });
+  call.note('resumed', { after: call.ctx.resumedAfter, phase: state?.phase ?? null, legs: legs.length });
   if (!state || state.phase === 'ended' || state.phase === 'ending') {
     for (const leg of legs) await call.ctx.rest.hangup(leg.id).catch(() => undefined);
     await call.hangUpCaller();
