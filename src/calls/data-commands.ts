@@ -36,7 +36,7 @@ export async function executeData(command: DataCommand, ctx: DataContext): Promi
       return { type: 'ticketCreated', ticketId: ticket.id, reference: ticket.reference };
     }
     case 'markResponded':
-      await records.markResponded(command.ticketId, command.engineerId, new Date(command.at));
+      await records.markResponded(command.ticketId, command.by, new Date(command.at));
       return null;
     case 'flagTicket':
       await records.flagTicket(command.ticketId, command.flag, at);

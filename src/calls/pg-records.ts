@@ -70,8 +70,8 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
       await closeCall(db, callId, { outcome, endReason, hangupCause, endedAt });
     },
     createTicket: (ticket, at) => createTicket(db, ticket, at),
-    async markResponded(ticketId, engineerId, at) {
-      await respond({ ...tickets, db }, { ticketId, engineerId, at });
+    async markResponded(ticketId, by, at) {
+      await respond({ ...tickets, db }, { ticketId, ...by, at });
     },
     flagTicket: (ticketId, flag, at) => flagTicket(db, ticketId, flag, at),
     attachRecording: (ticketId, name, at) => attachRecording(db, ticketId, name, at),

@@ -8,6 +8,7 @@ import type {
   CarrierName,
   ClosureWindow,
   NewTicket,
+  Responder,
   TicketStatusView,
 } from '../domain/flow/types.ts';
 
@@ -40,7 +41,7 @@ export interface CallRecords {
   closeCall(callId: string, end: { outcome: CallOutcome; endReason: string; hangupCause: string | null; endedAt: Date } & CallSummary): Promise<void>;
 
   createTicket(ticket: NewTicket, at: Date): Promise<{ id: string; reference: string }>;
-  markResponded(ticketId: string, engineerId: string, at: Date): Promise<void>;
+  markResponded(ticketId: string, by: Responder, at: Date): Promise<void>;
   flagTicket(ticketId: string, flag: 'escalation_failed' | 'caller_abandoned', at: Date): Promise<void>;
   attachRecording(ticketId: string, recordingName: string, at: Date): Promise<void>;
   ticketStatusView(accountId: string, reference: string): Promise<TicketStatusView | null>;

@@ -75,7 +75,7 @@ export function commandEntry(command: Command): Entry | null {
     case 'createTicket':
       return { type: 'ticket-requested', detail: { kind: c.ticket.kind, tier: c.ticket.tier, priority: c.ticket.priority, route: c.ticket.route, targets: c.ticket.targets } };
     case 'markResponded':
-      return { type: 'response-met', detail: { ticketId: c.ticketId, engineerId: c.engineerId, at: c.at } };
+      return { type: 'response-met', detail: { ticketId: c.ticketId, ...c.by, at: c.at } };
     case 'flagTicket':
       return { type: 'ticket-flagged', detail: { ticketId: c.ticketId, flag: c.flag } };
     case 'lookupCaller':

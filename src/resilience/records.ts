@@ -683,10 +683,10 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       return { id: w.provisionalId, reference };
     },
 
-    markResponded(ticketId, engineerId, at) {
-      const w: Write = { op: 'markResponded', ticketId, engineerId, at: at.toISOString() };
+    markResponded(ticketId, by, at) {
+      const w: Write = { op: 'markResponded', ticketId, by, at: at.toISOString() };
       // Idempotent by itself (responded once); a provisional id needs the claimed path, which resolves it.
-      return write(w, provisionalCall(ticketId) ? null : () => pg.markResponded(ticketId, engineerId, at));
+      return write(w, provisionalCall(ticketId) ? null : () => pg.markResponded(ticketId, by, at));
     },
 
     flagTicket(ticketId, flag, at) {

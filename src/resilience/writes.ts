@@ -13,7 +13,7 @@
 // call, its call's ticket) is not there yet is not refused: it waits (WaitingForError)
 // and is tried again until the parent arrives from whichever journal holds it.
 import type { CallRecords, CallSummary, TimelineEntry } from '../calls/records.ts';
-import type { CallOutcome, CarrierName, NewTicket } from '../domain/flow/types.ts';
+import type { CallOutcome, CarrierName, NewTicket, Responder } from '../domain/flow/types.ts';
 import type { Db } from '../store/db.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../store/errors.ts';
 
@@ -28,7 +28,8 @@ export type Write =
     }
   /** `reference` was reserved ahead (references.ts); `provisionalId` is what the flow was told the ticket id is. */
   | { op: 'createTicket'; ticket: NewTicket; at: string; reference: string; provisionalId: string }
-  | { op: 'markResponded'; ticketId: string; engineerId: string; at: string }
+  // `engineerId` alone: a journal line written before the desk could respond.
+  | ({ op: 'markResponded'; ticketId: string; at: string } & (Responder | { by: Responder }))
   | { op: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned'; at: string }
   | { op: 'attachRecording'; ticketId: string; recordingName: string; at: string }
   | { op: 'auditPinFailure'; detail: { accountNumber: string; callerPhone: string; locked: boolean; at: string } };
@@ -186,7 +187,7 @@ async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promi
       return;
     }
     case 'markResponded':
-      return records.markResponded(await resolveTicketId(tx, write.ticketId), write.engineerId, new Date(write.at));
+      return records.markResponded(await resolveTicketId(tx, write.ticketId), 'by' in write ? write.by : write, new Date(write.at));
     case 'flagTicket':
       return records.flagTicket(await resolveTicketId(tx, write.ticketId), write.flag, new Date(write.at));
     case 'attachRecording':

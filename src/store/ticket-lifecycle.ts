@@ -84,14 +84,14 @@ export async function updateTicketStatus(
 export async function recordResponse(
   tx: Db,
   id: string,
-  change: { engineerId: string; status: TicketStatus; statusBeforeWait: TicketStatus | null },
+  change: { engineerId: string | null; desk: 'support' | 'billing' | null; status: TicketStatus; statusBeforeWait: TicketStatus | null },
   at: Date,
 ): Promise<void> {
   await tx.query(
-    `update tickets set responded_at = $2, responded_by = $3, status = $4, status_before_wait = $5,
+    `update tickets set responded_at = $2, responded_by = $3, responded_desk = $6, status = $4, status_before_wait = $5,
             updated_at = greatest(updated_at, $2)
       where id = $1`,
-    [id, at, change.engineerId, change.status, change.statusBeforeWait],
+    [id, at, change.engineerId, change.status, change.statusBeforeWait, change.desk],
   );
 }
 

@@ -32,6 +32,8 @@ export interface TicketRecord {
   respondedAt: Date | null;
   /** Engineer id. */
   respondedBy: string | null;
+  /** The desk that answered the call live (its first response), when it was not an engineer. */
+  respondedDesk: 'support' | 'billing' | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -210,6 +212,7 @@ interface TicketRow {
   opened_at: Date;
   responded_at: Date | null;
   responded_by: string | null;
+  responded_desk: 'support' | 'billing' | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -233,6 +236,7 @@ function toTicket(row: TicketRow): TicketRecord {
     openedAt: row.opened_at,
     respondedAt: row.responded_at,
     respondedBy: row.responded_by,
+    respondedDesk: row.responded_desk ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -6,6 +6,7 @@
 // ticket_event naming the actor are written together, with the audit_log row of a
 // person's change (an engineer accepting a call is in the call's own record).
 import type { Division } from '../domain/calendar/bank-holidays.ts';
+import type { DeskQueue } from '../domain/flow/types.ts';
 import { earnsServiceCredit } from '../domain/sla/policy.ts';
 import { ADR_TASK_TITLE, type AlertPayload } from '../domain/tickets/alerts.ts';
 import { IllegalTransitionError, planResponse, planTransition, type TicketAction, type TimerEffect, type TransitionPlan } from '../domain/tickets/lifecycle.ts';
@@ -93,11 +94,7 @@ export async function applyAction(deps: TicketDeps, action: TicketAction, input:
   });
 }
 
-export interface RespondInput {
-  ticketId: string;
-  engineerId: string;
-  at: Date;
-}
+export type RespondInput = { ticketId: string; at: Date } & ({ engineerId: string } | { desk: DeskQueue });
 
 /**
  * An engineer accepted the call about the ticket (the call flow's markResponded).
@@ -107,7 +104,9 @@ export interface RespondInput {
  * engineer. Once: false, with nothing written, if the ticket had been responded to.
  */
 export async function respond(deps: TicketDeps, input: RespondInput): Promise<boolean> {
-  if (!isId(input.engineerId)) throw new ValidationError('engineerId is not an engineer id', 'engineerId');
+  const by = 'engineerId' in input ? { engineerId: input.engineerId, desk: null } : { engineerId: null, desk: input.desk };
+  if (by.engineerId !== null && !isId(by.engineerId)) throw new ValidationError('engineerId is not an engineer id', 'engineerId');
+  if (by.desk !== null && by.desk !== 'support' && by.desk !== 'billing') throw new ValidationError('desk is support or billing', 'desk');
   const at = requireInstant(input.at, 'at');
   return deps.db.tx(async (tx) => {
     const ticket = await lockTicketById(tx, input.ticketId);
@@ -116,9 +115,9 @@ export async function respond(deps: TicketDeps, input: RespondInput): Promise<bo
     const current = await lockTicketTimers(tx, ticket.id);
     const plan = planResponse({ ...ticket, timers: current });
     const { changes, late } = await applyEffects(tx, deps, ticket, current, plan.effects, at);
-    await recordResponse(tx, ticket.id, { engineerId: input.engineerId, status: plan.status, statusBeforeWait: plan.statusBeforeWait }, at);
-    await addTicketEvent(tx, ticket.id, at, `engineer:${input.engineerId}`, 'responded', {
-      engineerId: input.engineerId,
+    await recordResponse(tx, ticket.id, { ...by, status: plan.status, statusBeforeWait: plan.statusBeforeWait }, at);
+    await addTicketEvent(tx, ticket.id, at, by.engineerId !== null ? `engineer:${by.engineerId}` : `desk:${by.desk}`, 'responded', {
+      ...(by.engineerId !== null ? { engineerId: by.engineerId } : { desk: by.desk }),
       from: ticket.status,
       to: plan.status,
       timers: changes,

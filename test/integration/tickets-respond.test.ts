@@ -68,7 +68,7 @@ describe('a Cat4 critical fault opened at 03:00, its response due at 05:00', () 
   });
 
   it('the engineer accepts at 05:00:05: the response is breached, with the service credit Cat4 earns', async () => {
-    await line().markResponded(ticket.id, engineer.id, at('2026-11-24T05:00:05Z'));
+    await line().markResponded(ticket.id, { engineerId: engineer.id }, at('2026-11-24T05:00:05Z'));
     expect(await responseTimer(fresh.db, ticket.id)).toEqual({
       state: 'breached',
       due_at: at('2026-11-24T05:00:00Z'),

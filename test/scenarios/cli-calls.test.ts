@@ -92,6 +92,12 @@ describe('office hours', () => {
     expect(c.heard).toMatch(/Your ticket reference is \d( \d)*\. Connecting you to the support desk now\./);
     // Being connected now: no callback time in the same breath.
     expect(c.heard).not.toMatch(/call you back by/);
+    // The desk answering live is the first response: the clock stops, who answered is on the ticket.
+    expect(c.ticket).toMatchObject({ status: 'acknowledged', respondedDesk: 'support', respondedBy: null });
+    expect(c.ticket?.respondedAt).not.toBeNull();
+    expect(c.ticket?.timers.find((t) => t.target === 'response')?.state).toBe('met');
+    expect(c.ticket?.events.find((e) => e.type === 'responded')).toMatchObject({ actor: 'desk:support' });
+    expect((await callTimeline(fresh.db, c.callId)).find((e) => e.type === 'response-met')?.detail).toMatchObject({ desk: 'support' });
   });
 
   it('a caller with no contract hears the £70 + VAT offer and accepts it', async () => {

@@ -121,7 +121,7 @@ describe('the escalation ladder', () => {
     const c = ringing().engineer('e1', 'no_answer');
     expect(c.commands('dialEngineer').map((d) => d.engineer.engineerId)).toEqual(['e1', 'e2']);
     c.engineer('e2', 'accepted');
-    expect(c.commands('markResponded')[0]).toMatchObject({ ticketId: 't1', engineerId: 'e2' });
+    expect(c.commands('markResponded')[0]).toMatchObject({ ticketId: 't1', by: { engineerId: 'e2' } });
     expect(c.commands('bridgeEngineer')).toEqual([{ kind: 'bridgeEngineer', engineerId: 'e2' }]);
     c.hangsUp();
     expect(c.ended).toEqual({ outcome: 'engineer', reason: 'completed' });
@@ -226,6 +226,11 @@ describe('other menu choices', () => {
 });
 
 describe('true sentences', () => {
+  it('the desk answering live is the first response, naming the desk', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2').desk('answered');
+    expect(c.commands('markResponded')).toEqual([{ kind: 'markResponded', ticketId: 't1', by: { desk: 'support' }, at: new Date(MONDAY_10AM).toISOString() }]);
+  });
+
   it('a caller the desk cannot take hears the callback time once a message is taken', () => {
     const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('1').presses('2').desk('no_answer');
     c.hears('desk-busy', 'leave-message').leavesMessage().hears('message-taken', 'callback-by');

@@ -109,7 +109,7 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
         ? engineerResult(state, event.engineerId, event.outcome, now)
         : stay(state);
     case 'deskResult':
-      return state.phase === 'desk' ? deskResult(state, event.outcome) : stay(state);
+      return state.phase === 'desk' ? deskResult(state, event.outcome, now) : stay(state);
     case 'recorded':
       return state.phase === 'recording' ? recorded(state, event.recordingName, now) : stay(state);
     case 'promptFinished':
@@ -370,11 +370,15 @@ function recorded(state: FlowState, recordingName: string | null, now: Date): Tr
   return end(next, [said, ...ticketPromise(next, now), prompt('goodbye')], 'message', recordingName ? 'message-recorded' : 'no-message-left', attach);
 }
 
-function deskResult(state: FlowState, outcome: 'answered' | 'no_answer' | 'failed'): Transition {
+function deskResult(state: FlowState, outcome: 'answered' | 'no_answer' | 'failed', now: Date): Transition {
   if (outcome === 'answered') {
+    // A person at the desk has the caller: that is the ticket's first response.
+    const responded: Command[] = state.ticket
+      ? [{ kind: 'markResponded', ticketId: state.ticket.id, by: { desk: deskQueue(state) }, at: now.toISOString() }]
+      : [];
     return {
       state: { ...state, outcome: 'desk' },
-      commands: [{ kind: 'log', event: 'desk-answered', detail: {} }],
+      commands: [{ kind: 'log', event: 'desk-answered', detail: {} }, ...responded],
     };
   }
   return takeMessage({ ...state, outcome: null }, [prompt('desk-busy')]);
@@ -419,7 +423,7 @@ function engineerResult(
 ): Transition {
   if (outcome !== 'accepted') return nextEngineer(state);
   const commands: Command[] = [];
-  if (state.ticket) commands.push({ kind: 'markResponded', ticketId: state.ticket.id, engineerId, at: now.toISOString() });
+  if (state.ticket) commands.push({ kind: 'markResponded', ticketId: state.ticket.id, by: { engineerId }, at: now.toISOString() });
   commands.push({ kind: 'bridgeEngineer', engineerId });
   return {
     state: { ...state, phase: 'bridged', engineerId, outcome: 'engineer', ladder: state.ladder ? { ...state.ladder, current: null } : null },

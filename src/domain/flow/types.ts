@@ -38,6 +38,9 @@ export interface EngineerLeg {
   level: 'primary' | 'secondary' | 'manager';
 }
 
+/** Who answered a call live: an engineer who pressed 1, or the desk that picked up. */
+export type Responder = { engineerId: string } | { desk: DeskQueue };
+
 export interface EscalationPlan {
   legs: EngineerLeg[];
   ringSeconds: number;
@@ -194,7 +197,8 @@ export type DataCommand =
   | { kind: 'lookupCaller'; phone: string }
   | { kind: 'checkPin'; accountNumber: string; pin: string; callerPhone: string }
   | { kind: 'createTicket'; ticket: NewTicket }
-  | { kind: 'markResponded'; ticketId: string; engineerId: string; at: string }
+  /** The caller reached a person: the ticket's first response, by whom. */
+  | { kind: 'markResponded'; ticketId: string; by: Responder; at: string }
   | { kind: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned' }
   | { kind: 'attachRecording'; ticketId: string; recordingName: string }
   | { kind: 'lookupTicket'; accountId: string; reference: string }
