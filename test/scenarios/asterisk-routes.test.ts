@@ -213,7 +213,7 @@ describe('the other menu choices', () => {
       .presses('2')
       .hears('enter-ticket')
       .presses(`${reference}#`)
-      .hears('ticket', ...[...reference].map((d) => `sound:digits/${d}`), 'status-is', 'status-new', 'goodbye')
+      .hears('ticket', ...[...reference].map((d) => `sound:digits/${d}`), 'status-is', 'status-acknowledged', 'goodbye')
       .isHungUp();
     expect((await callOf(caller)).call.outcome).toBe('informed');
   });

@@ -194,7 +194,7 @@ describe('the other menu choices', () => {
       .presses('2')
       .hears('enter-ticket')
       .presses(`${reference}#`)
-      .hears('ticket', spoken, 'status-is', 'status-new', 'goodbye')
+      .hears('ticket', spoken, 'status-is', 'status-acknowledged', 'goodbye')
       .isHungUp();
     expect((await callOf(caller)).call.outcome).toBe('informed');
   });
