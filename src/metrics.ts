@@ -35,6 +35,19 @@ export interface Metrics {
   watch(sources: MetricsSources): void;
 }
 
+/** The Twilio webhook routes (src/http/twilio/router.ts): the only route labels the histogram takes. */
+const WEBHOOK_ROUTES: ReadonlySet<string> = new Set([
+  'voice',
+  'sip-result',
+  'step',
+  'screen',
+  'screen-result',
+  'desk-answer',
+  'status',
+  'recording-status',
+  'safe',
+]);
+
 export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
   const registry = new client.Registry();
   if (opts.defaults ?? true) client.collectDefaultMetrics({ register: registry, prefix: 'support_line_' });
@@ -204,7 +217,10 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       return (req, res, next) => {
         const end = webhooks.startTimer();
         res.once('finish', () => {
-          const route = /^\/[a-z-]+$/.test(req.path) ? req.path.slice(1) : 'other';
+          // Labels from a fixed set only: any path an outsider makes up is 'other', so
+          // unsigned requests cannot grow the series (and the memory) without bound.
+          const name = req.path.slice(1);
+          const route = WEBHOOK_ROUTES.has(name) ? name : req.path.startsWith('/prompts/') ? 'prompts' : 'other';
           end({ route, status: String(res.statusCode) });
         });
         next();

@@ -129,3 +129,23 @@ describe('who may see a call', () => {
     expect(await engineerWasRung(fresh.db, call!.id, engineerIds.alex)).toBe(true);
   });
 });
+
+describe('what strangers can do to /metrics', () => {
+  it('unsigned requests to made-up webhook paths add no series, on either instance', async () => {
+    const { a, b } = await pair('metrics');
+    const series = async (line: Line) => {
+      const text = await (await fetch(`${line.url}/metrics`)).text();
+      return text.split('\n').filter((l) => l.startsWith('support_line_twilio_webhook_duration_seconds_count'));
+    };
+    const knock = (line: Line, word: string) => fetch(`${line.url}/twilio/${word}`, { method: 'POST', body: 'CallSid=CA1' });
+    for (const line of [a, b]) await knock(line, 'warmup');
+    const before = [await series(a), await series(b)];
+    // Four hundred one-word paths, spread over both instances, none of them a webhook the line has.
+    for (let n = 0; n < 400; n += 1) {
+      const refused = await knock(n % 2 === 0 ? a : b, `probe${String.fromCharCode(97 + (n % 26))}${'x'.repeat(n % 17)}`);
+      expect(refused.status).toBe(403);
+    }
+    expect([await series(a), await series(b)].map((s) => s.length)).toEqual(before.map((s) => s.length));
+    expect((await series(a)).join('\n')).toMatch(/route="other",status="403"\} 201/);
+  });
+});
