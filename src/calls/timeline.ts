@@ -61,7 +61,17 @@ export function commandEntry(command: Command): Entry | null {
     case 'connectDesk':
       return { type: 'connect-desk', detail: { queue: c.queue } };
     case 'dialEngineer':
-      return { type: 'engineer-rung', detail: { engineerId: c.engineer.engineerId, name: c.engineer.name, level: c.engineer.level, ringSeconds: c.ringSeconds } };
+      return {
+        type: 'engineer-rung',
+        detail: {
+          engineerId: c.engineer.engineerId,
+          name: c.engineer.name,
+          level: c.engineer.level,
+          ringSeconds: c.ringSeconds,
+          // The announcement said while it rings (the ticket reference on the first dial).
+          ...(c.announce.length > 0 ? { announced: said(c.announce) } : {}),
+        },
+      };
     case 'bridgeEngineer':
       return { type: 'bridge', detail: { engineerId: c.engineerId } };
     case 'record':

@@ -88,6 +88,14 @@ export class FlowCall {
         this.spoken.push(utteranceText(c.utterance));
         this.pending.push(c);
         return null;
+      case 'dialEngineer':
+        // The engineer's phone rings while the caller hears the announcement, once.
+        if (c.announce.length > 0) {
+          for (const s of c.announce) if (s.type === 'prompt') this.heard.push(s.id);
+          this.spoken.push(utteranceText(c.announce));
+        }
+        this.pending.push(c);
+        return null;
       case 'lookupCaller':
         return { type: 'callerLookedUp', accountNumber: fx.account?.phones?.includes(c.phone) ? fx.account.number : null };
       case 'checkPin': {

@@ -86,7 +86,10 @@ describe('routing a fault', () => {
   it('rings the on-call engineer for a critical Cat4 fault at 3am on a Saturday', () => {
     const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').presses('1');
     c.hears('ticket-reference', 'connecting-oncall');
+    // Ring first: the key press dials the engineer, and the reference is said while it rings.
     const dial = c.commands('dialEngineer')[0];
+    expect(c.commands('play').some((p) => p.utterance.some((s) => s.type === 'prompt' && s.id === 'ticket-reference'))).toBe(false);
+    expect(dial?.announce.map((s) => (s.type === 'prompt' ? s.id : s.type))).toEqual(['ticket-reference', 'digits', 'connecting-oncall']);
     expect(dial?.engineer.name).toBe('Sam Patel');
     expect(dial?.ringSeconds).toBe(25);
     expect(dial?.acceptKey).toBe('1');
@@ -140,10 +143,21 @@ describe('the escalation ladder', () => {
     expect(c.state.escalationFailed).toBe(true);
   });
 
-  it('with nobody on the rota goes straight to a message', () => {
+  it('with nobody on the rota goes straight to a message, the reference said first', () => {
     const c = call({ at: SATURDAY_3AM, from: ACME.phones[0], account: ACME, engineers: [] }).presses('4821#').presses('1').presses('1');
     expect(c.commands('dialEngineer')).toHaveLength(0);
-    c.hears('oncall-failed', 'leave-message');
+    c.hears('ticket-reference', 'oncall-failed', 'leave-message');
+  });
+
+  it('says the reference once, with the first engineer who really rings', () => {
+    const announced = (c: ReturnType<typeof ringing>) => c.commands('dialEngineer').map((d) => d.announce.length > 0);
+    const c = ringing().engineer('e1', 'no_answer');
+    expect(announced(c)).toEqual([true, false]);
+    // An engineer already on another call was never rung: the next one carries the announcement.
+    const locked = ringing().engineer('e1', 'locked');
+    expect(announced(locked)).toEqual([true, true]);
+    locked.engineer('e2', 'no_answer');
+    expect(announced(locked)).toEqual([true, true, false]);
   });
 
   it('keeps the ticket as caller-abandoned when the caller hangs up while engineers ring', () => {

@@ -72,6 +72,7 @@ describe('TwiML for the flow', () => {
         whisper,
         whisperTimeoutSeconds: 10,
         acceptKey: '1',
+        announce: [],
         hold: [prompt('hold')],
       },
     ]);

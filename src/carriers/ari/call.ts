@@ -41,7 +41,14 @@ export type Activity =
 
 /** What the caller hears while someone else's phone rings. */
 export type Hold =
-  | { kind: 'prompt'; media: string[]; playbackId: string | null; timer: TimerHandle | null }
+  | {
+      kind: 'prompt';
+      media: string[];
+      /** Said once before the first round of `media` (the dial's announcement). */
+      intro: string[];
+      playbackId: string | null;
+      timer: TimerHandle | null;
+    }
   | { kind: 'moh' };
 
 export interface Whisper {

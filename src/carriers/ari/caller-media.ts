@@ -138,12 +138,15 @@ export async function stopPlayback(call: AriCall, id: string): Promise<void> {
 
 // --- the hold loop -------------------------------------------------------------
 
-export async function startHold(call: AriCall, utterance: Utterance): Promise<void> {
+/** `intro` is said once, first (an announcement); `utterance` is repeated until the hold stops. */
+export async function startHold(call: AriCall, utterance: Utterance, intro: Utterance = []): Promise<void> {
   if (call.hold) return;
-  const media = mediaFor(utterance, call.ctx.settings.soundsFolder);
-  if (media.length === 0) return startMusic(call);
-  call.hold = { kind: 'prompt', media, playbackId: null, timer: null };
-  call.note('hold-started', { media: media.map((m) => promptOf(m, call.ctx.settings.soundsFolder) ?? m) });
+  const folder = call.ctx.settings.soundsFolder;
+  const media = mediaFor(utterance, folder);
+  const introMedia = mediaFor(intro, folder);
+  if (media.length === 0 && introMedia.length === 0) return startMusic(call);
+  call.hold = { kind: 'prompt', media, intro: introMedia, playbackId: null, timer: null };
+  call.note('hold-started', { media: [...introMedia, ...media].map((m) => promptOf(m, folder) ?? m) });
   await playHold(call);
 }
 
@@ -162,9 +165,12 @@ async function playHold(call: AriCall): Promise<void> {
   const hold = call.hold;
   if (hold?.kind !== 'prompt' || call.gone || hold.playbackId !== null) return;
   hold.timer = null;
+  const media = [...hold.intro, ...hold.media];
+  hold.intro = [];
+  if (media.length === 0) return;
   const id = randomUUID();
   hold.playbackId = id;
-  if (!(await play(call, call.channelId, id, hold.media, 'hold')) && hold.playbackId === id) hold.playbackId = null;
+  if (!(await play(call, call.channelId, id, media, 'hold')) && hold.playbackId === id) hold.playbackId = null;
 }
 
 /** After a reconnect: the hold prompt's end may have been missed. */

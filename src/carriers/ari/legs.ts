@@ -73,20 +73,24 @@ export async function dialEngineer(call: AriCall, command: DialCommand): Promise
   const leg = newLeg(call, 'engineer', command.engineer.engineerId, endpoint);
   leg.whisper = { command, playbackId: null, promptDone: false, timer: null, accepting: false };
   call.activity = { kind: 'engineer', legId: leg.id };
-  await startHold(call, command.hold);
   leg.ringTimer = call.timer(command.ringSeconds * 1000, () => {
     if (leg.status === 'ringing') return engineerResult(call, leg, 'no_answer', { reason: 'ring timeout' });
   });
   call.note('engineer-dialled', { engineerId: leg.engineerId, endpoint, legId: leg.id, ringSeconds: command.ringSeconds });
+  // Ring first: the originate goes out before the caller's announcement and hold start,
+  // and neither waits for the other.
+  const originated = call.ctx.rest.originate({
+    endpoint,
+    app: call.ctx.settings.app,
+    appArgs: `dialed,${call.callId}`,
+    callerId: call.ctx.settings.callerId,
+    timeoutSeconds: command.ringSeconds + ORIGINATE_GRACE_SECONDS,
+    channelId: leg.id,
+  });
+  originated.catch(() => undefined); // handled below, after the hold has started
+  await startHold(call, command.hold, command.announce);
   try {
-    await call.ctx.rest.originate({
-      endpoint,
-      app: call.ctx.settings.app,
-      appArgs: `dialed,${call.callId}`,
-      callerId: call.ctx.settings.callerId,
-      timeoutSeconds: command.ringSeconds + ORIGINATE_GRACE_SECONDS,
-      channelId: leg.id,
-    });
+    await originated;
   } catch (err) {
     call.log.warn({ err, endpoint }, 'engineer originate refused');
     leg.destroyed = true;

@@ -116,7 +116,7 @@ export async function runScriptedCall(
       }
       case 'dialEngineer': {
         const who = `${command.engineer.name} (${command.engineer.level})`;
-        say('line', `(ringing ${who}; the caller hears: ${utteranceText(command.hold)})`);
+        say('line', `(ringing ${who}; the caller hears: ${utteranceText([...command.announce, ...command.hold])})`);
         const plan = engineers.shift() ?? 'no-answer';
         const id = command.engineer.engineerId;
         if (plan === 'no-answer' || plan === 'busy') {

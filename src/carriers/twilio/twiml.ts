@@ -132,7 +132,8 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
     }
     case 'dialEngineer': {
       const { engineer } = command;
-      speak(r, command.hold, settings, links);
+      // <Dial> starts only once the speech before it ends: on Twilio the announcement still comes first.
+      speak(r, [...command.announce, ...command.hold], settings, links);
       const dial = r.dial({
         action: links.step(callId, step, 'engineer', { engineer: engineer.engineerId }),
         timeout: command.ringSeconds,

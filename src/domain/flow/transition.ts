@@ -101,7 +101,7 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
       return state.phase === 'creatingTicket' ? ticketCreated(state, event) : stay(state);
     case 'escalationPlanned':
       if (state.phase !== 'planning') return stay(state);
-      return nextEngineer({ ...state, ladder: { plan: event.plan, index: -1, round: 1, current: null } });
+      return nextEngineer({ ...state, ladder: { plan: event.plan, index: -1, round: 1, current: null, announce: onCallAnnouncement(state) } });
     case 'engineerAnswered':
       return stay(state);
     case 'engineerResult':
@@ -328,12 +328,11 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
       };
     }
     case 'oncall':
+      // Ring first: the reference is said with the first dial, while the engineer's
+      // phone already rings, not before it (16 s of speech a Cat4 outage cannot spare).
       return {
         state: { ...next, phase: 'planning' },
-        commands: [
-          { kind: 'play', utterance: [...ticketReference(event.reference), prompt('connecting-oncall')] },
-          { kind: 'planEscalation', tier: next.account?.tier ?? 'None', priority: next.priority ?? 'standard' },
-        ],
+        commands: [{ kind: 'planEscalation', tier: next.account?.tier ?? 'None', priority: next.priority ?? 'standard' }],
       };
     case 'voicemail':
     case null:
@@ -411,8 +410,14 @@ function dial(state: FlowState, plan: EscalationPlan, leg: EngineerLeg): Command
     whisper: whisper(state),
     whisperTimeoutSeconds: WHISPER_TIMEOUT_SECONDS,
     acceptKey: ENGINEER_ACCEPT_KEY,
+    announce: state.ladder?.announce ?? [],
     hold: [prompt('hold')],
   };
+}
+
+/** What an on-call caller hears as the first engineer is rung: their reference and that we are calling. */
+function onCallAnnouncement(state: FlowState): Segment[] {
+  return [...(state.ticket ? ticketReference(state.ticket.reference) : []), prompt('connecting-oncall')];
 }
 
 function engineerResult(
@@ -421,7 +426,9 @@ function engineerResult(
   outcome: Extract<FlowEvent, { type: 'engineerResult' }>['outcome'],
   now: Date,
 ): Transition {
-  if (outcome !== 'accepted') return nextEngineer(state);
+  // A leg that rang has said the announcement; one refused for a lock never rang, so the next dial says it.
+  const ladder = state.ladder && outcome !== 'locked' ? { ...state.ladder, announce: null } : state.ladder;
+  if (outcome !== 'accepted') return nextEngineer({ ...state, ladder });
   const commands: Command[] = [];
   if (state.ticket) commands.push({ kind: 'markResponded', ticketId: state.ticket.id, by: { engineerId }, at: now.toISOString() });
   commands.push({ kind: 'bridgeEngineer', engineerId });
@@ -435,7 +442,7 @@ function ladderExhausted(state: FlowState): Transition {
   const flag: Command[] = state.ticket ? [{ kind: 'flagTicket', ticketId: state.ticket.id, flag: 'escalation_failed' }] : [];
   const message = takeMessage(
     { ...state, escalationFailed: true, ladder: state.ladder ? { ...state.ladder, current: null } : null },
-    [prompt('oncall-failed')],
+    [...(state.ladder?.announce ?? []), prompt('oncall-failed')],
   );
   return { state: message.state, commands: [...flag, { kind: 'log', event: 'escalation-failed', detail: { rounds: state.ladder?.plan.rounds ?? 0 } }, ...message.commands] };
 }

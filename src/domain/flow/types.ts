@@ -185,7 +185,13 @@ export type MediaCommand =
       whisperTimeoutSeconds: number;
       /** The one key that connects the engineer; any other key passes the call on (see engineerKeyOutcome). */
       acceptKey: string;
-      /** What the caller hears while the engineer's phone rings. */
+      /**
+       * Said to the caller once, first, while the engineer's phone already rings (the
+       * ticket reference on the first dial; empty after): the engineer is not kept
+       * waiting for the announcement.
+       */
+      announce: Utterance;
+      /** What the caller hears while the engineer's phone rings (after any announcement, repeated). */
       hold: Utterance;
     }
   | { kind: 'bridgeEngineer'; engineerId: string }
@@ -283,7 +289,14 @@ export interface FlowState {
   ticket: { id: string; reference: string; kind: TicketKind; replyDueAt: string | null } | null;
   /** Ticket being created: kept until its reference is known. */
   pendingTicket: NewTicket | null;
-  ladder: { plan: EscalationPlan; index: number; round: number; current: string | null } | null;
+  ladder: {
+    plan: EscalationPlan;
+    index: number;
+    round: number;
+    current: string | null;
+    /** Still to be said to the caller: rides with the next dial until a leg actually rings (absent in older sessions). */
+    announce?: Utterance | null;
+  } | null;
   engineerId: string | null;
   /** Every engineer on the ladder was tried and none accepted. */
   escalationFailed: boolean;
