@@ -2,6 +2,7 @@
 // bad input into one clear line and exit code 2.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { instantProblem, yearProblem } from '../domain/input-rules.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -36,6 +37,8 @@ export function instant(value: string | undefined, flag: string): Date {
   const offsetMs = v.endsWith('Z') ? 0 : offsetOf(v.slice(-6));
   const local = new Date(d.getTime() + offsetMs).toISOString().slice(0, 10);
   if (local !== datePart) throw new UsageError(`--${flag}: ${datePart} is not a real date`);
+  const problem = instantProblem(v, d);
+  if (problem) throw new UsageError(`--${flag}: "${v}": ${problem}`);
   return d;
 }
 
@@ -50,6 +53,8 @@ export function localDate(value: string | undefined, flag: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) {
     throw new UsageError(`--${flag}: "${v}" is not a date (YYYY-MM-DD)`);
   }
+  const problem = yearProblem(Number(v.slice(0, 4)));
+  if (problem) throw new UsageError(`--${flag}: "${v}": ${problem}`);
   return v;
 }
 

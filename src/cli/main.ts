@@ -1,7 +1,7 @@
 // support-line: the command line. JSON on stdout; a bad argument is one line on
 // stderr and exit code 2; anything else that fails is one line and exit code 1.
 import { ConfigError } from '../config.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../store/errors.ts';
+import { ConflictError, InputError, NotFoundError, ValidationError } from '../store/errors.ts';
 import { UsageError } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
 import { calendarCommand } from './commands/calendar.ts';
@@ -56,7 +56,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     await command(ctx, rest);
     return 0;
   } catch (err) {
-    const bad = err instanceof UsageError || err instanceof ValidationError || err instanceof ConflictError || err instanceof NotFoundError || err instanceof RangeError;
+    const bad = err instanceof UsageError || err instanceof ValidationError || err instanceof InputError || err instanceof ConflictError || err instanceof NotFoundError || err instanceof RangeError;
     const message = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message;
     io.err(`support-line ${name}: ${message.split('\n')[0]}\n`);
     return bad || err instanceof ConfigError ? 2 : 1;

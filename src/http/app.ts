@@ -7,6 +7,7 @@ import { healthRouter, type Check } from './health.ts';
 import { metricsRouter } from './metrics.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TrustProxy } from '../config.ts';
+import { refuseNul } from './nul-guard.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -34,6 +35,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(metricsRouter(deps.metrics));
     app.use('/twilio', deps.metrics.webhookTimer());
   }
+  // The address and query: bodies are checked after each router's own parser.
+  app.use(refuseNul());
   for (const m of deps.mounts) app.use(m.path, m.router);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'not found' } });

@@ -1,7 +1,7 @@
 // The small set of errors the HTTP layer maps to statuses, in one place.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ConflictError, ValidationError } from '../store/errors.ts';
+import { ConflictError, InputError, ValidationError } from '../store/errors.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -24,6 +24,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const e = err as { status?: number; type?: string; message?: string };
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    if (err instanceof InputError) {
+      res.status(400).json({ error: { code: 'bad_request', message: err.message } });
       return;
     }
     if (err instanceof ValidationError) {

@@ -25,6 +25,15 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * A value Postgres cannot take at all (a NUL character in text, a number beyond
+ * bigint, a date beyond its calendar): the caller's input, never our fault. HTTP 400,
+ * CLI exit 2.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
   constructor(readonly entity: string, readonly id: string) {
@@ -66,7 +75,26 @@ export function translatePgError(err: unknown): unknown {
     case '23514': // check_violation
       return new ValidationError(`value not allowed (${constraint ?? 'check'})`);
     default:
+      // Class 22, data exception: the value itself cannot be stored or compared.
+      if (typeof e.code === 'string' && e.code.startsWith('22')) return new InputError(dataExceptionMessage(e.code));
       return err;
+  }
+}
+
+function dataExceptionMessage(code: string): string {
+  switch (code) {
+    case '22021': // character_not_in_repertoire: a NUL byte in text
+    case '22P05':
+      return 'text must not contain a NUL character';
+    case '22003':
+      return 'a number is out of range';
+    case '22007':
+    case '22008':
+      return 'a date or time is out of range';
+    case '22P02':
+      return 'a value is not in the form expected';
+    default:
+      return 'a value is not valid';
   }
 }
 

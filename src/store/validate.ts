@@ -1,10 +1,12 @@
 // Small input checks shared by the repositories; each failure names its field.
+import { hasNul, isRowId, yearProblem } from '../domain/input-rules.ts';
 import { ValidationError } from './errors.ts';
 import { toE164 } from './phone.ts';
 
 export function requireText(value: string, field: string): string {
   const trimmed = value.trim();
   if (trimmed === '') throw new ValidationError(`${field} is required`, field);
+  if (hasNul(trimmed)) throw new ValidationError(`${field} must not contain a NUL character`, field);
   return trimmed;
 }
 
@@ -15,6 +17,8 @@ export function requireLocalDate(value: string, field: string): string {
   if (!day || day.toISOString().slice(0, 10) !== value) {
     throw new ValidationError(`${field} must be a date as YYYY-MM-DD`, field);
   }
+  const outside = yearProblem(Number(value.slice(0, 4)));
+  if (outside) throw new ValidationError(`${field}: ${outside}`, field);
   return value;
 }
 
@@ -28,6 +32,10 @@ export function requireInstant(value: Date, field: string): Date {
 export function requireWindow(from: Date, to: Date): void {
   requireInstant(from, 'from');
   requireInstant(to, 'to');
+  for (const [field, at] of [['from', from], ['to', to]] as const) {
+    const outside = yearProblem(at.getUTCFullYear());
+    if (outside) throw new ValidationError(`${field}: ${outside}`, field);
+  }
   if (to <= from) throw new ValidationError('to must be after from', 'to');
 }
 
@@ -46,5 +54,5 @@ export function requireOneOf<T extends string>(value: string, allowed: readonly 
 
 /** Ids are bigints kept as strings; anything else cannot name a row. */
 export function isId(value: string): boolean {
-  return /^[1-9][0-9]{0,18}$/.test(value);
+  return isRowId(value);
 }

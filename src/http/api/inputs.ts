@@ -4,17 +4,22 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { TIERS } from '../../domain/contracts.ts';
+import { hasNul, instantProblem, isRowId, yearProblem } from '../../domain/input-rules.ts';
 import { SLA_STATES } from '../../store/call-log.ts';
 
 export const ZONE = 'Europe/London';
 
-export const idParam = z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a numeric id');
+export const idParam = z.string().refine(isRowId, 'must be a numeric id');
 export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a call id (uuid)');
 
 export const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
-  .refine((v) => DateTime.fromISO(v, { zone: ZONE }).isValid, 'is not a real date');
+  .refine((v) => DateTime.fromISO(v, { zone: ZONE }).isValid, 'is not a real date')
+  .superRefine((v, ctx) => {
+    const problem = yearProblem(Number(v.slice(0, 4)));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -28,8 +33,9 @@ export const instant = z
   .transform((v, ctx) => {
     const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(v);
     const dt = hasZone ? DateTime.fromISO(v, { setZone: true }) : DateTime.fromISO(v, { zone: ZONE });
-    if (!dt.isValid) {
-      ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+    const problem = dt.isValid ? instantProblem(v, dt.toJSDate()) : 'is not a real date and time';
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
     return dt.toJSDate();
@@ -42,7 +48,13 @@ export const checkbox = z
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 /** Free text a person types: trimmed, bounded, not blank. */
-export const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !hasNul(v), 'must not contain a NUL character');
 
 export const ROUTES = ['desk', 'oncall', 'voicemail'] as const;
 export const OUTCOMES = ['desk', 'engineer', 'message', 'informed', 'abandoned', 'refused', 'in_progress'] as const;

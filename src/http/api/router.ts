@@ -17,6 +17,7 @@ import { rotaRoutes } from './rota.ts';
 import { searchRoutes } from './search.ts';
 import { ticketListRoutes } from './ticket-list.ts';
 import { userRoutes } from './users.ts';
+import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
@@ -28,6 +29,7 @@ export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute
   const router = Router();
   router.use(securityHeaders());
   router.use(express.json({ limit: '32kb' }));
+  router.use(refuseNul());
   router.use(loadSession(deps));
   router.use(requireCsrf());
 

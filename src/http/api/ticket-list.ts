@@ -9,6 +9,7 @@ import { EVERYONE, scopeOf } from '../auth/guards.ts';
 import { HttpError } from '../errors.ts';
 import { cursorText } from './inputs.ts';
 import { route, type ApiRoute } from './route-table.ts';
+import { isRowId } from '../../domain/input-rules.ts';
 
 export const TICKET_STATUS_FILTERS = ['open', ...OPEN_STATUSES, 'resolved', 'closed'] as const;
 
@@ -18,7 +19,9 @@ export function encodeTicketCursor(c: TicketCursor): string {
 
 export function decodeTicketCursor(text: string): TicketCursor | null {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9][0-9]{0,18})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  return m ? { openedAt: m[1]!, id: m[2]! } : null;
+  // A cursor names a real instant and a real row; a forged one is refused, not sent to Postgres.
+  if (!m || !isRowId(m[2]!) || Number.isNaN(Date.parse(m[1]!)) || new Date(m[1]!).toISOString().slice(0, 19) !== m[1]!.slice(0, 19)) return null;
+  return { openedAt: m[1]!, id: m[2]! };
 }
 
 const date = z.string().describe('ISO 8601 instant');

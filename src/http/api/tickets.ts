@@ -22,7 +22,9 @@ import { raiseComplaint } from '../../tickets/complaints.ts';
 import { dueWithin, parseWindow, showTicket } from '../../tickets/queries.ts';
 import { TicketConflictError } from '../../tickets/errors.ts';
 import { acknowledgeAlert, addNote, applyAction, recordAdrNotice } from '../../tickets/service.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
+import { isRowId } from '../../domain/input-rules.ts';
+import { refuseNul } from '../nul-guard.ts';
 
 export interface TicketsRouterDeps {
   db: Db;
@@ -44,7 +46,6 @@ export const ACTION_PATHS: Readonly<Record<string, TicketAction>> = {
 };
 
 const REFERENCE = /^[0-9]{1,12}$/;
-const ID = /^[1-9][0-9]{0,18}$/;
 
 const noteBody = z.object({ note: z.string().trim().min(1).max(4000).optional() }).strict();
 const requiredNote = z.object({ note: z.string().trim().min(1).max(4000) }).strict();
@@ -59,6 +60,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const clock = deps.clock ?? (() => new Date());
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
+  router.use(refuseNul());
 
   router.get('/tickets/due', async (req, res) => {
     const within = typeof req.query['within'] === 'string' ? req.query['within'] : '2h';
@@ -119,13 +121,15 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
 
   router.post('/notifications/:id/ack', async (req, res) => {
     const id = req.params['id'] ?? '';
-    if (!ID.test(id)) throw notFound(`notification ${id} not found`);
+    if (!isRowId(id)) throw notFound(`notification ${id} not found`);
     const acknowledged = await acknowledgeAlert(deps, { id, actor: actorOf(res), at: clock() });
     res.json({ id, acknowledged: acknowledged.map((n) => n.id) });
   });
 
   router.get('/feed', async (req, res) => {
-    const before = typeof req.query['before'] === 'string' && ID.test(req.query['before']) ? req.query['before'] : undefined;
+    const raw = req.query['before'];
+    if (raw !== undefined && (typeof raw !== 'string' || !isRowId(raw))) throw badRequest('before: must be the id of a feed entry');
+    const before = raw;
     res.json(await listFeed(deps.db, { limit: limitOf(req.query['limit'], 50), ...(before ? { beforeId: before } : {}) }));
   });
 

@@ -16,6 +16,7 @@ import { clearCookie, readCookie, SESSION_COOKIE, setCookie, SIGN_IN_COOKIE } fr
 import { sameToken } from './csrf.ts';
 import { countSignIn, signedIn } from './rate-limit.ts';
 import { actorOf, authOf, requireAuth } from './session.ts';
+import { hasNul } from '../../domain/input-rules.ts';
 
 const signInForm = z.object({
   _csrf: z.string().max(100),
@@ -66,6 +67,10 @@ export function signInRouter(deps: ConsoleDeps): Router {
     }
     const { email, password } = parsed.data;
     const next = safeNext(parsed.data.next);
+    if (hasNul(email)) {
+      renderSignIn(req, res, 400, { next, error: 'That email address cannot be right: it holds a NUL character.' });
+      return;
+    }
     const verdict = await countSignIn(deps.live, deps.signInLimits, email, clientIp(req));
     if (!verdict.allowed) {
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));

@@ -4,7 +4,7 @@
 // other state change, then the pages; errors become pages a person can act on.
 import { fileURLToPath } from 'node:url';
 import express, { Router, type ErrorRequestHandler } from 'express';
-import { ConflictError, NotFoundError, ValidationError } from '../../store/errors.ts';
+import { ConflictError, InputError, NotFoundError, ValidationError } from '../../store/errors.ts';
 import { requireCsrf } from '../auth/csrf.ts';
 import { accountRouter, signInRouter } from '../auth/router.ts';
 import { authOf, loadSession } from '../auth/session.ts';
@@ -17,6 +17,7 @@ import { errorPage } from './pages/errors.ts';
 import { adminPages } from './routes/admin.ts';
 import { callPages } from './routes/calls.ts';
 import { ticketPages } from './routes/tickets.ts';
+import { refuseNul } from '../nul-guard.ts';
 
 export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 
@@ -25,6 +26,7 @@ export function consoleRouter(deps: ConsoleDeps, hub: EventHub): Router {
   router.use('/assets', securityHeaders({ cache: true }), express.static(ASSETS_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   router.use(securityHeaders());
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  router.use(refuseNul());
   router.use(loadSession(deps));
   router.get('/', (req, res) => res.redirect(303, authOf(req) ? '/console/now' : '/console/sign-in'));
   router.use(signInRouter(deps));
@@ -72,6 +74,7 @@ function consoleErrors(deps: ConsoleDeps): ErrorRequestHandler {
       return;
     }
     if (err instanceof NotFoundError) return void show(404, err.message);
+    if (err instanceof InputError) return void show(400, err.message);
     if (err instanceof ValidationError) return void show(422, err.message);
     if (err instanceof ConflictError) return void show(409, err.message);
     const e = err as { type?: string; status?: unknown };
