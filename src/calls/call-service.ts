@@ -13,7 +13,7 @@ import type {
   FlowState,
   MediaCommand,
 } from '../domain/flow/types.ts';
-import type { LiveStore } from '../store/live/live-store.ts';
+import type { Announcement, LiveStore } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
 import type { CallDriver, CarrierNote, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
@@ -188,8 +188,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         };
         const step = await run(session, started, at, input.notes);
         session.results['start'] = step;
-        await saveSession(deps.live, session);
-        await publish(session.state, 'call-started');
+        await saveSession(deps.live, session, update(session.state, 'call-started'));
         return step;
       });
     },
@@ -209,8 +208,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           throw err;
         }
         if (key) rememberResult(session, key, step);
-        await saveSession(deps.live, session);
-        await publish(session.state, step.ended ? 'call-ended' : 'call-updated');
+        await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'));
         return step;
       });
     },
@@ -262,7 +260,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
     }
   }
 
-  async function publish(state: FlowState, type: string): Promise<void> {
+  /** The console's live update for this step: published with the session, one round trip to Redis. */
+  function update(state: FlowState, type: string): Announcement {
     const message = JSON.stringify({
       type,
       callId: state.callId,
@@ -274,11 +273,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
       ticket: state.ticket?.reference ?? null,
       at: clock().toISOString(),
     });
-    try {
-      await deps.live.publish('calls', message);
-    } catch (err) {
-      deps.logger.warn({ err, callId: state.callId }, 'could not publish call update');
-    }
+    return { channel: 'calls', message };
   }
 
   return service;

@@ -1,7 +1,7 @@
 // A live call's memory between events, kept in the live store (Redis) so any
 // instance, or this one after a restart, can carry the call on.
 import type { FlowState } from '../domain/flow/types.ts';
-import type { LiveStore } from '../store/live/live-store.ts';
+import type { Announcement, LiveStore } from '../store/live/live-store.ts';
 import type { Step } from './types.ts';
 
 export interface Session {
@@ -24,7 +24,8 @@ export function loadSession(live: LiveStore, callId: string): Promise<Session | 
   return live.getSession<Session>(callId);
 }
 
-export function saveSession(live: LiveStore, session: Session): Promise<void> {
+/** `announce`: the console's update, published in the same round trip. */
+export function saveSession(live: LiveStore, session: Session, announce?: Announcement): Promise<void> {
   const ended = session.state.phase === 'ended' || session.state.phase === 'ending';
-  return live.putSession(session.state.callId, session, ended ? ENDED_TTL_SECONDS : LIVE_TTL_SECONDS);
+  return live.putSession(session.state.callId, session, ended ? ENDED_TTL_SECONDS : LIVE_TTL_SECONDS, announce);
 }

@@ -11,7 +11,7 @@
 // instance that has never seen the call cannot continue it.
 import type { Logger } from 'pino';
 import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../domain/pin-policy.ts';
-import type { LiveStore } from '../store/live/live-store.ts';
+import type { Announcement, LiveStore } from '../store/live/live-store.ts';
 import { MemoryLiveStore } from '../store/live/memory.ts';
 import { isUnavailable, withTimeout } from './unavailable.ts';
 
@@ -207,13 +207,16 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       return fromRedis.value ?? localSession<T>(callId);
     },
 
-    async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+    async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
       const json = JSON.stringify(value);
       sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
       deletes.delete(callId);
-      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds));
+      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds, announce));
       if (put) unsynced.delete(callId);
-      else unsynced.add(callId);
+      else {
+        unsynced.add(callId);
+        if (announce) await local.publish(announce.channel, announce.message);
+      }
     },
 
     async deleteSession(callId: string): Promise<void> {

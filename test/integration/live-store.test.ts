@@ -111,6 +111,23 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         expect(results.filter(Boolean)).toHaveLength(1);
       }));
 
+    it('publishes the announcement a session put carries, after the session is there to read', () =>
+      withStore(async (store) => {
+        const callId = randomUUID();
+        const seen: (string | null)[] = [];
+        const arrived = inbox(1);
+        const stop = await store.subscribe('calls', (m) => {
+          void store.getSession<{ phase: string }>(callId).then((s) => {
+            seen.push(`${m}: ${s?.phase ?? 'no session'}`);
+            arrived.got();
+          });
+        });
+        await store.putSession(callId, { phase: 'menu' }, 60, { channel: 'calls', message: 'call updated' });
+        await arrived.all;
+        expect(seen).toEqual(['call updated: menu']);
+        await stop();
+      }));
+
     it('delivers published messages to every subscriber of the channel until they leave', () =>
       withStore(async (store) => {
         const first: string[] = [];

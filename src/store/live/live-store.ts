@@ -9,8 +9,11 @@ export type { PinScope };
 
 export interface LiveStore {
   getSession<T>(callId: string): Promise<T | null>;
-  /** Replaces the session; it lapses `ttlSeconds` after the last put. */
-  putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /**
+   * Replaces the session; it lapses `ttlSeconds` after the last put. `announce` is
+   * published in the same round trip (a key press costs one write to Redis, not two).
+   */
+  putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void>;
   deleteSession(callId: string): Promise<void>;
   /** Call ids with a live session, for resuming calls after a restart. */
   listSessions(): Promise<string[]>;
@@ -49,6 +52,12 @@ export interface LiveStore {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
+}
+
+/** A message published with a session put. */
+export interface Announcement {
+  channel: string;
+  message: string;
 }
 
 export interface LiveStoreOptions {

@@ -8,7 +8,7 @@ import {
   type PinLockoutRule,
   type PinScope,
 } from '../../domain/pin-policy.ts';
-import type { LiveStore } from './live-store.ts';
+import type { Announcement, LiveStore } from './live-store.ts';
 
 export interface MemoryLiveStoreOptions {
   /** Milliseconds since the epoch. */
@@ -45,9 +45,10 @@ export class MemoryLiveStore implements LiveStore {
     return JSON.parse(entry.json) as T;
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
     requireTtl(ttlSeconds * 1000);
     this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+    if (announce) await this.publish(announce.channel, announce.message);
   }
 
   async deleteSession(callId: string): Promise<void> {

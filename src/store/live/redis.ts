@@ -2,7 +2,7 @@
 // writes runs as one Lua script, so two instances cannot interleave inside it.
 import { Redis } from 'ioredis';
 import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../../domain/pin-policy.ts';
-import type { LiveStore, LiveStoreOptions } from './live-store.ts';
+import type { Announcement, LiveStore, LiveStoreOptions } from './live-store.ts';
 import { requireTtl } from './memory.ts';
 
 // KEYS: failures counter, lock. ARGV: max failures, window ms, lock ms.
@@ -86,10 +86,21 @@ export class RedisLiveStore implements LiveStore {
     return json === null ? null : (JSON.parse(json) as T);
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
     const ttlMs = Math.round(ttlSeconds * 1000);
     requireTtl(ttlMs);
-    await this.redis.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
+    if (!announce) {
+      await this.redis.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
+      return;
+    }
+    // One pipeline: both commands go in one write and their replies come back together.
+    const replies = await this.redis
+      .pipeline()
+      .set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs)
+      .publish(this.prefix + announce.channel, announce.message)
+      .exec();
+    const failed = replies?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   async deleteSession(callId: string): Promise<void> {
