@@ -245,7 +245,7 @@ describe('Now, alerts', () => {
 });
 
 describe('accessibility basics', () => {
-  const PAGES = ['now', 'calls', 'tickets', `tickets/REF`, 'rota', 'closures', 'reports', 'users', 'account', `calls/CALL`];
+  const PAGES = ['now', 'calls', 'tickets', `tickets/REF`, 'rota', 'closures', 'reports', 'reports/trends?to=2026-11', 'search?q=01632+960001', 'users', 'account', `calls/CALL`];
   const path = (p: string) => p.replace('REF', t.warningTicket).replace('CALL', t.calls.acmeAccepted);
 
   it('every control on every page has a label, and the skip link leads to the content', async () => {
@@ -318,7 +318,7 @@ describe('accessibility basics', () => {
       await page.goto(`${t.url}/console/${path(p)}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, p).toBeLessThanOrEqual(0);
-      await shot(page, `${p.replace(/\/.*/, '-detail')}-${name}`);
+      await shot(page, `${p.replace(/\?.*/, '').replace(/\/(REF|CALL)$/, '-detail').replace('/', '-')}-${name}`);
     }
     await page.context().close();
   });

@@ -15,13 +15,14 @@ import { openApiDocument } from './openapi.ts';
 import { mountRoutes, type ApiRoute } from './route-table.ts';
 import { rotaRoutes } from './rota.ts';
 import { searchRoutes } from './search.ts';
+import { trendRoutes } from './trends.ts';
 import { ticketListRoutes } from './ticket-list.ts';
 import { userRoutes } from './users.ts';
 import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes];
 }
 
 export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {

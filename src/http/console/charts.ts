@@ -47,6 +47,8 @@ export function metBreachedChart(id: string, title: string, bars: readonly MetBr
 export interface HistogramBucket {
   label: string;
   count: number;
+  /** Shown instead of the count (e.g. "—" for a month with nothing to measure). */
+  text?: string;
 }
 
 /** Vertical bars, one per bucket, with the count above each. */
@@ -60,7 +62,7 @@ export function histogramChart(id: string, title: string, buckets: readonly Hist
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const slot = (width - left - 10) / Math.max(1, buckets.length);
   const barW = slot * 0.7;
-  const desc = buckets.map((b) => `${b.label}: ${b.count}`).join('; ');
+  const desc = buckets.map((b) => `${b.label}: ${b.text ?? b.count}`).join('; ');
   return html`<svg class="chart" id="${id}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" preserveAspectRatio="xMinYMin meet">
   <title id="${id}-title">${title}</title>
   <desc id="${id}-desc">${desc}</desc>
@@ -70,8 +72,58 @@ export function histogramChart(id: string, title: string, buckets: readonly Hist
     const x = left + i * slot + (slot - barW) / 2;
     return html`<g>
     <rect class="bar" x="${x.toFixed(1)}" y="${(top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"></rect>
-    <text class="value" x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - h - 5).toFixed(1)}" text-anchor="middle">${fmt(b.count)}</text>
+    <text class="value" x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - h - 5).toFixed(1)}" text-anchor="middle">${b.text ?? fmt(b.count)}</text>
     <text class="label axis-label" x="${(x + barW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${b.label}</text>
+  </g>`;
+  })}
+</svg>`;
+}
+
+export interface StackSeries {
+  key: string;
+  label: string;
+  /** A class the stylesheet colours (`s1`…`s6`). */
+  cls: string;
+}
+
+/** Vertical stacked bars, one per month, with the month's total above each. */
+export function stackedMonthsChart(
+  id: string,
+  title: string,
+  months: readonly { label: string; values: Readonly<Record<string, number>> }[],
+  series: readonly StackSeries[],
+): Html {
+  const width = 560;
+  const height = 280;
+  const left = 36;
+  const bottom = 40;
+  const top = 44;
+  const plotH = height - bottom - top;
+  const totals = months.map((m) => series.reduce((sum, s) => sum + (m.values[s.key] ?? 0), 0));
+  const max = Math.max(1, ...totals);
+  const slot = (width - left - 10) / Math.max(1, months.length);
+  const barW = slot * 0.7;
+  const desc = months
+    .map((m, i) => `${m.label}: ${totals[i]} (${series.map((s) => `${s.label} ${m.values[s.key] ?? 0}`).join(', ')})`)
+    .join('; ');
+  return html`<svg class="chart" id="${id}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" preserveAspectRatio="xMinYMin meet">
+  <title id="${id}-title">${title}</title>
+  <desc id="${id}-desc">${desc}</desc>
+  <g class="legend">${series.map(
+    (s, i) => html`<g transform="translate(${left + (i % 3) * 175},${2 + Math.floor(i / 3) * 18})"><rect class="${s.cls}" width="14" height="14"></rect><text x="20" y="12">${s.label}</text></g>`,
+  )}</g>
+  <line class="axis" x1="${left}" y1="${top + plotH}" x2="${width - 10}" y2="${top + plotH}"></line>
+  ${months.map((m, i) => {
+    const x = left + i * slot + (slot - barW) / 2;
+    let y = top + plotH;
+    const parts = series.map((s) => {
+      const h = ((m.values[s.key] ?? 0) / max) * plotH;
+      y -= h;
+      return html`<rect class="${s.cls}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"></rect>`;
+    });
+    return html`<g>${parts}
+    <text class="value" x="${(x + barW / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle">${totals[i]}</text>
+    <text class="label axis-label" x="${(x + barW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${m.label}</text>
   </g>`;
   })}
 </svg>`;

@@ -26,7 +26,10 @@ export function reportsPage(
     auth,
     body: html`<div class="page-head">
   <h1>SLA report</h1>
-  <a class="button" href="/console/reports.csv?month=${opts.month}" download>Download CSV</a>
+  <div class="button-row">
+    <a class="button" href="/console/reports/trends?to=${opts.month}">Twelve-month trends</a>
+    <a class="button" href="/console/reports.csv?month=${opts.month}" download>Download CSV</a>
+  </div>
 </div>
 <form method="get" action="/console/reports" class="filters" aria-label="Choose a month">
   <div class="field"><label for="r-month">Month</label><input id="r-month" name="month" type="month" value="${opts.month}" required></div>

@@ -24,6 +24,9 @@ import { localDate as localDateOf, ZONE } from '../format.ts';
 import { toDocument, type Html } from '../html.ts';
 import { closuresPage } from '../pages/closures.ts';
 import { reportsPage } from '../pages/reports.ts';
+import { trendsPage } from '../pages/trends.ts';
+import { lastMonthOf, monthParam, trendsCsv } from '../../api/trends.ts';
+import { monthlyTrends } from '../../../store/trends.ts';
 import { rotaPage } from '../pages/rota.ts';
 import { usersPage } from '../pages/users.ts';
 import { rawQuery } from './calls.ts';
@@ -205,6 +208,24 @@ export function adminPages(deps: ConsoleDeps): Router {
     const w = monthWindow(month);
     const [rows, histogram] = error ? [[], []] : await Promise.all([slaReport(deps.db, w), responseTimeHistogram(deps.db, w)]);
     send(res, reportsPage(auth, { month, rows, histogram, error }), error ? 400 : 200);
+  });
+
+  router.get('/reports/trends', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const raw = typeof req.query['to'] === 'string' && req.query['to'] !== '' ? req.query['to'] : undefined;
+    const to = raw === undefined ? { success: true as const, data: undefined } : monthParam.safeParse(raw);
+    const last = lastMonthOf(deps, to.success ? to.data : undefined);
+    const error = to.success ? null : `That month cannot be shown: ${issuesText(to.error)}`;
+    send(res, trendsPage(auth, { to: last, months: await monthlyTrends(deps.db, last), error }), error ? 400 : 200);
+  });
+
+  router.get('/reports/trends.csv', async (req, res) => {
+    requireRole(req, SUPERVISORS);
+    const raw = typeof req.query['to'] === 'string' && req.query['to'] !== '' ? req.query['to'] : undefined;
+    const to = raw === undefined ? undefined : monthParam.safeParse(raw);
+    if (to && !to.success) throw new HttpError(400, 'bad_request', issuesText(to.error));
+    const last = lastMonthOf(deps, to?.data);
+    res.type('text/csv; charset=utf-8').attachment(`trends-to-${last}.csv`).send(trendsCsv(await monthlyTrends(deps.db, last)));
   });
 
   router.get('/reports.csv', async (req, res) => {
