@@ -22,7 +22,9 @@ export async function readiness(checks: readonly Check[]) {
     }),
   );
   const ready = results.every((r) => r.ok || r.optional);
-  return { ready, checks: Object.fromEntries(results.map((r) => [r.name, { ok: r.ok, detail: r.detail }])) };
+  // What is failing without making the instance unready: alert on it, but keep sending calls.
+  const degraded = results.filter((r) => !r.ok && r.optional).map((r) => r.name);
+  return { ready, degraded, checks: Object.fromEntries(results.map((r) => [r.name, { ok: r.ok, detail: r.detail }])) };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -49,7 +51,7 @@ export function healthRouter(checks: () => readonly Check[], isShuttingDown: () 
   router.get('/readyz', async (_req, res) => {
     const r = await readiness(checks());
     const ready = r.ready && !isShuttingDown();
-    res.status(ready ? 200 : 503).json({ ready, shuttingDown: isShuttingDown(), checks: r.checks });
+    res.status(ready ? 200 : 503).json({ ready, shuttingDown: isShuttingDown(), degraded: r.degraded, checks: r.checks });
   });
   return router;
 }

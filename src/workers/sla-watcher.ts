@@ -193,6 +193,10 @@ export function slaWatcherComponent(line: Line, extra: { onQueued?: () => void }
     checks: () => [
       {
         name: 'sla-watcher',
+        // Timers live in Postgres and the watcher catches up when it can tick again: a failing
+        // watcher (Postgres away, shared by every instance) must not take the instance out of
+        // the load balancer, or every instance goes and callers reach nobody.
+        optional: true,
         async run() {
           const { at, error } = watcher.lastTick();
           if (error) return { ok: false, detail: `last tick failed: ${error}` };
