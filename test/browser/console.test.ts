@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOW, PASSWORD, RECORDING_NAME, ring, startConsoleLine, type ConsoleLine } from '../support/console-line.ts';
 import { until } from '../support/instances.ts';
+import { envWithoutFaketime } from '../support/env.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const DESKTOP = { width: 1280, height: 900 };
@@ -31,6 +32,7 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    env: envWithoutFaketime(),
   });
 }, 120_000);
 

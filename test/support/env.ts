@@ -19,3 +19,12 @@ export const FAKETIME_ENV: Record<string, string> = Object.fromEntries(
 
 /** The PIN key every test line and fixture uses (test/support/pin-keys.ts installs it in each test process). */
 export const PIN_KEY = process.env.PIN_KEY ?? 'test-pin-key-not-a-secret-0123456789abcdef';
+
+/**
+ * This process's environment without faketime, for programs that do not run under
+ * it (Chromium hangs with libfaketime preloaded; the browser tests set the page's
+ * clock themselves).
+ */
+export function envWithoutFaketime(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !(e[0] in FAKETIME_ENV)));
+}
