@@ -173,6 +173,27 @@ describe('the Asterisk application when the instance holding it goes', () => {
     expect(a.status()).toMatchObject({ role: 'standby', activeCalls: 0 });
   });
 
+  it('passes to the standby while the caller talks to the desk: the conversation carries on, and its end is seen by the new holder', async () => {
+    const { sim, b, killA } = await twoInstances();
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = sim.call({ from: cat1.phone });
+    await caller.hears('enter-pin').presses(`${cat1.pin}#`).hears('main-menu').presses('1').hears('fault-critical-question').presses('2').isConnectedTo(desk);
+
+    await killA();
+    await until(() => b.status().state === 'connected', 'B to take the application', 30_000);
+    await caller.waits(30).isConnectedTo(desk).hangsUp();
+    await sim.settle();
+
+    expect(desk.rang).toBe(1);
+    // The caller hung up; the new holder hung the desk's phone up.
+    expect(desk.legs.map((leg) => leg.alive)).toEqual([false]);
+    const call = await findCallByCarrierId(fresh.db, 'asterisk', caller.channelId);
+    expect(call).toMatchObject({ outcome: 'desk', endReason: 'completed' });
+    const timeline = await callTimeline(fresh.db, call!.id);
+    expect(timeline.find((e) => e.type === 'ari.resumed')?.detail).toMatchObject({ after: 'failover', phase: 'desk' });
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+  });
+
   it('passes to the standby when the holder loses Asterisk for longer than the grace, and the caller carries on', async () => {
     const { sim, a, b, cutAFromAsterisk } = await twoInstances();
     const desk = sim.desk('support').answersAfter(2_000);
