@@ -172,6 +172,39 @@ describe('this process restarts mid-call', () => {
   });
 });
 
+// Engineers rung as Local/{number}@engineers and every desk leg are Local channels: Asterisk
+// shows both halves, ours (`leg-…`) and its partner (`leg-…;2`) in the dialplan.
+describe('this process restarts during a conversation on a Local channel', () => {
+  it('with an engineer: the conversation stays up, and its end is still seen', async () => {
+    const { sim, callOf } = await lineAt(NIGHT, { settings: { engineerDialTemplate: 'Local/{number}@engineers' } });
+    const engineer = sim.engineer(sam.phone).answersAfter(2_000).presses('1').hangsUpAfter(120_000);
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(engineer);
+    expect(sim.world.channels.has(`${engineer.legs[0]!.id};2`)).toBe(true);
+    await line!.restartCarrier();
+    await caller.waits(30).isConnectedTo(engineer);
+    expect(engineer.legs[0]?.alive).toBe(true);
+    await caller.isHungUp();
+    const { call, timeline } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'engineer', endReason: 'completed' });
+    expect(timeline.find((e) => e.type === 'ari.resumed')?.detail).toMatchObject({ after: 'restart', legs: 1 });
+  });
+
+  it('with the desk: the conversation stays up until the caller hangs up', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = signsIn(sim.call({ from: cat1.phone }), cat1.pin).presses('1').hears('fault-critical-question').presses('2');
+    await caller.isConnectedTo(desk);
+    await line!.restartCarrier();
+    await caller.waits(30).isConnectedTo(desk);
+    expect(desk.legs[0]?.alive).toBe(true);
+    await caller.hangsUp();
+    await sim.settle();
+    expect(desk.legs[0]).toMatchObject({ alive: false, hungUpBy: 'ari' });
+    expect((await callOf(caller)).call).toMatchObject({ outcome: 'desk', endReason: 'completed' });
+  });
+});
+
 describe('Asterisk cannot be reached or refuses us', () => {
   it('wrong ARI credentials: the carrier reports auth-failed for as long as it lasts, and nothing throws', async () => {
     const { sim, carrier } = await lineAt(OFFICE, { settings: { password: 'not-the-password' }, connect: false });

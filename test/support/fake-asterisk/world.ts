@@ -58,6 +58,8 @@ export interface SimChannel {
   talks: Array<[number, number]>;
   hungUpBy: 'far-end' | 'ari' | null;
   destroyCause: number | null;
+  /** The other half of a Local channel (`<id>;2` for the `;1` we originated, and back). */
+  twin: SimChannel | null;
 }
 
 export interface SimPlayback {
@@ -220,6 +222,7 @@ export class World {
       talks: [],
       hungUpBy: null,
       destroyCause: null,
+      twin: null,
       ...init,
     };
     this.channels.set(ch.id, ch);
@@ -328,6 +331,8 @@ export class World {
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     this.channels.delete(ch.id);
     ch.party?.onGone(ch);
+    // The two halves of a Local channel live and die together.
+    if (ch.twin?.alive) this.hangup(ch.twin, cause, 'far-end');
   }
 
   /** A channel that never answered ends (busy, no answer, unreachable). */
@@ -339,6 +344,7 @@ export class World {
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     this.channels.delete(ch.id);
     ch.party?.onGone(ch);
+    if (ch.twin?.alive) this.hangup(ch.twin, cause, 'far-end');
   }
 
   // --- originate ---------------------------------------------------------------------
@@ -356,6 +362,21 @@ export class World {
     ch.subscribed = p.app;
     ch.party = p.party;
     ch.originate = { appArgs: p.appArgs, dialstring: p.resource };
+    if (p.tech === 'Local') {
+      // Asterisk creates both halves: `;1` (ours, with the id we gave) goes to the
+      // application; `;2`, named `<id>;2` when no otherChannelId is given, runs the
+      // dialplan at exten@context. Only `;1` sends us events; both show in GET /channels.
+      const [exten = 's', context = 'default'] = (p.resource.split('/')[0] as string).split('@');
+      const twin = this.createChannel({
+        id: `${p.id};2`,
+        name: name.replace(/;1$/, ';2'),
+        state: 'Ring',
+        caller: parseCallerId(p.callerId),
+        dialplan: { context, exten, priority: 1, app_name: 'Dial', app_data: '' },
+      });
+      twin.twin = ch;
+      ch.twin = twin;
+    }
     return ch;
   }
 
@@ -388,6 +409,7 @@ export class World {
     const args = ch.originate?.appArgs ?? '';
     this.dial(ch, 'ANSWER');
     this.setState(ch, 'Up');
+    if (ch.twin) this.setState(ch.twin, 'Up');
     ch.app = app;
     ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: args ? `${app},${args}` : app };
     this.channelEvent(ch, 'StasisStart', { args: args === '' ? [] : args.split(',') });
