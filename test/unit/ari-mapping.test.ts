@@ -65,6 +65,8 @@ describe('leg ids', () => {
     const id = legId('6d3852e0-3631-4416-88a2-5f0c8f9ad0f1');
     expect(id).toMatch(/^leg-6d3852e0-3631-4416-88a2-5f0c8f9ad0f1-[0-9a-f]{8}$/);
     expect(legCallId(id)).toBe('6d3852e0-3631-4416-88a2-5f0c8f9ad0f1');
+    // The other half of a Local leg, as Asterisk names it, is not a second leg.
+    expect(legCallId(`${id};2`)).toBeNull();
     expect(legCallId('1718037652.12')).toBeNull();
   });
 });

@@ -41,9 +41,13 @@ export function legId(callId: string): string {
 
 export const LEG_PREFIX = 'leg-';
 
-/** The call id a leg's channel id names, or null if it is not one of our legs. */
+/**
+ * The call id a leg's channel id names, or null if it is not one of our legs. The other
+ * half of a Local leg, which Asterisk names `<our id>;2`, is not a leg of ours: it lives
+ * and dies with ours, and hanging it up would end the conversation.
+ */
 export function legCallId(channelId: string): string | null {
-  if (!channelId.startsWith(LEG_PREFIX)) return null;
+  if (!channelId.startsWith(LEG_PREFIX) || channelId.includes(';')) return null;
   const rest = channelId.slice(LEG_PREFIX.length);
   const cut = rest.lastIndexOf('-');
   return cut > 0 ? rest.slice(0, cut) : null;
