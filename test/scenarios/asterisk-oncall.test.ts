@@ -167,6 +167,22 @@ describe('Cat4 critical fault at night', () => {
     expect(call).toMatchObject({ outcome: 'engineer', endReason: 'completed' });
   });
 
+  it('the line hangs the caller up after the engineer leaves: the Q.850 cause is kept, and one party is named', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const first = sim.engineer(sam.phone).answersAfter(2_000).presses('1').hangsUpAfter(60_000);
+    const caller = reportsCriticalFault(sim.call({ from: cat4.phone }));
+    await caller.isConnectedTo(first).isHungUp();
+    // Asterisk said "cause 32" (its soft-hangup flag) first, then 16 when the channel went.
+    expect(sim.sent.some((e) => e['type'] === 'ChannelHangupRequest' && e['cause'] === 32 && e['soft'] === true)).toBe(true);
+    const { call, timeline } = await callOf(caller);
+    expect(call.hangupCause).toBe('Normal Clearing');
+    const said = timeline.filter((e) => e.type === 'hangup' || e.type === 'ari.hangup-cause').map((e) => [e.type, e.detail['by'], e.detail['cause']]);
+    expect(said).toEqual([
+      ['ari.hangup-cause', 'line', 16],
+      ['hangup', 'line', 'Normal Clearing'],
+    ]);
+  });
+
   it('two critical calls at once never ring the same engineer at the same time', async () => {
     const { sim } = await lineAt(NIGHT);
     const engineers = [sam, alex, morgan].map((e) => sim.engineer(e.phone).answersAfter(6_000).presses('1'));

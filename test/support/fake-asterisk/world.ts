@@ -128,6 +128,9 @@ export const CAUSE_TEXT: Record<number, string> = {
   38: 'Network out of order',
 };
 
+/** What ChannelHangupRequest says as `cause` for an ARI hangup: a soft-hangup flag (channel.h), not Q.850. */
+export const SOFTHANGUP_EXPLICIT = 32;
+
 export const REASON_CAUSE: Record<string, number> = {
   normal: 16,
   busy: 17,
@@ -316,8 +319,12 @@ export class World {
     ch.hungUpBy = by;
     ch.destroyCause = cause;
     const ringing = ch.originate !== null && ch.app === null;
-    if (ch.app || ch.subscribed) {
-      this.channelEvent(ch, 'ChannelHangupRequest', by === 'ari' ? { cause, soft: true } : { cause });
+    const watched = ch.app !== null || ch.subscribed !== null;
+    if (watched) {
+      // ARI's DELETE is a soft hangup: ast_softhangup publishes the soft-hangup flag
+      // (32, AST_SOFTHANGUP_EXPLICIT) as "cause", not a Q.850 cause. A hangup from the far
+      // end is queued with its real cause.
+      this.channelEvent(ch, 'ChannelHangupRequest', by === 'ari' ? { cause: SOFTHANGUP_EXPLICIT, soft: true } : { cause });
     }
     if (ringing) this.dial(ch, 'CANCEL');
     if (ch.bridge) this.leaveBridge(ch);
@@ -328,6 +335,8 @@ export class World {
       for (const fn of pb.onEnd.splice(0)) fn();
     }
     if (ch.app) this.channelEvent(ch, 'StasisEnd');
+    // A Local half hung up softly hears the real cause back from its partner (ast_queue_hangup_with_cause).
+    if (watched && by === 'ari' && ch.twin) this.channelEvent(ch, 'ChannelHangupRequest', { cause });
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     this.channels.delete(ch.id);
     ch.party?.onGone(ch);
