@@ -43,7 +43,8 @@ export function eventEntry(state: FlowState, event: FlowEvent): Entry | null {
     case 'recorded':
       return { type: 'recorded', detail: { recordingName: e.recordingName, durationSeconds: e.durationSeconds } };
     case 'hangup':
-      return { type: 'hangup', detail: { cause: e.cause, by: 'caller' } };
+      // After the goodbye the line hangs up, on every carrier; otherwise whoever the carrier says.
+      return { type: 'hangup', detail: { cause: e.cause, by: e.by ?? (state.phase === 'ending' ? 'line' : 'caller') } };
     case 'resumed':
       return { type: 'resumed', detail: { phase: state.phase } };
     case 'promptFinished':

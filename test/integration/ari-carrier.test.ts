@@ -92,7 +92,7 @@ describe('ARI carrier', () => {
     const caller = harness.sim.call({ from: '+441632960123' });
     const digits = ['1', '0', '0', '4', '2'].map((d) => `sound:digits/${d}`);
     await caller.hears(...digits, 'sound:digits/40', 'sound:digits/5', 'goodbye').isHungUp();
-    expect(driver.fed).toEqual([{ type: 'hangup', cause: 'Normal Clearing' }]);
+    expect(driver.fed).toEqual([{ type: 'hangup', cause: 'Normal Clearing', by: 'line' }]);
   });
 
   it('an engineer leg nobody waits for any more is hung up when it answers', async () => {

@@ -335,16 +335,23 @@ export class AriCall {
     }
   }
 
-  onHangupRequest(cause: number | undefined): void {
+  /**
+   * ChannelHangupRequest. A soft hangup (ours through ARI, or an operator's) carries
+   * Asterisk's soft-hangup flag as `cause` (32, AST_SOFTHANGUP_EXPLICIT), not a Q.850
+   * cause: only a hard request's cause is kept. The real one also comes with ChannelDestroyed.
+   */
+  onHangupRequest(cause: number | undefined, soft: boolean): void {
     this.hangupRequested = true;
-    if (cause !== undefined) this.hangupCause = cause;
+    if (cause !== undefined && !soft) this.hangupCause = cause;
   }
 
   /** The caller's channel left us (hung up, or vanished while we were away). */
   async callerGone(cause: number | undefined, why?: string): Promise<void> {
     if (this.gone) return;
+    // We hang up with reason "normal": Normal Clearing, whatever came first.
     const code = cause ?? this.hangupCause ?? (this.hungUpByLine ? 16 : undefined);
     const text = why ?? causeText(code);
+    const by = this.hungUpByLine ? 'line' : 'caller';
     const recording = this.activity?.kind === 'record' ? this.activity : null;
     this.gone = true;
     this.pending = [];
@@ -355,11 +362,11 @@ export class AriCall {
       await this.ctx.rest.destroyBridge(this.bridgeId).catch(() => undefined);
       this.note('bridge-destroyed', { bridgeId: this.bridgeId });
     }
-    this.note('hangup-cause', { cause: code ?? null, causeText: text, by: this.hungUpByLine ? 'line' : 'caller' });
+    this.note('hangup-cause', { cause: code ?? null, causeText: text, by });
     if (this.callId !== null) {
       // A caller who hangs up to end their message has still left one.
       if (recording) await this.recordingEnded(recording.name, recording.startedAt);
-      await this.send({ type: 'hangup', cause: text }).catch((err: unknown) => this.log.error({ err }, 'could not tell the call service of the hangup'));
+      await this.send({ type: 'hangup', cause: text, by }).catch((err: unknown) => this.log.error({ err }, 'could not tell the call service of the hangup'));
     }
     this.flushNotes();
     this.forget();

@@ -110,7 +110,7 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
       }
       case 'ChannelHangupRequest': {
         const found = index.channels.get(event.channel.id);
-        if (found?.role === 'caller') found.call.onHangupRequest(event.cause);
+        if (found?.role === 'caller') found.call.onHangupRequest(event.cause, event.soft === true);
         return;
       }
       case 'ChannelDestroyed': {

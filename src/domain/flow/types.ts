@@ -129,7 +129,8 @@ export type FlowEvent =
   | { type: 'engineerResult'; engineerId: string; outcome: EngineerOutcome }
   | { type: 'deskResult'; outcome: 'answered' | 'no_answer' | 'failed' }
   | { type: 'recorded'; recordingName: string | null; durationSeconds: number }
-  | { type: 'hangup'; cause: string }
+  /** The call is over. `by` when the carrier knows who hung up (the line ends calls too). */
+  | { type: 'hangup'; cause: string; by?: 'caller' | 'line' }
   /**
    * The carrier lost what it was doing for the call (this process restarted) and the
    * caller is still there: the flow repeats what it is waiting on. Not an answer, so
