@@ -118,6 +118,17 @@ describe('this process restarts mid-call', () => {
     expect(timeline.map((e) => e.type)).not.toContain('no-keys');
   });
 
+  it('while the question is still being asked: the old prompt is stopped, the question is heard once more, not twice', async () => {
+    const { sim } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = signsIn(sim.call({ from: cat1.phone }), cat1.pin);
+    await caller;
+    await line!.restartCarrier();
+    await caller.hears('main-menu');
+    expect(caller.transcript.filter((t) => t.startsWith('main-menu'))).toEqual(['main-menu (cut)', 'main-menu']);
+    await caller.presses('1').hears('fault-critical-question').presses('2').isConnectedTo(desk).hangsUp();
+  });
+
   it('a caller who has already used their three re-prompts is asked again, not sent to the safe default', async () => {
     const { sim, callOf } = await lineAt(OFFICE);
     const desk = sim.desk('support').answersAfter(2_000);
