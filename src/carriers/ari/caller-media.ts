@@ -115,13 +115,42 @@ export async function play(
   const playbacks = call.ctx.index.playbacks;
   playbacks.set(id, { call, channelId, role, media, stopped: false });
   try {
-    await call.ctx.rest.play(channelId, id, media);
+    const played = call.ctx.rest.play(channelId, id, media);
+    // The caller's playback id rides on their channel: a process that takes the call over
+    // after a restart stops it before asking again (stopLastPlayback), or the caller would
+    // hear the question twice. Sent alongside the play, so it costs no wait.
+    if (channelId === call.channelId) {
+      await Promise.all([played, call.ctx.rest.setVariable(channelId, PLAYBACK_VARIABLE, id).catch(() => undefined)]);
+    } else {
+      await played;
+    }
     return true;
   } catch (err) {
     playbacks.delete(id);
     call.log.warn({ err, media }, 'playback refused');
     if (isNotFound(err) && channelId === call.channelId) call.pending = [];
     return false;
+  }
+}
+
+/** The channel variable holding the id of the last playback started on the caller's channel. */
+export const PLAYBACK_VARIABLE = 'SUPPORT_LINE_PLAYBACK';
+
+/** After a restart: stops what the previous process was still playing to the caller, if anything. */
+export async function stopLastPlayback(call: AriCall): Promise<void> {
+  let id: string;
+  try {
+    id = (await call.ctx.rest.getVariable(call.channelId, PLAYBACK_VARIABLE)).value;
+  } catch {
+    return; // never set (nothing played yet), or the channel is gone
+  }
+  if (id === '') return;
+  try {
+    await call.ctx.rest.stopPlayback(id);
+    call.note('playback-stopped', { after: 'restart' });
+  } catch (err) {
+    // 404: it had already ended.
+    if (!isNotFound(err)) call.log.warn({ err }, 'could not stop the previous process\'s playback');
   }
 }
 

@@ -78,6 +78,11 @@ export class AriRest {
       playbackId,
     });
 
+  getVariable = (channelId: string, variable: string) =>
+    this.call<{ value: string }>('channels.getChannelVar', 'GET', `/channels/${enc(channelId)}/variable`, { variable });
+  setVariable = (channelId: string, variable: string, value: string) =>
+    this.call<void>('channels.setChannelVar', 'POST', `/channels/${enc(channelId)}/variable`, { variable, value });
+
   getPlayback = (id: string) => this.call<Playback>('playbacks.get', 'GET', `/playbacks/${enc(id)}`);
   stopPlayback = (id: string) => this.call<void>('playbacks.stop', 'DELETE', `/playbacks/${enc(id)}`);
 

@@ -4,7 +4,7 @@
 // are told of a technical problem and hung up cleanly (their ticket stays).
 import type { FlowState } from '../../domain/flow/types.ts';
 import { AriCall, type CallContext, type Leg } from './call.ts';
-import { playHoldIfStopped, startGather, stopPlayback } from './caller-media.ts';
+import { playHoldIfStopped, startGather, stopLastPlayback, stopPlayback } from './caller-media.ts';
 import { legAnswered, legCallId, legGone, whisperPromptDone } from './legs.ts';
 import type { Channel } from './models.ts';
 import { isNotFound } from './rest.ts';
@@ -174,6 +174,8 @@ async function resumeFromSnapshot(call: AriCall, state: FlowState | null, legs: 
   }
   // Legs rung before the restart have nobody to report to: hang them up.
   for (const leg of legs) await call.ctx.rest.hangup(leg.id).catch(() => undefined);
+  // The old process's prompt may still be playing: stop it, or the question plays twice.
+  await stopLastPlayback(call);
   if (repeatable(state)) {
     // The flow asks its question again, or rings the same engineer or the desk again:
     // the restart is ours, so nothing counts against the caller (not a silence, not a failed leg).
