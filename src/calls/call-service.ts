@@ -219,12 +219,15 @@ export function createCallService(deps: CallServiceDeps): CallService {
       return (await loadSession(deps.live, callId))?.state ?? null;
     },
 
-    async note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+    async note(callId: string, type: string, detail: Record<string, unknown>, at: Date, options: { idempotencyKey?: string } = {}): Promise<void> {
       await serialise(callId, async () => {
         const session = await loadSession(deps.live, callId);
         if (!session) return;
+        const key = options.idempotencyKey;
+        if (key && session.results[key]) return;
         session.seq += 1;
         await deps.records.appendTimeline([{ callId, seq: session.seq, at, type, detail }]);
+        if (key) rememberResult(session, key, { callId, commands: [], ended: session.state.phase === 'ended' });
         await saveSession(deps.live, session);
       });
     },

@@ -56,6 +56,10 @@ export interface CallDriver {
   findCall(carrier: CarrierName, carrierCallId: string): Promise<string | null>;
   /** The flow state of a live call (for resuming after a restart). */
   snapshot(callId: string): Promise<FlowState | null>;
-  /** Carrier-level facts for the call's timeline: legs, playbacks, bridges, hangup causes. */
-  note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void>;
+  /**
+   * Carrier-level facts for the call's timeline: legs, playbacks, bridges, hangup causes.
+   * With `idempotencyKey`, a fact already written under that key (a retried callback, or
+   * the step fed with the same key) is not written again.
+   */
+  note(callId: string, type: string, detail: Record<string, unknown>, at: Date, options?: { idempotencyKey?: string }): Promise<void>;
 }

@@ -149,3 +149,27 @@ describe('what strangers can do to /metrics', () => {
     expect((await series(a)).join('\n')).toMatch(/route="other",status="403"\} 201/);
   });
 });
+
+describe("Twilio's retried callbacks", () => {
+  it('a status callback delivered again, to either instance, adds nothing to the timeline', async () => {
+    const { sim } = await pair('status');
+    sim.engineer(sam.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(sam.phone);
+    await caller.hangsUp();
+    const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
+    const statusEntries = async () => (await callTimeline(fresh.db, call!.id)).filter((e) => /^twilio\..*(status|-leg)$/.test(e.type));
+    const before = await statusEntries();
+    expect(before.map((e) => e.type)).toContain('twilio.status');
+
+    // Twilio did not hear back in time and delivers every status callback twice more; the balancer alternates.
+    const callbacks = sim.webhooks.filter((w) => new URL(w.url).pathname === '/twilio/status');
+    expect(callbacks.length).toBeGreaterThan(1);
+    for (let round = 0; round < 2; round += 1) {
+      for (const w of callbacks) expect((await sim.replay(w)).status).toBe(204);
+    }
+    expect((await statusEntries()).map((e) => e.seq)).toEqual(before.map((e) => e.seq));
+    const seqs = (await callTimeline(fresh.db, call!.id)).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+});

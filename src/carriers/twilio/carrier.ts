@@ -65,9 +65,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
   const log = deps.logger.child({ carrier: 'twilio' });
 
   /** Timeline notes are facts for people; a failure to write one must not cost the caller the call. */
-  async function note(callId: string, type: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+  async function note(callId: string, type: string, detail: Record<string, unknown>, at: Date, idempotencyKey?: string): Promise<void> {
     try {
-      await driver.note(callId, type, detail, at);
+      await driver.note(callId, type, detail, at, idempotencyKey ? { idempotencyKey } : {});
     } catch (err) {
       log.warn({ err, callId, type }, 'could not write a Twilio note to the timeline');
     }
@@ -276,8 +276,10 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     async status(p: WebhookParams, q: StatusQuery): Promise<Reply> {
       const at = clock();
       const facts = { status: p.CallStatus, duration: p.CallDuration, sequence: p.SequenceNumber, legSid: p.CallSid };
+      // Twilio retries a callback it got no answer to: the same leg, status and sequence is one fact.
+      const key = `${p.CallSid}:status:${p.CallStatus}:${p.SequenceNumber ?? ''}`;
       if (q.leg && q.call) {
-        await note(q.call, `twilio.${q.leg}-leg`, { ...facts, engineerId: q.engineer, step: q.step }, at);
+        await note(q.call, `twilio.${q.leg}-leg`, { ...facts, engineerId: q.engineer, step: q.step }, at, key);
         return NOTHING;
       }
       const callId = await driver.findCall('twilio', p.CallSid);
@@ -290,10 +292,10 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       if (state && state.phase !== 'ended') {
         // The call's end and Twilio's word on it, in one write.
         const cause = state.phase === 'ending' ? 'line-hung-up' : 'caller-hung-up';
-        await feedCall(callId, p.CallSid, hangup(cause), at, `${p.CallSid}:status`, [fact('twilio.status', facts, at)]);
+        await feedCall(callId, p.CallSid, hangup(cause), at, key, [fact('twilio.status', facts, at)]);
         return NOTHING;
       }
-      await note(callId, 'twilio.status', facts, at);
+      await note(callId, 'twilio.status', facts, at, key);
       return NOTHING;
     },
 
@@ -309,7 +311,7 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       };
       if (!q.call) log.warn({ callSid: p.CallSid, ...detail }, 'message left on the safe route: it is held by Twilio only');
       const callId = q.call ?? (await driver.findCall('twilio', p.CallSid));
-      if (callId) await note(callId, 'twilio.recording', detail, at);
+      if (callId) await note(callId, 'twilio.recording', detail, at, `${p.RecordingSid ?? q.name ?? p.CallSid}:recording:${p.RecordingStatus ?? ''}`);
       return NOTHING;
     },
 
