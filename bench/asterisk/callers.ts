@@ -40,6 +40,11 @@ interface Caller {
   /** The answer keyed and not yet followed by a prompt. */
   pending: { step: Step; lastKey: string; keyAt: number | null } | null;
   samples: StepSample[];
+  /**
+   * Playbacks already seen on the IVR's half. Asterisk 22 sends PlaybackStarted for each
+   * item of a many-media playback, so only a playback not seen before is the line's reply.
+   */
+  playbacks: Set<string>;
   done: boolean;
   failure: string | null;
   /** Asterisk's time of the critical key (ChannelDtmfReceived), for the engineer measurement. */
@@ -67,7 +72,7 @@ export class ScriptedCallers {
     const id = `${this.label}-${this.mode}-${this.next++}`;
     let resolve = (): void => undefined;
     const finished = new Promise<void>((r) => (resolve = r));
-    const caller: Caller = { id, inId: `${id}-in`, script, answered: new Set(), pending: null, samples: [], done: false, failure: null, criticalKeyAt: null, resolve };
+    const caller: Caller = { id, inId: `${id}-in`, script, answered: new Set(), pending: null, samples: [], playbacks: new Set(), done: false, failure: null, criticalKeyAt: null, resolve };
     this.callers.set(caller.inId, caller);
     const context = this.mode === 'line' ? 'bench-in' : 'bench-ivr';
     this.ari.originate(id, script.phone, context).catch((err: unknown) => this.fail(caller, `originate failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -119,7 +124,11 @@ export class ScriptedCallers {
       case 'PlaybackStarted':
       case 'PlaybackContinuing':
         if (this.mode !== 'line' || !e.playback) return;
-        this.promptStarted(caller, e.playback.media_uri.replace(/^sound:/, ''), e.at, e.type === 'PlaybackStarted');
+        {
+          const fresh = !caller.playbacks.has(e.playback.id);
+          caller.playbacks.add(e.playback.id);
+          this.promptStarted(caller, e.playback.media_uri.replace(/^sound:/, ''), e.at, fresh);
+        }
         return;
       case 'ChannelDialplan': {
         if (this.mode !== 'dialplan') return;
