@@ -149,7 +149,7 @@ export class ScriptedCallers {
   private promptStarted(caller: Caller, media: string, at: number, newCommand: boolean): void {
     const prompt = media.split('&')[0]!;
     if (this.mode === 'line' && WRONG_TURNS.some((w) => prompt === `support-line/${w}`)) {
-      this.fail(caller, `heard "${prompt}"`);
+      this.fail(caller, `heard "${prompt}" after answering ${[...caller.answered].join(', ') || 'nothing'}`);
       return;
     }
     const pending = caller.pending;

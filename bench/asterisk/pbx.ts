@@ -38,6 +38,8 @@ export interface Pbx {
   dir: string;
   /** Runs a CLI command on this Asterisk (asterisk -rx). */
   cli(command: string): Promise<string>;
+  /** CPU Asterisk has used so far (user + system, ms; Linux's /proc), NaN where unknown. */
+  cpuMs(): number;
   /** The last lines of Asterisk's full log. */
   tail(lines?: number): string;
   stop(): Promise<void>;
@@ -203,6 +205,15 @@ export async function startPbx(opts: PbxOptions): Promise<Pbx> {
       version,
       dir,
       cli,
+      cpuMs() {
+        try {
+          // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100 a second on Linux).
+          const fields = readFileSync(`/proc/${started.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+          return (Number(fields[11]) + Number(fields[12])) * 10;
+        } catch {
+          return Number.NaN;
+        }
+      },
       tail(lines = 40) {
         const full = join(dir, 'log', 'full');
         if (!existsSync(full)) return '';

@@ -48,7 +48,7 @@ export function renderAsterisk(a: AsteriskResult): string {
   const rows: string[][] = [];
   for (const l of a.levels) {
     for (const step of ['pin', 'menu', 'critical'] as const) {
-      rows.push([String(l.callers), step === 'pin' ? 'PIN # → menu' : step === 'menu' ? 'menu 1 → critical question' : 'critical 2 → ticket reference', cell(l.line.byStep[step]), cell(l.dialplan.byStep[step]), '', '']);
+      rows.push([String(l.callers), step === 'pin' ? 'PIN # → menu' : step === 'menu' ? 'menu 1 → critical question' : 'critical 2 → ticket reference', cell(l.line.byStep[step]), cell(l.dialplan.byStep[step]), '', '', '', '']);
     }
     rows.push([
       String(l.callers),
@@ -57,11 +57,13 @@ export function renderAsterisk(a: AsteriskResult): string {
       `**${cell(l.dialplan.all)}**`,
       `${l.line.failed} / ${l.dialplan.failed}`,
       `${l.line.lineCpuMsPerCall} ms`,
+      `${l.line.asteriskCpuMsPerCall} / ${l.dialplan.asteriskCpuMsPerCall} ms`,
+      String(l.loadAverage),
     ]);
   }
   const r = a.engineerRing;
   return (
-    table(['Callers', 'Step', 'Line p50 / p99 (ms)', 'Dialplan p50 / p99 (ms)', 'Failed (line / dialplan)', 'Line CPU per call'], rows) +
+    table(['Callers', 'Step', 'Line p50 / p99 (ms)', 'Dialplan p50 / p99 (ms)', 'Failed (line / dialplan)', 'Line CPU per call', 'Asterisk CPU per call (line / dialplan run)', 'Load average'], rows) +
     `\n\nCritical key → first engineer's phone ringing: ${r.samples.length > 0 ? `p50 ${r.summary.p50} ms, max ${r.summary.max} ms over ${r.samples.length} calls (${r.samples.join(', ')} ms)` : 'no sample'}` +
     (r.failures.length > 0 ? `; failures: ${r.failures.join('; ')}` : '') +
     '.' +

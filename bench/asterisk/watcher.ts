@@ -62,12 +62,12 @@ export class AriWatcher {
     return () => this.listeners.delete(listener);
   }
 
-  async request(method: string, path: string, query: Record<string, string> = {}): Promise<unknown> {
+  async request(method: string, path: string, query: Record<string, string> = {}, timeoutMs = 10_000): Promise<unknown> {
     if (this.inFlight >= this.maxInFlight) await new Promise<void>((r) => this.queue.push(r));
     this.inFlight += 1;
     try {
       const qs = new URLSearchParams(query).toString();
-      const res = await fetch(`${this.url}/ari${path}${qs ? `?${qs}` : ''}`, { method, headers: { authorization: this.auth }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${this.url}/ari${path}${qs ? `?${qs}` : ''}`, { method, headers: { authorization: this.auth }, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : null;
@@ -82,11 +82,12 @@ export class AriWatcher {
     const query: Record<string, string> = { endpoint: `Local/${exten}@${context}`, app: this.app, channelId: id, otherChannelId: `${id}-in`, timeout: '60' };
     const body = Object.keys(variables).length > 0 ? { variables } : null;
     if (!body) {
-      await this.request('POST', '/channels', query);
+      await this.request('POST', '/channels', query, 30_000);
       return;
     }
     const qs = new URLSearchParams(query).toString();
     const res = await fetch(`${this.url}/ari/channels?${qs}`, {
+      signal: AbortSignal.timeout(30_000),
       method: 'POST',
       headers: { authorization: this.auth, 'content-type': 'application/json' },
       body: JSON.stringify(body),

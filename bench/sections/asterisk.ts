@@ -9,6 +9,7 @@
 // - Critical key → first engineer's phone ringing: a Cat4 customer at 03:00 on a
 //   Saturday reports a critical fault; timed from the critical key's ChannelDtmfReceived
 //   to the engineer's Local channel entering [bench-engineers].
+import os from 'node:os';
 import { seedDemo } from '../../src/store/seed-demo.ts';
 import type { SectionContext } from '../context.ts';
 import { BENCH_DIALPLAN, DIALPLAN_PIN } from '../asterisk/dialplan.ts';
@@ -34,8 +35,10 @@ export interface AsteriskRun {
 
 export interface AsteriskLevel {
   callers: number;
-  line: AsteriskRun & { lineCpuMsPerCall: number };
-  dialplan: AsteriskRun;
+  line: AsteriskRun & { lineCpuMsPerCall: number; asteriskCpuMsPerCall: number };
+  dialplan: AsteriskRun & { asteriskCpuMsPerCall: number };
+  /** The machine's 1-minute load average after the two runs (above the core count, the figures were shared). */
+  loadAverage: number;
 }
 
 export type AsteriskResult =
@@ -70,12 +73,20 @@ export async function runAsteriskSection(ctx: SectionContext): Promise<AsteriskR
     try {
       line = await startLine(pbx, stores.databaseUrl, stores.redisPrefix, ctx.options.redisUrl, SCENARIO_START, 'Local/{number}@bench-engineers');
       for (const n of levels) {
-        const before = (await line.status()).cpuMicros;
+        const before = { line: (await line.status()).cpuMicros, asterisk: pbx.cpuMs() };
         const onLine = await burst(pbx, 'line', stores.customers.slice(0, n).map((c) => script(c, c.pin)), reactionMs, stallMs, failures);
-        const lineCpuMsPerCall = round(((await line.status()).cpuMicros - before) / 1000 / n, 1);
+        const lineCpuMsPerCall = round(((await line.status()).cpuMicros - before.line) / 1000 / n, 1);
+        const asteriskOnLine = round((pbx.cpuMs() - before.asterisk) / n, 1);
         await settle(line);
+        const beforeDialplan = pbx.cpuMs();
         const onDialplan = await burst(pbx, 'dialplan', stores.customers.slice(0, n).map((c) => script(c, DIALPLAN_PIN)), reactionMs, stallMs, failures);
-        results.push({ callers: n, line: { ...onLine, lineCpuMsPerCall }, dialplan: onDialplan });
+        const asteriskOnDialplan = round((pbx.cpuMs() - beforeDialplan) / n, 1);
+        results.push({
+          callers: n,
+          line: { ...onLine, lineCpuMsPerCall, asteriskCpuMsPerCall: asteriskOnLine },
+          dialplan: { ...onDialplan, asteriskCpuMsPerCall: asteriskOnDialplan },
+          loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
+        });
         ctx.log(
           `asterisk: ${n} callers: DTMF → next prompt p50/p99 line ${onLine.all.p50}/${onLine.all.p99} ms, dialplan ${onDialplan.all.p50}/${onDialplan.all.p99} ms; ` +
             `${onLine.failed + onDialplan.failed} failed`,
@@ -100,7 +111,7 @@ export async function runAsteriskSection(ctx: SectionContext): Promise<AsteriskR
         `all N callers are originated at once (8 requests in flight) and key each answer ${reactionMs} ms after its prompt starts (barge-in): PIN and #, 1, 2`,
         'DTMF → next prompt is timed from Asterisk\'s event timestamps (ms): the answer\'s last key (ChannelDtmfReceived on the IVR\'s half) to PlaybackStarted (line) or the next Read()/Playback() (dialplan)',
         'the line runs at a Wednesday 09:30 (office open: the third step is the ticket reference); the engineer calls at a Saturday 03:00, one after another',
-        'Asterisk, the line, Postgres, Redis and the callers share the machine\'s cores',
+        'Asterisk, the line, Postgres, Redis and the callers share the machine\'s cores; CPU per call is each process\'s CPU over the run divided by its callers (Asterisk\'s includes the callers\' Local channels)',
       ],
     };
   } finally {
