@@ -28,7 +28,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
 
   out.push('## Targets');
-  out.push(table(['Target', 'Goal', 'Measured', 'Met'], r.targets.map((t) => [t.what, t.target, t.measured, t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'])));
+  out.push(table(['Target', 'Goal', 'Measured', 'Baseline (ratio)', 'Met'], r.targets.map((t) => [t.what, t.target, t.measured, t.baseline ?? '—', t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'])));
 
   const s = r.sections;
   if (s.flow) {
@@ -67,6 +67,9 @@ export function renderMarkdown(r: BenchResults): string {
         table(['Calls in progress', ...questions], a.levels.map((l) => [fmt(l.calls), ...questions.map((q) => (l.byQuestion[q] ? `${ms(l.byQuestion[q].p50)} / ${ms(l.byQuestion[q].p99)}` : '—'))])) +
         (a.pinCheckCpuUs !== undefined
           ? `\n\nEvery call checks one PIN: ${a.pinCheckCpuUs} µs of CPU (HMAC-SHA-256 under PIN_KEY), measured on this machine; the salted scrypt PINs used before cost ${a.scryptCheckCpuMs} ms (console passwords keep it).`
+          : '') +
+        (a.ringFirst
+          ? `\n\nCritical key → first engineer's phone ringing (a Cat4 caller at 03:00 on a Saturday, prompts at real speech speed, ${a.ringFirst.calls} calls one after another): p50 ${ms(a.ringFirst.ms.p50)} ms, max ${ms(a.ringFirst.ms.max)} ms${a.ringFirst.failures.length ? `; ${a.ringFirst.failures.length} failed` : ''}. Measured in the simulator: the critical key's event out → the line's originate for the engineer in.`
           : '') +
         `\n\nBaseline heap ${a.baseline.heapUsedMB} MB, RSS ${a.baseline.rssMB} MB. All ${fmt(a.hangup.calls)} callers hung up at once: closed in ${a.hangup.seconds} s (${fmt(a.hangup.endedPerSecond)} calls/s). ` +
         `Errors: ${a.errors.failedCalls} failed calls, ${a.errors.simulatorViolations} simulator violations, ${a.errors.lineWarnings} warnings logged by the line.` +

@@ -27,6 +27,8 @@ export interface Target {
   what: string;
   target: string;
   measured: string;
+  /** The figure before issue 14's work (bench/results.md of 2026-11-21) and this run's ratio to it. */
+  baseline?: string;
   /** null: not measured in this run. */
   met: boolean | null;
 }

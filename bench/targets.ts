@@ -11,18 +11,35 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
     target(
       'ari-latency',
       'ari',
-      'p99 last digit → next command at 1,000 simultaneous calls',
+      'p99 last digit → next command at 1,000 simultaneous calls (PIN keys included)',
       '≤ 20 ms',
       at1000 ? `${at1000.keyToCommandMs.p99} ms (${at1000.keyToCommandMsExceptPin?.p99 ?? '?'} ms leaving out the PIN question)` : null,
       at1000 ? at1000.keyToCommandMs.p99 <= 20 : null,
+      at1000 ? versus(92.26, at1000.keyToCommandMs.p99, 'ms') : '92.26 ms',
     ),
-    target('ari-heap', 'ari', 'heap per active call at 1,000 calls', '≤ 64 KB', at1000 ? `${at1000.heapPerCallKB} KB` : null, at1000 ? at1000.heapPerCallKB <= 64 : null),
+    target('ari-heap', 'ari', 'heap per active call at 1,000 calls', '≤ 64 KB', at1000 ? `${at1000.heapPerCallKB} KB` : null, at1000 ? at1000.heapPerCallKB <= 64 : null, at1000 ? versus(10.9, at1000.heapPerCallKB, 'KB') : '10.9 KB'),
   );
   if (ari && ari.errors.failedCalls + ari.errors.simulatorViolations > 0) {
     targets.push(target('ari-errors', 'ari', 'errors over ARI', '0', `${ari.errors.failedCalls} failed calls, ${ari.errors.simulatorViolations} violations`, false));
   } else if (ari) {
     targets.push(target('ari-errors', 'ari', 'errors over ARI', '0', '0', true));
   }
+  const ring = ari?.ringFirst ?? null;
+  targets.push(
+    target(
+      'ring-first-ari',
+      'ari',
+      'critical key → first engineer ringing, simulated Asterisk (max of the calls)',
+      '≤ 2 s',
+      ring ? `${ring.ms.max} ms (p50 ${ring.ms.p50} ms, ${ring.calls} calls${ring.failures.length ? `, ${ring.failures.length} failed` : ''})` : null,
+      ring ? ring.failures.length === 0 && ring.ms.max <= 2_000 : null,
+      // Before: the whole announcement (about 16 s on the real PBX) was said before the dial.
+      ring ? versus(16_000, ring.ms.max, 'ms') : '16 s (real PBX)',
+    ),
+    // On Twilio a <Dial> starts only after the speech before it; ringing first needs the
+    // engineer's leg created over the REST API, which is not built.
+    target('ring-first-twilio', 'twilio', 'critical key → first engineer ringing, Twilio', '≤ 2 s', null, null, 'the announcement is spoken before <Dial> (not changed)'),
+  );
 
   const tw = sections.twilio?.status === 'ok' ? sections.twilio.result : null;
   targets.push(
@@ -30,9 +47,10 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
       'twilio-gather',
       'twilio',
       'Gather step (Redis session, Postgres lookups), signed',
-      '≥ 1,500 req/s at p99 ≤ 50 ms',
-      tw ? `${tw.gather.perSecond} req/s, p99 ${tw.gather.latencyMs.p99} ms (${Math.round(tw.ratio.gather * 100)}% of the fixed-TwiML ceiling)` : null,
-      tw ? tw.gather.perSecond >= 1_500 && tw.gather.latencyMs.p99 <= 50 && tw.gather.non2xx + tw.gather.errors + tw.wrongAnswers === 0 : null,
+      '≥ 2,000 req/s at p99 ≤ 30 ms',
+      tw ? `${tw.gather.perSecond} req/s, p99 ${tw.gather.latencyMs.p99} ms (${Math.round(tw.ratio.gather * 100)}% of the fixed-TwiML ceiling, ${tw.ceiling.perSecond} req/s in the same run)` : null,
+      tw ? tw.gather.perSecond >= 2_000 && tw.gather.latencyMs.p99 <= 30 && tw.gather.non2xx + tw.gather.errors + tw.wrongAnswers === 0 : null,
+      tw ? versus(1_313, tw.gather.perSecond, 'req/s') : '1,313 req/s',
     ),
   );
 
@@ -41,14 +59,16 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
 
   const db = sections.db?.status === 'ok' ? sections.db.result : null;
   const worstPage = db ? [...db.callLog].sort((a, b) => b.latencyMs.p95 - a.latencyMs.p95)[0] : undefined;
+  const breachedPage = db?.callLog.find((q) => q.name.includes('SLA breached'));
   targets.push(
     target(
       'db-call-log',
       'db',
       `call-log page p95 at ${db ? db.rows['calls']?.toLocaleString('en-GB') : '1M'} calls (every filter measured)`,
-      '≤ 30 ms',
-      db && worstPage ? `worst: ${worstPage.latencyMs.p95} ms (${worstPage.name}); ${db.callLog.filter((q) => q.latencyMs.p95 <= 30).length} of ${db.callLog.length} within` : null,
-      db ? db.callLog.every((q) => q.latencyMs.p95 <= 30) : null,
+      '≤ 10 ms',
+      db && worstPage ? `worst: ${worstPage.latencyMs.p95} ms (${worstPage.name}); ${db.callLog.filter((q) => q.latencyMs.p95 <= 10).length} of ${db.callLog.length} within` : null,
+      db ? db.callLog.every((q) => q.latencyMs.p95 <= 10) : null,
+      breachedPage ? `SLA breached: 31.53 ms → ${breachedPage.latencyMs.p95} ms (${ratio(31.53, breachedPage.latencyMs.p95)})` : '31.53 ms (SLA breached)',
     ),
   );
   const worstDue = db ? [...db.dueQuery].sort((a, b) => b.latencyMs.p95 - a.latencyMs.p95)[0] : undefined;
@@ -59,6 +79,16 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
   return targets;
 }
 
-function target(id: string, section: Target['section'], what: string, goal: string, measured: string | null, met: boolean | null): Target {
-  return { id, section, what, target: goal, measured: measured ?? 'not measured', met };
+function target(id: string, section: Target['section'], what: string, goal: string, measured: string | null, met: boolean | null, baseline?: string): Target {
+  return { id, section, what, target: goal, measured: measured ?? 'not measured', met, ...(baseline ? { baseline } : {}) };
+}
+
+/** `before` → `now` and how many times better (a time or size falling, a rate rising: both read as "×" better). */
+function versus(before: number, now: number, unit: string): string {
+  const rate = unit.endsWith('/s');
+  return `${before.toLocaleString('en-GB')} ${unit} (${ratio(rate ? now : before, rate ? before : now)} better)`;
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : '—';
 }

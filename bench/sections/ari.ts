@@ -9,6 +9,7 @@ import { hashSecret, verifySecret } from '../../src/store/hashing.ts';
 import { hashPin, verifyPin } from '../../src/store/pin-hash.ts';
 import { FakeAsterisk } from '../../test/support/fake-asterisk/server.ts';
 import type { SectionContext } from '../context.ts';
+import { measureRingFirst } from '../ari/ring-first.ts';
 import { CallLoad, type KeySample } from '../ari/callers.ts';
 import { RealTimeClock } from '../ari/real-clock.ts';
 import { startLineProcess, type LineProcess } from '../line/process.ts';
@@ -56,6 +57,8 @@ export interface AriResult {
   arrivalsPerSecond: number;
   callerReactionMs: number;
   baseline: { heapUsedMB: number; rssMB: number };
+  /** Critical key → first engineer ringing (bench/ari/ring-first.ts), ms. */
+  ringFirst?: { calls: number; ms: Summary; failures: string[] };
   /** All callers hung up at once at the top: how fast the line closed the calls. */
   hangup: { calls: number; seconds: number; endedPerSecond: number };
   errors: { failedCalls: number; simulatorViolations: number; lineWarnings: number; examples: string[] };
@@ -156,6 +159,18 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
     await waitFor(async () => (await line!.status()).ari?.pendingWork === 0, 30_000, 'the line to go quiet after the hang-ups');
 
     if (process.env['BENCH_DEBUG']) process.stderr.write(`${line.tail()}\n`);
+    await line.stop();
+    const lineEnv = {
+      DATABASE_URL: stores.databaseUrl,
+      REDIS_URL: ctx.options.redisUrl,
+      REDIS_PREFIX: stores.redisPrefix,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      TWILIO_AUTH_TOKEN: 'bench-token-not-used',
+    };
+    const ring = await measureRingFirst(stores, lineEnv, smoke ? 2 : 10, ctx.log);
     const violations = sim.violations.map((v) => `${v.kind}: ${v.message}${v.request ? ` (${v.request})` : ''}`);
     const failures = load.failures();
     return {
@@ -165,6 +180,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       callerReactionMs: reactionMs,
       baseline: { heapUsedMB: round(base.heapUsed / MB, 1), rssMB: round(base.rss / MB, 1) },
       hangup: { calls: top, seconds: round(hangupSeconds, 2), endedPerSecond: Math.round(top / hangupSeconds) },
+      ringFirst: { calls: ring.calls, ms: roundSummary(summarise(ring.samples)), failures: ring.failures },
       errors: {
         failedCalls: failures.length,
         simulatorViolations: violations.length,
