@@ -61,6 +61,15 @@ const ACCOUNTS: AccountPlan[] = [
   { number: '10007', name: 'Greenway Florists', tier: 'Cat1', status: 'active', phones: ['+441632960007'], starts: -730, ends: -30, shows: 'contract lapsed a month ago: treated as no contract' },
 ];
 
+/** Demo contract fees before VAT; a real operator records each contract's own. */
+const MONTHLY_FEE_PENCE: Partial<Record<Tier, number>> = { Cat1: 6_000, Cat2: 12_000, Cat4: 25_000 };
+/** Demo service credit rules: a share of the monthly fee per breach, capped each month. */
+const DEMO_CREDIT_RULES = [
+  { tier: 'Cat1', percent: 5, cap: 25 },
+  { tier: 'Cat2', percent: 10, cap: 25 },
+  { tier: 'Cat4', percent: 15, cap: 50 },
+] as const;
+
 const ENGINEERS = [
   { name: 'Priya Shah', phone: '+447700900201', email: 'priya.shah@example.com' },
   { name: 'Tom Hughes', phone: '+447700900202', email: 'tom.hughes@example.com' },
@@ -92,8 +101,18 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoSeed> {
         endsOn,
         status: plan.status,
       });
+      const fee = MONTHLY_FEE_PENCE[plan.tier];
+      if (fee !== undefined) await tx.query('update contracts set monthly_fee_pence = $2 where account_id = $1', [account.id, fee]);
       accounts.push({ id: account.id, number: plan.number, name: plan.name, tier: plan.tier, status: plan.status,
         startsOn, endsOn, phones: account.phones, pin, shows: plan.shows });
+    }
+
+    for (const r of DEMO_CREDIT_RULES) {
+      await tx.query(
+        `insert into service_credit_rules (tier, basis, percent, monthly_cap_percent, updated_at, updated_by)
+         values ($1, 'percent', $2, $3, $4, 'demo') on conflict (tier) do nothing`,
+        [r.tier, r.percent, r.cap, now],
+      );
     }
 
     const engineers: EngineerRecord[] = [];

@@ -247,7 +247,7 @@ describe('Now, alerts', () => {
 });
 
 describe('accessibility basics', () => {
-  const PAGES = ['now', 'calls', 'tickets', `tickets/REF`, 'rota', 'closures', 'reports', 'reports/trends?to=2026-11', 'search?q=01632+960001', 'users', 'account', `calls/CALL`];
+  const PAGES = ['now', 'calls', 'tickets', `tickets/REF`, 'rota', 'closures', 'reports', 'reports/trends?to=2026-11', 'reports/credits?month=2026-11', 'search?q=01632+960001', 'users', 'account', `calls/CALL`];
   const path = (p: string) => p.replace('REF', t.warningTicket).replace('CALL', t.calls.acmeAccepted);
 
   it('every control on every page has a label, and the skip link leads to the content', async () => {

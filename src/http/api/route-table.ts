@@ -10,7 +10,7 @@ import { requireRole } from '../auth/guards.ts';
 import { HttpError } from '../errors.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface HandlerContext<P, Q, B> {
   req: Request;

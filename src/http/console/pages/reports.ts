@@ -28,6 +28,7 @@ export function reportsPage(
   <h1>SLA report</h1>
   <div class="button-row">
     <a class="button" href="/console/reports/trends?to=${opts.month}">Twelve-month trends</a>
+    <a class="button" href="/console/reports/credits?month=${opts.month}">Service credits</a>
     <a class="button" href="/console/reports.csv?month=${opts.month}" download>Download CSV</a>
   </div>
 </div>

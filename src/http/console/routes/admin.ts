@@ -25,6 +25,10 @@ import { toDocument, type Html } from '../html.ts';
 import { closuresPage } from '../pages/closures.ts';
 import { reportsPage } from '../pages/reports.ts';
 import { trendsPage } from '../pages/trends.ts';
+import { creditsPage } from '../pages/credits.ts';
+import { creditRuleBody, creditsCsv, monthOrCurrent, ukMonth } from '../../api/credits.ts';
+import { CREDIT_RULE_TIERS, creditStatements, listCreditRules, setCreditRule } from '../../../store/credits.ts';
+import { actorOf } from '../../auth/session.ts';
 import { lastMonthOf, monthParam, trendsCsv } from '../../api/trends.ts';
 import { monthlyTrends } from '../../../store/trends.ts';
 import { rotaPage } from '../pages/rota.ts';
@@ -226,6 +230,53 @@ export function adminPages(deps: ConsoleDeps): Router {
     if (to && !to.success) throw new HttpError(400, 'bad_request', issuesText(to.error));
     const last = lastMonthOf(deps, to?.data);
     res.type('text/csv; charset=utf-8').attachment(`trends-to-${last}.csv`).send(trendsCsv(await monthlyTrends(deps.db, last)));
+  });
+
+  async function creditsView(auth: SessionUser, raw: unknown, flash: string | null = null, status = 200, error: string | null = null) {
+    const parsed = typeof raw === 'string' && raw !== '' ? monthParam.safeParse(raw) : null;
+    const bad = parsed && !parsed.success ? `That month cannot be shown: ${issuesText(parsed.error)}` : null;
+    const month = monthOrCurrent(deps, parsed?.success ? parsed.data : undefined);
+    const [statements, rules] = await Promise.all([creditStatements(deps.db, ukMonth(month)), listCreditRules(deps.db)]);
+    return { page: creditsPage(auth, { month, statements, rules, tiers: CREDIT_RULE_TIERS, error: error ?? bad, flash }), status: bad ? 400 : status };
+  }
+
+  router.get('/reports/credits', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const v = await creditsView(auth, req.query['month'], req.query['done'] === 'rule' ? 'Rule saved' : null);
+    send(res, v.page, v.status);
+  });
+
+  router.get('/reports/credits.csv', async (req, res) => {
+    requireRole(req, SUPERVISORS);
+    const raw = req.query['month'];
+    const parsed = typeof raw === 'string' && raw !== '' ? monthParam.safeParse(raw) : null;
+    if (parsed && !parsed.success) throw new HttpError(400, 'bad_request', issuesText(parsed.error));
+    const month = monthOrCurrent(deps, parsed?.data);
+    res.type('text/csv; charset=utf-8').attachment(`service-credits-${month}.csv`).send(creditsCsv(month, await creditStatements(deps.db, ukMonth(month))));
+  });
+
+  router.post('/reports/credit-rules', async (req, res) => {
+    const auth = requireRole(req, ADMINS);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const tier = CREDIT_RULE_TIERS.find((t) => t === form['tier']);
+    const value = form['basis'] === 'fixed' ? { amountPence: form['value'] } : { percent: form['value'] };
+    const body = creditRuleBody.safeParse({
+      basis: form['basis'],
+      ...value,
+      ...(form['monthlyCapPercent'] ? { monthlyCapPercent: form['monthlyCapPercent'] } : {}),
+    });
+    if (!tier || !body.success) {
+      const v = await creditsView(auth, undefined, null, 422, `The rule was not saved: ${tier ? issuesText(body.error!) : 'choose Cat1, Cat2 or Cat4'}`);
+      send(res, v.page, 422);
+      return;
+    }
+    await setCreditRule(
+      deps.db,
+      { tier, basis: body.data.basis, percent: body.data.percent ?? null, amountPence: body.data.amountPence ?? null, monthlyCapPercent: body.data.monthlyCapPercent ?? null },
+      actorOf(auth),
+      deps.now(),
+    );
+    res.redirect(303, '/console/reports/credits?done=rule');
   });
 
   router.get('/reports.csv', async (req, res) => {
