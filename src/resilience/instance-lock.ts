@@ -4,7 +4,7 @@
 // The lock file names its holder by pid and, on Linux, the process's start time
 // (/proc/<pid>/stat): in a container every incarnation is pid 1, so a pid alone
 // would make a restarted container think its crashed predecessor still runs.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeIfExists } from './journal.ts';
 
@@ -23,6 +23,8 @@ const held = new Set<string>();
 
 /** Takes `<dir>/<name>.lock` for this process; a lock left by a process that has died is taken over. */
 export function lockOutbox(dir: string, name: string): { release(): void } {
+  // The lock is the first thing written to the outbox: a fresh OUTBOX_DIR is made here.
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.lock`);
   const me: Holder = { pid: process.pid, start: startTime(process.pid) };
   for (let attempt = 0; attempt < 2; attempt += 1) {

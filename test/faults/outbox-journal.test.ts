@@ -71,6 +71,13 @@ describe('reserved ticket references', () => {
 });
 
 describe('one process per outbox', () => {
+  it('an OUTBOX_DIR that does not exist yet is made, not a failed start-up', () => {
+    const path = join(dir(), 'not', 'there', 'yet');
+    const lock = lockOutbox(path, 'a');
+    expect(readFileSync(join(path, 'a.lock'), 'utf8')).toContain(String(process.pid));
+    lock.release();
+  });
+
   it('a second opening in this process is refused until the first is released', () => {
     const path = dir();
     const first = lockOutbox(path, 'a');
