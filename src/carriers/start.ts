@@ -8,6 +8,7 @@ import { redisAppLease } from '../store/live/app-lease.ts';
 import { createAriCarrier, type AriCarrierStatus } from './ari/carrier.ts';
 import { AppHolder } from './ari/holder.ts';
 import { ariSettings } from './ari/settings.ts';
+import { soundsCheckResult } from './ari/sounds.ts';
 import { realTimers } from './ari/timers.ts';
 import { twilioComponent } from './twilio/component.ts';
 
@@ -23,7 +24,11 @@ export async function startCarriers(line: Line): Promise<void> {
       name: 'asterisk',
       carrierStatus: () => ari.status(),
       // Asterisk down is reported, but the instance still takes calls over Twilio.
-      checks: () => [{ name: 'asterisk', optional: true, run: async () => asteriskCheck(ari.status()) }],
+      checks: () => [
+        { name: 'asterisk', optional: true, run: async () => asteriskCheck(ari.status()) },
+        // A missing prompt is a caller hearing silence: named here before the first call.
+        { name: 'asterisk-sounds', optional: true, run: async () => soundsCheckResult(await ari.sounds.recent()) },
+      ],
       stop: () => ari.stop(),
     });
   } else {

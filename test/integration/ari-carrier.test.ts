@@ -7,6 +7,10 @@ import type { FlowEvent, FlowState, MediaCommand } from '../../src/domain/flow/t
 import { prompt } from '../../src/domain/prompts.ts';
 import { AriClient } from '../../src/carriers/ari/client.ts';
 import { startAsteriskHarness, testLogger, type AsteriskHarness } from '../support/fake-asterisk/harness.ts';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { readiness } from '../../src/http/health.ts';
+import { soundsCheckResult, soundsNeeded } from '../../src/carriers/ari/sounds.ts';
 
 class ScriptedDriver implements CallDriver {
   readonly fed: FlowEvent[] = [];
@@ -122,3 +126,38 @@ describe('ARI carrier', () => {
     await usurper.stop();
   });
 });
+
+describe('the line checks its own sounds', () => {
+  it('on connect, asks Asterisk for every prompt and core sound, names each missing one in one log line and on /readyz', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const driver = new ScriptedDriver(() => [], () => []);
+    harness = await startAsteriskHarness({ driver, connect: false, logger: pino({ level: 'info' }, sink) });
+    const { sim } = harness;
+    sim.missingSounds.add('support-line/enter-pin');
+    sim.missingSounds.add('digits/7');
+    harness.carrier.start();
+    await sim.until(() => harness!.carrier.status().state === 'connected', 'the carrier to connect');
+    await sim.settle();
+    const said = lines.filter((l) => Array.isArray(l['missing']));
+    expect(said).toHaveLength(1);
+    expect(said[0]?.['missing']).toEqual(['support-line/enter-pin', 'digits/7']);
+
+    const check = { name: 'asterisk-sounds', optional: true, run: async () => soundsCheckResult(await harness!.carrier.sounds.recent()) };
+    const ready = await readiness([check]);
+    expect(ready.degraded).toEqual(['asterisk-sounds']);
+    expect(ready.checks['asterisk-sounds']?.detail).toBe('missing in Asterisk (en): support-line/enter-pin, digits/7');
+
+    // The operator installs them: the next check (not the cached one) says so.
+    sim.missingSounds.clear();
+    const fresh = await harness.carrier.sounds.check();
+    expect(soundsCheckResult(fresh)).toEqual({ ok: true, detail: `all ${soundsNeeded('support-line').length} sounds present` });
+    expect(lines.filter((l) => Array.isArray(l['missing']))).toHaveLength(1);
+  });
+});
+

@@ -12,6 +12,7 @@ import { AppHolder, type HolderStatus } from './holder.ts';
 import { legAnswered, legDialStatus, legDigit, legGone, whisperPromptDone } from './legs.ts';
 import { WorkCounter } from './queue.ts';
 import { resumeCalls } from './resume.ts';
+import { SoundCheck } from './sounds.ts';
 import type { AriSettings } from './settings.ts';
 import { realTimers, type Timers } from './timers.ts';
 
@@ -50,6 +51,8 @@ export interface AriCarrier {
   /** The same, in parts: queue tasks under way, promises tracked, requests to Asterisk (for the tests' idle check). */
   workInParts(): { running: number; tracked: number; requests: number };
   readonly client: AriClient;
+  /** Whether Asterisk has every sound the line plays (asked on connect, and by /readyz). */
+  readonly sounds: SoundCheck;
 }
 
 export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
@@ -77,12 +80,15 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
     return { lifecycle, resumedAfter, rest: client.rest, driver: deps.driver, timers, settings: deps.settings, logger, index, work };
   }
 
+  const sounds = new SoundCheck({ rest: () => client.rest, folder: deps.settings.soundsFolder, timers, logger });
+
   function connect(): void {
     client.start({
       onEvent: route,
       onConnected: () => {
         holder?.asteriskConnected();
         work.track(resumeCalls(ctx));
+        work.track(sounds.check());
       },
       onDisconnected: () => holder?.asteriskLost(),
     });
@@ -191,6 +197,7 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
 
   return {
     client,
+    sounds,
     start() {
       if (!holder) return connect();
       holder.start({

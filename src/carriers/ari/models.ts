@@ -44,3 +44,10 @@ export interface Bridge {
 export interface AsteriskInfo {
   system?: { version?: string; entity_id?: string };
 }
+
+/** A sound file Asterisk can play, with the languages and formats it has it in. */
+export interface Sound {
+  id: string;
+  text?: string;
+  formats: Array<{ language: string; format: string }>;
+}

@@ -1,6 +1,6 @@
 // ARI's REST half over fetch: every request has a timeout and Basic auth, and every
 // failure becomes an AriHttpError (status 0 when Asterisk could not be reached).
-import type { AsteriskInfo, Bridge, Channel, LiveRecording, Playback } from './models.ts';
+import type { AsteriskInfo, Bridge, Channel, LiveRecording, Playback, Sound } from './models.ts';
 
 export class AriHttpError extends Error {
   constructor(
@@ -82,6 +82,9 @@ export class AriRest {
     this.call<{ value: string }>('channels.getChannelVar', 'GET', `/channels/${enc(channelId)}/variable`, { variable });
   setVariable = (channelId: string, variable: string, value: string) =>
     this.call<void>('channels.setChannelVar', 'POST', `/channels/${enc(channelId)}/variable`, { variable, value });
+
+  /** Every sound Asterisk has in this language (it rescans its sounds folder for each request). */
+  listSounds = (lang: string) => this.call<Sound[]>('sounds.list', 'GET', '/sounds', { lang });
 
   getPlayback = (id: string) => this.call<Playback>('playbacks.get', 'GET', `/playbacks/${enc(id)}`);
   stopPlayback = (id: string) => this.call<void>('playbacks.stop', 'DELETE', `/playbacks/${enc(id)}`);

@@ -31,6 +31,8 @@ export interface SimContext {
   asteriskId: string;
   startedAt: number;
   partyFor(resource: string): PartyHooks | null;
+  /** The sound ids in Asterisk's sounds/en folder. */
+  sounds(): string[];
   violation(message: string): void;
 }
 
@@ -205,6 +207,12 @@ export const HANDLERS: Record<string, Handler> = {
     };
     const only = param(req, 'only')?.split(',');
     return ok(only ? Object.fromEntries(Object.entries(all).filter(([k]) => only.includes(k))) : all);
+  },
+
+  'sounds.list': (req, ctx) => {
+    const lang = param(req, 'lang');
+    const sounds = ctx.sounds().filter(() => lang === undefined || lang === 'en');
+    return ok(sounds.map((id) => ({ id, formats: [{ language: 'en', format: 'wav' }] })));
   },
 
   'channels.list': (_req, ctx) => ok([...ctx.world.channels.values()].map((c) => ctx.world.channelJson(c))),

@@ -333,6 +333,7 @@ export class FakeAsterisk {
       asteriskId: ASTERISK_ID,
       startedAt: this.startedAt,
       partyFor: (resource) => this.parties.get(resource) ?? null,
+      sounds: () => this.soundIds(),
       violation: (message) => this.violations.push({ kind: 'request', message }),
     };
   }
@@ -428,11 +429,21 @@ export class FakeAsterisk {
     socket.ws.send(JSON.stringify(event));
   }
 
+  /** Sound ids an operator has not installed (or deleted): playing one fails, as in Asterisk. */
+  readonly missingSounds = new Set<string>();
+
+  /** What GET /sounds lists: our prompts and the core sounds, less the missing ones. */
+  private soundIds(): string[] {
+    const ours = Object.keys(catalogue).map((id) => `${this.soundsFolder}/${id}`);
+    return [...ours, ...CORE_SOUNDS].filter((id) => !this.missingSounds.has(id));
+  }
+
   private durationOf(media: string): number | null {
     const [scheme, ...rest] = media.split(':');
     const value = rest.join(':');
     switch (scheme) {
       case 'sound': {
+        if (this.missingSounds.has(value)) return null;
         const prefix = `${this.soundsFolder}/`;
         if (value.startsWith(prefix)) {
           const text = (catalogue as Record<string, string>)[value.slice(prefix.length)];
