@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { loadEnvFile } = await import('../src/env-file.ts');
+loadEnvFile();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

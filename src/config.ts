@@ -62,6 +62,12 @@ const trustProxy = z
       return z.NEVER;
     }
     const items = text.split(',').map((s) => s.trim());
+    // A /0 range is every address there is: the same as true, refused the same way.
+    const everyone = items.filter((item) => /\/0+$/.test(item));
+    if (everyone.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `${everyone.join(', ')} is every address, like true: it would believe X-Forwarded-For from any client; name the proxy (loopback, an address or a narrow range) or count its hops` });
+      return z.NEVER;
+    }
     const bad = items.filter((item) => !isProxyAddress(item));
     if (bad.length > 0) {
       ctx.addIssue({ code: 'custom', message: `not an address, a range or one of ${PROXY_NAMES.join(', ')}: ${bad.map((b) => `"${b}"`).join(', ')}` });

@@ -9,10 +9,16 @@ import { startSlaWorkers } from './tickets/start.ts';
 import { retentionComponent } from './workers/retention.ts';
 import { consoleComponent } from './http/console/component.ts';
 import { DEMO_ADMIN_EMAIL, ensureDemoAdmin } from './store/users.ts';
+import { effectiveTier } from './domain/contracts.ts';
+import { DateTime } from 'luxon';
+import { loadEnvFile } from './env-file.ts';
+import { terminalLogStream } from './log-terminal.ts';
 
 async function start(): Promise<void> {
   let config;
   try {
+    const envFile = loadEnvFile();
+    if (envFile === 'loaded') process.stdout.write('Read settings from .env (the environment wins where both set one)\n');
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -21,7 +27,8 @@ async function start(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  // Human-readable lines on a terminal, JSON lines for a log collector.
+  const logger = createLogger(config.LOG_LEVEL, await terminalLogStream(process.stdout));
   logger.info(
     {
       database: config.DATABASE_URL ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${config.PGLITE_DIR}`,
@@ -32,8 +39,8 @@ async function start(): Promise<void> {
   const line: Line = await openLine(config, { logger });
   let adminPassword: string | null = null;
   if (!config.DATABASE_URL) {
-    const seeded = await seedDemo(line.db, new Date());
-    if (seeded.created) printDemo(seeded);
+    const seeded = await seedDemo(line.db, line.clock());
+    if (seeded.created) printDemo(seeded, line.clock());
     adminPassword = await ensureDemoAdmin(line.db);
   }
   await startCarriers(line);
@@ -71,9 +78,15 @@ async function start(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-function printDemo(seeded: Awaited<ReturnType<typeof seedDemo>>): void {
-  const rows = seeded.accounts.map((a) => `  ${a.number}  ${a.tier.padEnd(4)}  PIN ${a.pin}  ${a.phones[0] ?? ''}  ${a.name}`);
-  process.stdout.write(`\nDemo data seeded (first run). Accounts you can ring as:\n${rows.join('\n')}\n`);
+function printDemo(seeded: Awaited<ReturnType<typeof seedDemo>>, now: Date): void {
+  // The tier the line treats each caller as having today, not the contract's label.
+  const today = DateTime.fromJSDate(now, { zone: 'Europe/London' }).toISODate()!;
+  const rows = seeded.accounts.map((a) => {
+    const tier = effectiveTier(a.status, [{ tier: a.tier, startsOn: a.startsOn, endsOn: a.endsOn }], today);
+    const why = a.status !== 'active' ? `  (${a.tier} contract, account ${a.status})` : tier !== a.tier ? `  (${a.tier} contract ended ${a.endsOn ?? ''})` : '';
+    return `  ${a.number}  ${tier.padEnd(4)}  PIN ${a.pin}  ${a.phones[0] ?? ''}  ${a.name}${why}`;
+  });
+  process.stdout.write(`\nDemo data seeded (first run). Accounts you can ring as (tier as the line treats them today):\n${rows.join('\n')}\n`);
 }
 
 start().catch((err: unknown) => {

@@ -172,11 +172,20 @@ export function buildApp(line: Line): Express {
 export async function serve(line: Line): Promise<void> {
   const app = buildApp(line);
   await new Promise<void>((resolve, reject) => {
-    const server = app.listen(line.config.PORT, line.config.HOST, () => resolve());
-    server.once('error', reject);
+    // Express 5 hands a listen error (a port in use) to this callback: it must not read as success.
+    const server = app.listen(line.config.PORT, line.config.HOST, (err?: Error) => (err ? reject(listenError(err, line.config.HOST, line.config.PORT)) : resolve()));
     line.server = server;
   });
   const address = line.server?.address();
   const port = typeof address === 'object' && address ? address.port : line.config.PORT;
   line.url = `http://localhost:${port}`;
+}
+
+/** One clear line for the usual reasons a server cannot listen. */
+function listenError(err: Error, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${host} is already in use (another support line, or another program); stop it or set PORT to a free port`);
+  if (code === 'EACCES') return new Error(`no permission to listen on port ${port} on ${host}; use a port above 1023 or set PORT`);
+  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine; set HOST`);
+  return err;
 }

@@ -1,21 +1,73 @@
 // Argument parsing for the command line: node's parseArgs, plus checks that turn
 // bad input into one clear line and exit code 2.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { instantProblem, yearProblem } from '../domain/input-rules.ts';
+import { instantProblem, offsetProblem, yearProblem } from '../domain/input-rules.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** `--help` (or `-h`) was asked for: the text goes to stdout and the exit code is 0. */
+export class HelpRequest extends Error {
+  override readonly name = 'HelpRequest';
+}
+
+export const wantsHelp = (argv: readonly string[]) => argv.includes('--help') || argv.includes('-h');
+
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** The options a command takes, one a line, from the same table parseArgs checks. */
+function usageOf(options: Options): string {
+  const rows = Object.entries(options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}${o.multiple ? '  (may be repeated)' : ''}`);
+  return rows.length > 0 ? `options:\n${rows.join('\n')}` : 'no options';
+}
+
+/**
+ * `--keys "- - 1"`: parseArgs refuses a value that starts with a dash as ambiguous.
+ * A string option followed by anything that is not one of our own options takes it
+ * as its value.
+ */
+function joinDashValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    const known = (v: string) => v.startsWith('--') && Object.hasOwn(options, v.slice(2).split('=')[0]!);
+    if (name && Object.hasOwn(options, name) && options[name]!.type === 'string' && next !== undefined && next.startsWith('-') && !known(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 export function parse<O extends Options>(argv: string[], options: O) {
+  if (wantsHelp(argv)) throw new HelpRequest(usageOf(options));
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinDashValues(argv, options), options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }
+}
+
+type Sub<C> = (ctx: C, argv: string[]) => Promise<void>;
+
+/** A noun's subcommands (`accounts add`, `tickets show`): own names only, so `constructor` is no command. */
+export function dispatch<C>(noun: string, subs: Record<string, Sub<C>>): Sub<C> {
+  return async (ctx, argv) => {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      if (sub !== undefined) throw new HelpRequest(`subcommands: ${Object.keys(subs).join(', ')}\n(support-line ${noun} <subcommand> --help for its options)`);
+    }
+    const run = sub !== undefined && Object.hasOwn(subs, sub) ? subs[sub] : undefined;
+    if (!run) throw new UsageError(`${noun}: expected one of ${Object.keys(subs).join(', ')}${sub === undefined ? '' : `, not "${sub}"`}`);
+    await run(ctx, rest);
+  };
 }
 
 export function required(value: string | undefined, flag: string): string {
@@ -29,6 +81,9 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\
 export function instant(value: string | undefined, flag: string): Date {
   const v = required(value, flag);
   const d = new Date(v);
+  const offset = ISO_INSTANT.test(v) ? /([+-]\d{2}:\d{2})$/.exec(v)?.[1] : undefined;
+  const offsetWrong = offset ? offsetProblem(offset) : null;
+  if (offsetWrong) throw new UsageError(`--${flag}: "${v}": ${offsetWrong}`);
   if (!ISO_INSTANT.test(v) || Number.isNaN(d.getTime())) {
     throw new UsageError(`--${flag}: "${v}" is not an ISO-8601 instant with a zone, e.g. 2026-11-21T03:00:00Z`);
   }
@@ -40,6 +95,20 @@ export function instant(value: string | undefined, flag: string): Date {
   const problem = instantProblem(v, d);
   if (problem) throw new UsageError(`--${flag}: "${v}": ${problem}`);
   return d;
+}
+
+/**
+ * An instant as `instant` takes it, or a UK wall-clock time relative to now:
+ * `today 14:00`, `tomorrow 02:00` (so an example works on whatever day it is run).
+ */
+export function instantOrDay(value: string | undefined, flag: string, now: Date): Date {
+  const v = required(value, flag).trim();
+  const m = /^(today|tomorrow)\s+(\d{1,2}):(\d{2})$/.exec(v);
+  if (!m) return instant(v, flag);
+  const [hour, minute] = [Number(m[2]), Number(m[3])];
+  if (hour > 23 || minute > 59) throw new UsageError(`--${flag}: "${v}": the time must be HH:MM, 00:00 to 23:59`);
+  const day = DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('day').plus({ days: m[1] === 'tomorrow' ? 1 : 0 });
+  return day.set({ hour, minute }).toJSDate();
 }
 
 function offsetOf(s: string): number {

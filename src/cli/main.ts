@@ -2,7 +2,7 @@
 // stderr and exit code 2; anything else that fails is one line and exit code 1.
 import { ConfigError } from '../config.ts';
 import { ConflictError, InputError, NotFoundError, ValidationError } from '../store/errors.ts';
-import { UsageError } from './args.ts';
+import { HelpRequest, UsageError, wantsHelp } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
 import { calendarCommand } from './commands/calendar.ts';
 import { callCommand } from './commands/call.ts';
@@ -45,7 +45,12 @@ const STDIO: CliIo = {
 
 export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(`usage: support-line <command> [options]   (support-line <command> --help for its options)\ncommands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  // Own names only: `constructor`, `toString` and `__proto__` are not commands.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.err(`support-line: unknown command "${name ?? ''}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
@@ -56,6 +61,10 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     await command(ctx, rest);
     return 0;
   } catch (err) {
+    if (err instanceof HelpRequest) {
+      io.out(`usage: support-line ${argv.filter((a) => !wantsHelp([a])).join(' ')} [options]\n${err.message}\n`);
+      return 0;
+    }
     const bad = err instanceof UsageError || err instanceof ValidationError || err instanceof InputError || err instanceof ConflictError || err instanceof NotFoundError || err instanceof RangeError;
     const message = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message;
     io.err(`support-line ${name}: ${message.split('\n')[0]}\n`);

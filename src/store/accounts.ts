@@ -2,7 +2,7 @@
 // their voice PIN (stored only as a salted hash).
 import { TIERS, type AccountStatus, type ContractTerms, type Tier } from '../domain/contracts.ts';
 import type { Db } from './db.ts';
-import { ValidationError } from './errors.ts';
+import { ConflictError, ValidationError } from './errors.ts';
 import { hashPin } from './pin-hash.ts';
 import { toE164 } from './phone.ts';
 import { isId, requireLocalDate, requireOneOf, requirePhone, requireText } from './validate.ts';
@@ -63,6 +63,16 @@ export async function addAccount(db: Db, input: NewAccount): Promise<AccountReco
   const phones = [...new Set(input.phones.map((p) => requirePhone(p, 'phones')))];
   const pinHash = hashPin(input.pin);
 
+  // Say who already has the number or phone, in words, rather than Postgres's key text.
+  const [taken] = await db.query<{ number: string; name: string }>('select number, name from accounts where number = $1', [number]);
+  if (taken) throw new ConflictError(`account number ${number} is already ${taken.name}'s`, 'accounts_number_key');
+  for (const phone of phones) {
+    const [owner] = await db.query<{ number: string; name: string }>(
+      'select a.number, a.name from account_phones p join accounts a on a.id = p.account_id where p.phone = $1',
+      [phone],
+    );
+    if (owner) throw new ConflictError(`phone ${phone} already belongs to account ${owner.number} (${owner.name})`, 'account_phones_pkey');
+  }
   const id = await db.tx(async (tx) => {
     const [account] = await tx.query<{ id: string }>(
       'insert into accounts (number, name, pin_hash, status) values ($1, $2, $3, $4) returning id',

@@ -101,6 +101,13 @@ describe('support-line', () => {
     [['accounts', 'add', '--number', '10042', '--name', 'ACME Ltd', '--tier', 'Cat4', '--pin', '4821', '--phone', 'not-a-phone'], /phone/],
     [['frobnicate'], /unknown command/],
     [['sla', '--tier', 'Cat1', '--bogus', 'x'], /bogus/],
+    [['constructor'], /unknown command "constructor"/],
+    [['toString'], /unknown command "toString"/],
+    [['__proto__'], /unknown command "__proto__"/],
+    [['accounts', 'constructor'], /accounts: expected one of add, list, not "constructor"/],
+    [['sla', '--tier', 'Cat1', '--opened', '0000-01-01T00:00:00Z'], /--opened: .*the year must be from 2000 to 2100/],
+    [['route', '--tier', 'Cat4', '--at', '2026-11-21T03:00:00+99:00'], /--at: .*within ±14:00/],
+    [['closures', 'add', '--from', '9999-12-24T12:00:00Z', '--to', '9999-12-25T12:00:00Z', '--reason', 'x'], /--from: .*the year must be from 2000 to 2100/],
   ])('refuses %j with exit 2 and one line', async (argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
@@ -118,7 +125,13 @@ describe('support-line', () => {
     await json('closures', 'add', '--from', '2026-12-24T12:00:00Z', '--to', '2027-01-04T09:00:00Z', '--reason', 'Christmas shutdown');
     expect(((await json('closures', 'list')) as unknown as unknown[]).length).toBe(1);
     expect(((await json('rota', 'list')) as unknown as unknown[]).length).toBe(1);
-    expect(await cli('accounts', 'add', '--number', '10042', '--name', 'Again', '--tier', 'Cat1', '--pin', '1234')).toMatchObject({ code: 2 });
+    const again = await cli('accounts', 'add', '--number', '10042', '--name', 'Again', '--tier', 'Cat1', '--pin', '1234');
+    expect(again).toMatchObject({ code: 2, err: "support-line accounts: account number 10042 is already ACME Ltd's\n" });
+    const samePhone = await cli('accounts', 'add', '--number', '10043', '--name', 'Other', '--tier', 'Cat1', '--pin', '1234', '--phone', '+441632960123');
+    expect(samePhone).toMatchObject({ code: 2, err: 'support-line accounts: phone +441632960123 already belongs to account 10042 (ACME Ltd)\n' });
+    const twin = await cli('engineers', 'add', '--name', 'sam patel', '--phone', '+447700900124');
+    expect(twin.code).toBe(2);
+    expect(twin.err).toMatch(/an engineer named Sam Patel already exists/);
 
     const r = await cli('call', '--from', '+441632960123', '--keys', '4821# 1 1', '--at', '2026-11-21T03:00:00Z');
     expect(r.code).toBe(0);
@@ -129,6 +142,40 @@ describe('support-line', () => {
     expect(r.out).toMatch(/Sam Patel/);
     expect(r.out).not.toContain('4821');
     expect(engineer).toMatchObject({ name: 'Sam Patel' });
+  });
+});
+
+describe('a caller who presses nothing', () => {
+  it('--keys "- - - -" is four silences, not an option', async () => {
+    const silent = await cli('call', '--from', '+441632960999', '--keys', '- - - -', '--at', '2026-11-21T03:00:00Z');
+    expect(silent.err).toBe('');
+    expect(silent.code).toBe(0);
+    expect(silent.out).toMatch(/\(silence\)|no entry|did not hear/i);
+  });
+});
+
+describe('help', () => {
+  it.each([[[]], [['--help']]])('support-line %j lists the commands', async (argv) => {
+    const r = await cli(...argv);
+    expect(r.out).toMatch(/^usage: support-line <command>/);
+    expect(r.out).toMatch(/commands: migrate, seed, accounts/);
+  });
+
+  it('every command and subcommand answers --help with its options and exit 0, touching nothing', async () => {
+    const { COMMANDS } = await import('../../src/cli/main.ts');
+    for (const name of Object.keys(COMMANDS)) {
+      const r = await cli(name, '--help');
+      expect(r.code, `${name} --help: ${r.err}`).toBe(0);
+      expect(r.out, name).toMatch(new RegExp(`^usage: support-line ${name} `));
+      const subs = /subcommands: (.*)/.exec(r.out)?.[1]?.split(', ') ?? [];
+      for (const sub of subs) {
+        const s = await cli(name, sub, '--help');
+        expect(s.code, `${name} ${sub} --help: ${s.err}`).toBe(0);
+        expect(s.out, `${name} ${sub}`).toMatch(/options:|no options/);
+      }
+    }
+    const call = await cli('call', '--help');
+    expect(call.out).toMatch(/--keys <value>/);
   });
 });
 

@@ -57,6 +57,9 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.5,fd00::/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.5', 'fd00::/8']);
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true would believe X-Forwarded-For from any client/);
+    // Every address there is, written as a range, is the same as true.
+    expect(() => loadConfig({ TRUST_PROXY: '0.0.0.0/0' })).toThrow(/TRUST_PROXY: 0.0.0.0\/0 is every address, like true/);
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback, ::/0' })).toThrow(/TRUST_PROXY: ::\/0 is every address/);
     expect(() => loadConfig({ TRUST_PROXY: '0' })).toThrow(/TRUST_PROXY: a hop count must be between 1 and 10/);
     expect(() => loadConfig({ TRUST_PROXY: 'loopback,proxy.example.com,10.0.0.0/33' })).toThrow(/TRUST_PROXY: not an address.*"proxy\.example\.com", "10\.0\.0\.0\/33"/);
   });

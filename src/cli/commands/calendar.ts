@@ -1,19 +1,17 @@
 // support-line calendar holidays | status
 import { bankHolidays, DIVISIONS, FIRST_YEAR, LAST_YEAR } from '../../domain/calendar/bank-holidays.ts';
 import { CALENDARS, calendarStatus } from '../../domain/calendar/calendar.ts';
-import { instant, integer, oneOf, parse, UsageError } from '../args.ts';
+import { dispatch, instant, integer, oneOf, parse } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
-export async function calendarCommand(ctx: CliContext, argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub === 'holidays') {
+export const calendarCommand = dispatch<CliContext>('calendar', {
+  async holidays(ctx, rest) {
     const o = parse(rest, { year: { type: 'string' }, division: { type: 'string' } });
     const year = integer(o.year, 'year', FIRST_YEAR, LAST_YEAR);
     const division = oneOf(o.division, DIVISIONS, 'division', ctx.config.OFFICE_DIVISION);
     ctx.out(bankHolidays(year, division));
-    return;
-  }
-  if (sub === 'status') {
+  },
+  async status(ctx, rest) {
     const o = parse(rest, { at: { type: 'string' }, calendar: { type: 'string' } });
     const at = instant(o.at, 'at');
     const cal = oneOf(o.calendar, CALENDARS, 'calendar', 'office');
@@ -26,7 +24,5 @@ export async function calendarCommand(ctx: CliContext, argv: string[]): Promise<
       nextOpenAt: s.nextOpenAt?.toISOString() ?? null,
       closesAt: s.closesAt?.toISOString() ?? null,
     });
-    return;
-  }
-  throw new UsageError('calendar: expected "holidays" or "status"');
-}
+  },
+});

@@ -7,7 +7,7 @@ import { getCall } from '../../store/calls.ts';
 import { getTicket } from '../../store/tickets.ts';
 import { createLogger } from '../../logger.ts';
 import { routingFromConfig } from '../../notify/channels.ts';
-import { instant, integer, oneOf, parse, required, UsageError } from '../args.ts';
+import { instantOrDay, integer, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
 export async function callCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -25,13 +25,14 @@ export async function callCommand(ctx: CliContext, argv: string[]): Promise<void
   for (const k of keys) {
     if (k !== '-' && !/^[0-9*#]{1,32}$/.test(k)) throw new UsageError(`--keys: "${k}" is not keypad input (0-9, * and #, or - for silence)`);
   }
+
   const engineers = (o.engineers ?? 'accept')
     .split(/[\s,]+/)
     .filter((e) => e.length > 0)
     .map((e) => oneOf(e, ENGINEER_SCRIPTS, 'engineers') as EngineerScript);
   const desk = oneOf(o.desk, ['answer', 'no-answer'] as const, 'desk', 'answer');
   const messageSeconds = o.message === undefined ? 20 : integer(o.message, 'message', 0, 600);
-  let now = o.at ? instant(o.at, 'at') : new Date();
+  let now = o.at ? instantOrDay(o.at, 'at', new Date()) : new Date();
   const clock = { now: () => now, advance: (s: number) => (now = new Date(now.getTime() + s * 1000)) };
 
   const db = await ctx.db();

@@ -7,21 +7,12 @@ import { listClosures } from '../../store/closures.ts';
 import { addEngineer, listEngineers } from '../../store/engineers.ts';
 import { addShift, listShifts } from '../../store/rota.ts';
 import { addOfficeClosure, removeOfficeClosure } from '../../tickets/closures.ts';
-import { instant, localDate, oneOf, parse, required, UsageError } from '../args.ts';
+import { dispatch, instant, localDate, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
-type Sub = (ctx: CliContext, argv: string[]) => Promise<void>;
 
-function dispatch(noun: string, subs: Record<string, Sub>): Sub {
-  return async (ctx, argv) => {
-    const [sub, ...rest] = argv;
-    const run = sub ? subs[sub] : undefined;
-    if (!run) throw new UsageError(`${noun}: expected one of ${Object.keys(subs).join(', ')}`);
-    await run(ctx, rest);
-  };
-}
 
-export const accountsCommand = dispatch('accounts', {
+export const accountsCommand = dispatch<CliContext>('accounts', {
   async add(ctx, argv) {
     const o = parse(argv, {
       number: { type: 'string' },
@@ -53,12 +44,16 @@ export const accountsCommand = dispatch('accounts', {
   },
 });
 
-export const engineersCommand = dispatch('engineers', {
+export const engineersCommand = dispatch<CliContext>('engineers', {
   async add(ctx, argv) {
     const o = parse(argv, { name: { type: 'string' }, phone: { type: 'string' }, 'dial-target': { type: 'string' }, email: { type: 'string' } });
     const db = await ctx.db();
+    // Two engineers of one name cannot be told apart on the rota or in the console: refused.
+    const name = required(o.name, 'name').trim();
+    const same = (await listEngineers(db)).find((e) => e.name.toLowerCase() === name.toLowerCase());
+    if (same) throw new UsageError(`--name: an engineer named ${same.name} already exists (id ${same.id}); add a surname or initial to tell them apart`);
     const engineer = await addEngineer(db, {
-      name: required(o.name, 'name'),
+      name,
       phone: required(o.phone, 'phone'),
       dialTarget: o['dial-target'] ?? null,
       email: o.email ?? null,
@@ -72,7 +67,7 @@ export const engineersCommand = dispatch('engineers', {
   },
 });
 
-export const rotaCommand = dispatch('rota', {
+export const rotaCommand = dispatch<CliContext>('rota', {
   async add(ctx, argv) {
     const o = parse(argv, {
       engineer: { type: 'string' },
@@ -118,7 +113,7 @@ async function resolveEngineer(ctx: CliContext, value: string): Promise<string> 
   throw new UsageError(match.length === 0 ? `--engineer: no engineer "${value}"` : `--engineer: "${value}" names ${match.length} engineers; use the id`);
 }
 
-export const closuresCommand = dispatch('closures', {
+export const closuresCommand = dispatch<CliContext>('closures', {
   async add(ctx, argv) {
     const o = parse(argv, { from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } });
     const from = instant(o.from, 'from');

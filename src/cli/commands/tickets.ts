@@ -15,21 +15,14 @@ import { NotFoundError } from '../../store/errors.ts';
 import { raiseComplaint } from '../../tickets/complaints.ts';
 import { dueWithin, parseWindow, showTicket } from '../../tickets/queries.ts';
 import { acknowledgeAlert, addNote, applyAction, recordAdrNotice, type TicketDeps } from '../../tickets/service.ts';
-import { parse, required, UsageError } from '../args.ts';
+import { dispatch, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
+
 
 type Sub = (ctx: CliContext, argv: string[]) => Promise<void>;
 
 const REFERENCE = /^[0-9]{1,12}$/;
 
-function dispatch(noun: string, subs: Record<string, Sub>): Sub {
-  return async (ctx, argv) => {
-    const [sub, ...rest] = argv;
-    const run = sub && Object.hasOwn(subs, sub) ? subs[sub] : undefined;
-    if (!run) throw new UsageError(`${noun}: expected one of ${Object.keys(subs).join(', ')}`);
-    await run(ctx, rest);
-  };
-}
 
 async function deps(ctx: CliContext): Promise<TicketDeps> {
   return { db: await ctx.db(), division: ctx.config.OFFICE_DIVISION, routing: routingFromConfig(ctx.config) };
@@ -51,7 +44,7 @@ function lifecycle(word: string): Sub {
   };
 }
 
-export const ticketsCommand = dispatch('tickets', {
+export const ticketsCommand = dispatch<CliContext>('tickets', {
   ...Object.fromEntries(Object.keys(ACTION_PATHS).map((word) => [word, lifecycle(word)])),
   async note(ctx, argv) {
     const o = parse(argv, actionOptions);
@@ -102,7 +95,7 @@ export const ticketsCommand = dispatch('tickets', {
   },
 });
 
-export const notificationsCommand = dispatch('notifications', {
+export const notificationsCommand = dispatch<CliContext>('notifications', {
   async ack(ctx, argv) {
     const o = parse(argv, { id: { type: 'string' }, actor: { type: 'string' } });
     const id = required(o.id, 'id');

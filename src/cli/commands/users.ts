@@ -3,7 +3,7 @@
 import { audit } from '../../store/audit.ts';
 import { endUserSessions } from '../../store/sessions.ts';
 import { addUser, findUserByEmail, listUsers, resetPassword, ROLES } from '../../store/users.ts';
-import { oneOf, parse, required, UsageError } from '../args.ts';
+import { dispatch, oneOf, parse, required, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
 type Sub = (ctx: CliContext, argv: string[]) => Promise<void>;
@@ -49,9 +49,4 @@ const SUBS: Record<string, Sub> = {
   },
 };
 
-export async function usersCommand(ctx: CliContext, argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  const run = sub ? SUBS[sub] : undefined;
-  if (!run) throw new UsageError(`users: expected one of ${Object.keys(SUBS).join(', ')}`);
-  await run(ctx, rest);
-}
+export const usersCommand = dispatch<CliContext>('users', SUBS);

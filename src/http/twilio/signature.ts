@@ -23,7 +23,8 @@ export function twilioSignatureCheck(options: SignatureCheckOptions): RequestHan
       'TWILIO SIGNATURE CHECKING IS OFF (TWILIO_VALIDATE_SIGNATURES=false): anyone who can reach /twilio can drive calls. Development only.',
     );
   } else if (!authToken) {
-    logger.error('TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403');
+    // Not an error: the demo and an Asterisk-only line run without Twilio (production requires it, src/carriers/twilio/settings.ts).
+    logger.warn('TWILIO_AUTH_TOKEN is not set: Twilio webhooks are refused with 403 until it is');
   }
 
   return (req, res, next) => {
