@@ -112,6 +112,25 @@ describe('signatures', () => {
     expect(await findCallByCarrierId(fresh.db, 'twilio', sid)).toBeNull();
   });
 
+  it('an unsigned or forged request with a corrupt gzip or brotli body is refused before the body is read, and gives nothing away', async () => {
+    const l = await lineAt(OFFICE);
+    const calls = await count('select count(*) as n from calls', []);
+    for (const encoding of ['gzip', 'br', 'deflate']) {
+      for (const signature of [null, 'bm90IGEgc2lnbmF0dXJl']) {
+        const res = await fetch(l.url + '/twilio/voice', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': encoding, ...(signature ? { 'X-Twilio-Signature': signature } : {}) },
+          body: Buffer.from('this is not compressed at all'),
+        });
+        const body = await res.text();
+        expect([400, 403, 415], `${encoding}, signature ${signature}`).toContain(res.status);
+        expect(body).not.toContain(DESK_NUMBER);
+        expect(body).not.toMatch(/<Response/);
+      }
+    }
+    expect(await count('select count(*) as n from calls', [])).toBe(calls);
+  });
+
   it('a signed request with one parameter changed is refused, and the call carries on untouched', async () => {
     const l = await lineAt(OFFICE);
     l.sim.desk(DESK_NUMBER).answers();

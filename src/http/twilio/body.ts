@@ -6,7 +6,16 @@ export const TWILIO_BODY_LIMIT = '16kb';
 export const TWILIO_PARAMETER_LIMIT = 200;
 
 export function twilioBodyParser(): RequestHandler {
-  return express.urlencoded({ extended: false, limit: TWILIO_BODY_LIMIT, parameterLimit: TWILIO_PARAMETER_LIMIT });
+  // Twilio never compresses a webhook body: a gzip or brotli one did not come from it (415, before any inflating).
+  const form = express.urlencoded({ extended: false, limit: TWILIO_BODY_LIMIT, parameterLimit: TWILIO_PARAMETER_LIMIT, inflate: false });
+  return (req, res, next) => {
+    const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== '') {
+      res.status(415).type('text/plain').send('Unsupported Media Type');
+      return;
+    }
+    form(req, res, next);
+  };
 }
 
 /** The client's fault (4xx) as the body parser reports it, or null for anything else. */

@@ -20,7 +20,7 @@ import {
 import type { TwilioSettings } from '../../carriers/twilio/settings.ts';
 import { isPromptId } from '../../domain/prompts.ts';
 import { bodyErrorHandler, twilioBodyParser } from './body.ts';
-import { twilioSignatureCheck } from './signature.ts';
+import { refuseUnsigned, SIGNED, twilioSignatureCheck } from './signature.ts';
 
 export interface TwilioRouterDeps {
   driver: CallDriver;
@@ -58,6 +58,7 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   });
 
   router.use(
+    refuseUnsigned({ authToken: deps.settings.authToken, validate: deps.settings.validateSignatures, logger: log }),
     twilioBodyParser(),
     twilioSignatureCheck({
       authToken: deps.settings.authToken,
@@ -124,6 +125,12 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   router.use(bodyErrorHandler((status, type) => log.warn({ status, type }, 'Twilio webhook body refused')));
   // Anything else that escaped: still TwiML, never a 5xx that ends the call with Twilio's error message.
   router.use(((err, req, res, _next) => {
+    // Failed before its signature was checked: not (yet) Twilio, so no TwiML and no numbers.
+    if (!res.locals[SIGNED]) {
+      log.warn({ err, path: req.path }, 'Twilio webhook failed before its signature was checked');
+      res.status(400).type('text/plain').send('Bad Request');
+      return;
+    }
     log.error({ err, path: req.path }, 'Twilio route failed outside a handler: safe route');
     send(res, carrier.safeRoute());
   }) as express.ErrorRequestHandler);

@@ -30,6 +30,7 @@ export function twilioSignatureCheck(options: SignatureCheckOptions): RequestHan
   return (req, res, next) => {
     if (!options.validate) {
       logger.warn({ path: req.path }, 'Twilio webhook accepted WITHOUT signature check (TWILIO_VALIDATE_SIGNATURES=false)');
+      res.locals[SIGNED] = true;
       next();
       return;
     }
@@ -43,6 +44,26 @@ export function twilioSignatureCheck(options: SignatureCheckOptions): RequestHan
         { path: req.path, reason: !authToken ? 'no auth token configured' : !header ? 'no signature header' : 'signature mismatch' },
         'Twilio webhook refused: bad signature',
       );
+      res.status(403).type('text/plain').send('Forbidden');
+      return;
+    }
+    res.locals[SIGNED] = true;
+    next();
+  };
+}
+
+/** Set on a request whose signature checked (or whose check is switched off). */
+export const SIGNED = 'twilioSigned';
+
+/**
+ * Before the body is read: a request with no signature header at all (while
+ * signatures are checked) is refused at once, so nothing that can fail on a body
+ * (a corrupt gzip, a bad encoding) ever answers an unsigned caller with TwiML.
+ */
+export function refuseUnsigned(options: Pick<SignatureCheckOptions, 'authToken' | 'validate' | 'logger'>): RequestHandler {
+  return (req, res, next) => {
+    if (options.validate && (!options.authToken || !req.get(SIGNATURE_HEADER))) {
+      options.logger.warn({ path: req.path, reason: !options.authToken ? 'no auth token configured' : 'no signature header' }, 'Twilio webhook refused: bad signature');
       res.status(403).type('text/plain').send('Forbidden');
       return;
     }
