@@ -48,10 +48,22 @@ export function healthRouter(checks: () => readonly Check[], isShuttingDown: () 
   router.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', async (req, res) => {
     const r = await readiness(checks());
     const ready = r.ready && !isShuttingDown();
-    res.status(ready ? 200 : 503).json({ ready, shuttingDown: isShuttingDown(), degraded: r.degraded, checks: r.checks });
+    // The checks name hosts, ports and the public URL: only for this machine (the
+    // operator, a sidecar, a TLS terminator's own probe). A load balancer elsewhere
+    // needs the status code alone.
+    const details = isLoopback(req.ip ?? req.socket.remoteAddress ?? '');
+    res
+      .status(ready ? 200 : 503)
+      .json(details ? { ready, shuttingDown: isShuttingDown(), degraded: r.degraded, checks: r.checks } : { ready, shuttingDown: isShuttingDown() });
   });
   return router;
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback as an IPv6-mapped address. */
+export function isLoopback(address: string): boolean {
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }

@@ -89,4 +89,12 @@ describe('the Twilio carrier in the application', () => {
     const body = (await res.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
     expect(body.checks['twilio']).toEqual({ ok: true, detail: `webhooks signature-checked against ${PUBLIC}` });
   });
+
+  it('tells anyone beyond this machine the bare status, never hosts, ports or the public URL', async () => {
+    // Through the trusted loopback proxy, as a client elsewhere on the internet.
+    const res = await fetch(`${url}/readyz`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ ready: expect.any(Boolean), shuttingDown: false });
+    expect(text).not.toContain(PUBLIC);
+  });
 });
