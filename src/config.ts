@@ -85,6 +85,8 @@ const optional = z
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Tests only (NODE_ENV=test): a child process's clock starts here and runs on, so its decisions do not hang on the wall clock. */
+  TEST_CLOCK_START: optional,
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -197,6 +199,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // process) may keep a generated key in its data folder.
   if (!c.PIN_KEY && (c.DATABASE_URL || c.NODE_ENV === 'production')) {
     problems.push(`PIN_KEY: required with DATABASE_URL and in production (voice PINs are hashed under it; never store it in Postgres)`);
+  }
+  if (c.TEST_CLOCK_START !== undefined && (c.NODE_ENV !== 'test' || Number.isNaN(Date.parse(c.TEST_CLOCK_START)))) {
+    problems.push('TEST_CLOCK_START: only with NODE_ENV=test, as an ISO instant (a test sets the clock of the instance it starts)');
   }
   if (c.NODE_ENV === 'production') {
     // Twilio is the fallback carrier: in production its webhooks must always be verifiable.

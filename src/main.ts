@@ -36,7 +36,7 @@ async function start(): Promise<void> {
     },
     'starting support line',
   );
-  const line: Line = await openLine(config, { logger });
+  const line: Line = await openLine(config, { logger, ...(config.TEST_CLOCK_START ? { clock: runningFrom(new Date(config.TEST_CLOCK_START)) } : {}) });
   let adminPassword: string | null = null;
   if (!config.DATABASE_URL) {
     const seeded = await seedDemo(line.db, line.clock());
@@ -76,6 +76,12 @@ async function start(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** A clock that starts at `start` and runs at the monotonic clock's pace (TEST_CLOCK_START). */
+function runningFrom(start: Date): () => Date {
+  const t0 = performance.now();
+  return () => new Date(start.getTime() + (performance.now() - t0));
 }
 
 function printDemo(seeded: Awaited<ReturnType<typeof seedDemo>>, now: Date): void {

@@ -17,6 +17,9 @@ import { manualClock, openInstance, spawnInstance, tempDir, until, type ChildIns
 import { freshRedisLiveStore, type FreshRedis } from '../support/redis.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
+/** Wednesday 18 November 2026, 03:00 UK: out of hours, so a Cat4 critical fault rings the on-call engineer. */
+const NIGHT = new Date('2026-11-18T03:00:00Z');
+
 const PUBLIC_BASE_URL = 'https://support-line.example.co.uk';
 const AUTH_TOKEN = 'restart-test-auth-token';
 const { cat4 } = CUSTOMERS;
@@ -32,9 +35,8 @@ const lines: Line[] = [];
 beforeAll(async () => {
   fresh = await freshDatabase();
   redis = await freshRedisLiveStore();
-  const now = Date.now();
-  // The child processes run on the wall clock: a rota around now, and a Cat4 customer (24-hour cover).
-  await seedTwilioFixture(fresh.db, { from: new Date(now - 86_400_000).toISOString(), to: new Date(now + 86_400_000).toISOString() });
+  // The child processes' clocks start at NIGHT (TEST_CLOCK_START): a rota around it, and a Cat4 customer (24-hour cover).
+  await seedTwilioFixture(fresh.db, { from: new Date(NIGHT.getTime() - 86_400_000).toISOString(), to: new Date(NIGHT.getTime() + 86_400_000).toISOString() });
   proxy = await startTcpProxy({ port: Number(new URL(fresh.url).port || 5432) });
   outbox = tempDir();
 });
@@ -60,10 +62,11 @@ const childEnv = (name: string) => ({
   INSTANCE_ID: name,
   TWILIO_AUTH_TOKEN: AUTH_TOKEN,
   PUBLIC_BASE_URL,
+  TEST_CLOCK_START: NIGHT.toISOString(),
 });
 
 function simulator(target: string, onAdvance?: (ms: number) => void): TwilioSimulator {
-  return new TwilioSimulator({ target, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN, ...(onAdvance ? { onAdvance } : {}) });
+  return new TwilioSimulator({ target, publicBaseUrl: PUBLIC_BASE_URL, authToken: AUTH_TOKEN, startAt: NIGHT, ...(onAdvance ? { onAdvance } : {}) });
 }
 
 describe('killed with writes in the outbox', () => {
@@ -104,7 +107,7 @@ describe('killed with writes in the outbox', () => {
 
 describe('stopped mid-call for a deploy', () => {
   it('the next webhook of the call is served by another instance, which carries the call on from Redis', async () => {
-    const clock = manualClock(new Date());
+    const clock = manualClock(NIGHT);
     const open = async (name: string) => {
       const line = await openInstance({
         name,
