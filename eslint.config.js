@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'test/artifacts', 'bench/results*', 'src/http/console/assets/vendor'] },
+  { ignores: ['node_modules', 'dist', 'data', 'test/artifacts', 'bench/results*', 'src/http/console/assets/vendor'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
