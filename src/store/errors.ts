@@ -99,7 +99,8 @@ function dataExceptionMessage(code: string): string {
 }
 
 function uniqueMessage(constraint: string | undefined, detail: unknown): string {
-  // Postgres' detail reads `Key (number)=(10001) already exists.`: safe to show, it is the caller's own input.
-  if (typeof detail === 'string' && detail.startsWith('Key ')) return detail.replace(/\.$/, '');
+  // Postgres' detail reads `Key (number)=(10001) already exists.`: said in words (the value is the caller's own input).
+  const m = typeof detail === 'string' ? /^Key \(([^)]+)\)=\((.*)\) already exists\.?$/.exec(detail) : null;
+  if (m) return `${m[1]!.replace(/_/g, ' ')} ${m[2]} already exists`;
   return `already exists (${constraint ?? 'unique'})`;
 }
