@@ -2,7 +2,7 @@
 // call service, the HTTP app and the carriers. `npm start`, the tests and the
 // benchmarks all build the line through here.
 import type { Server } from 'node:http';
-import type { Express, Router } from 'express';
+import type { Express, Request, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createCallService, type CallService } from './calls/call-service.ts';
@@ -36,6 +36,8 @@ export interface Component {
   router?: { path: string; router: Router };
   /** A carrier's connection, for metrics (the Asterisk carrier). */
   carrierStatus?: () => CarrierStatus;
+  /** True for a request whose sender may read /readyz's details (the console: a signed-in admin). */
+  readinessViewer?: (req: Request) => Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -158,6 +160,10 @@ export function buildApp(line: Line): Express {
     logger: line.logger,
     checks: () => [...coreChecks(line), ...line.components.flatMap((c) => c.checks?.() ?? [])],
     isShuttingDown: () => line.shuttingDown,
+    mayReadDetails: async (req) => {
+      for (const c of line.components) if (c.readinessViewer && (await c.readinessViewer(req))) return true;
+      return false;
+    },
     trustProxy: line.config.TRUST_PROXY,
     metrics: line.metrics,
     mounts: [

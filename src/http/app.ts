@@ -3,7 +3,7 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { errorHandler } from './errors.ts';
-import { healthRouter, type Check } from './health.ts';
+import { healthRouter, type Check, type DetailsViewer } from './health.ts';
 import { metricsRouter } from './metrics.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TrustProxy } from '../config.ts';
@@ -13,6 +13,8 @@ export interface AppDeps {
   logger: Logger;
   checks: () => readonly Check[];
   isShuttingDown: () => boolean;
+  /** Who beyond this machine may read /readyz's details (a signed-in admin, from the console). */
+  mayReadDetails?: DetailsViewer;
   /** /metrics, and the Twilio webhooks timed. */
   metrics?: Metrics;
   /** Whose X-Forwarded-For/-Proto to believe (TRUST_PROXY); default loopback, a TLS terminator on the same host. */
@@ -30,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
   // Only the configured proxies' X-Forwarded-Proto (Secure cookies) and X-Forwarded-For
   // (req.ip, the per-IP sign-in limit's key) are believed; anyone else's are ignored.
   app.set('trust proxy', deps.trustProxy ?? ['loopback']);
-  app.use(healthRouter(deps.checks, deps.isShuttingDown));
+  app.use(healthRouter(deps.checks, deps.isShuttingDown, deps.mayReadDetails));
   if (deps.metrics) {
     app.use(metricsRouter(deps.metrics));
     app.use('/twilio', deps.metrics.webhookTimer());

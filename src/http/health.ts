@@ -1,6 +1,6 @@
 // /healthz says the process is alive; /readyz says whether it can take calls,
 // with each dependency's state and a reason when it is not ready.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 
 export interface Check {
   name: string;
@@ -43,7 +43,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export function healthRouter(checks: () => readonly Check[], isShuttingDown: () => boolean): Router {
+/** Whether a request from elsewhere may read the checks' details (a signed-in admin). */
+export type DetailsViewer = (req: Request) => Promise<boolean>;
+
+export function healthRouter(checks: () => readonly Check[], isShuttingDown: () => boolean, mayReadDetails?: DetailsViewer): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -53,8 +56,8 @@ export function healthRouter(checks: () => readonly Check[], isShuttingDown: () 
     const ready = r.ready && !isShuttingDown();
     // The checks name hosts, ports and the public URL: only for this machine (the
     // operator, a sidecar, a TLS terminator's own probe). A load balancer elsewhere
-    // needs the status code alone.
-    const details = isLoopback(req.ip ?? req.socket.remoteAddress ?? '');
+    // needs the status code alone; a signed-in admin sees the details from anywhere.
+    const details = isLoopback(req.ip ?? req.socket.remoteAddress ?? '') || ((await mayReadDetails?.(req)) ?? false);
     res
       .status(ready ? 200 : 503)
       .json(details ? { ready, shuttingDown: isShuttingDown(), degraded: r.degraded, checks: r.checks } : { ready, shuttingDown: isShuttingDown() });

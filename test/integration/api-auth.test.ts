@@ -151,6 +151,18 @@ describe('sessions', () => {
   });
 });
 
+describe('/readyz from beyond this machine', () => {
+  it('a stranger and a supervisor see the bare status; a signed-in admin sees every check', async () => {
+    const stranger = await clientAt(t.url).get('/readyz');
+    expect(Object.keys((await stranger.json()) as object).sort()).toEqual(['ready', 'shuttingDown']);
+    const sup = await signedIn(t.url, t.users.supervisor.email);
+    expect(Object.keys((await (await sup.get('/readyz')).json()) as object).sort()).toEqual(['ready', 'shuttingDown']);
+    const admin = await signedIn(t.url, t.users.admin.email);
+    const detailed = (await (await admin.get('/readyz')).json()) as { checks: Record<string, unknown> };
+    expect(detailed.checks).toHaveProperty('postgres');
+  });
+});
+
 describe('CSRF', () => {
   let admin: ConsoleClient;
   beforeAll(async () => {

@@ -14,6 +14,8 @@ import { HttpError } from '../errors.ts';
 import { DEFAULT_SIGN_IN_LIMITS, type ConsoleDeps, type SignInLimits } from './deps.ts';
 import { EventHub } from './events.ts';
 import { consoleRouter } from './router.ts';
+import { readCookie, SESSION_COOKIE } from '../auth/cookies.ts';
+import { resumeSession } from '../../store/sessions.ts';
 
 export interface ConsoleOptions {
   clock?: () => Date;
@@ -86,6 +88,12 @@ export function consoleComponent(line: Line, opts: ConsoleOptions = {}): Compone
 
   return {
     name: 'console',
+    // A signed-in admin may read /readyz's details from anywhere, not only from this machine.
+    readinessViewer: async (req) => {
+      const token = readCookie(req, SESSION_COOKIE);
+      const session = token ? await resumeSession(line.db, token, deps.now(), deps.sessionPolicy) : null;
+      return session?.user.role === 'admin';
+    },
     router: { path: '/', router },
     checks: () => [
       {
