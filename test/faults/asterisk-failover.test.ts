@@ -194,6 +194,28 @@ describe('the Asterisk application when the instance holding it goes', () => {
     expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
   });
 
+  it('passes to the standby at once when the holder stops (a deploy), and the caller carries on', async () => {
+    const { sim, a, b } = await twoInstances();
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = sim.call({ from: cat1.phone });
+    await caller.hears('enter-pin').presses(`${cat1.pin}#`).hears('main-menu');
+
+    const stoppedAt = performance.now();
+    await a.stop();
+    await until(() => b.status().state === 'connected', 'B to take the application', 30_000);
+    const tookOver = performance.now() - stoppedAt;
+    await caller.hears('main-menu');
+    console.info(`asterisk failover (holder stopped): B held the application ${seconds(tookOver)} s after A began to stop; the caller heard the menu again after ${seconds(performance.now() - stoppedAt)} s`);
+
+    await caller.presses('1').hears('fault-critical-question').presses('2').isConnectedTo(desk).hangsUp();
+    await sim.settle();
+    const call = await findCallByCarrierId(fresh.db, 'asterisk', caller.channelId);
+    expect(call).toMatchObject({ outcome: 'desk', route: 'desk' });
+    const timeline = await callTimeline(fresh.db, call!.id);
+    expect(timeline.find((e) => e.type === 'ari.resumed')?.detail).toMatchObject({ after: 'failover', phase: 'menu' });
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+  });
+
   it('passes to the standby when the holder loses Asterisk for longer than the grace, and the caller carries on', async () => {
     const { sim, a, b, cutAFromAsterisk } = await twoInstances();
     const desk = sim.desk('support').answersAfter(2_000);
