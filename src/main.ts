@@ -2,6 +2,7 @@
 // defaults for the rest (PGlite for Postgres, an in-process live store, no Asterisk).
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { installSafetyNet } from './safety-net.ts';
 import { openLine, serve, type Line } from './runtime.ts';
 import { seedDemo } from './store/seed-demo.ts';
 import { startCarriers } from './carriers/start.ts';
@@ -29,6 +30,9 @@ async function start(): Promise<void> {
   }
   // Human-readable lines on a terminal, JSON lines for a log collector.
   const logger = createLogger(config.LOG_LEVEL, await terminalLogStream(process.stdout));
+  // From here on a forgotten rejection is logged and counted, never the end of the process.
+  let countRejection = (): void => {};
+  installSafetyNet(logger, () => countRejection());
   logger.info(
     {
       database: config.DATABASE_URL ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${config.PGLITE_DIR}`,
@@ -37,6 +41,7 @@ async function start(): Promise<void> {
     'starting support line',
   );
   const line: Line = await openLine(config, { logger, ...(config.TEST_CLOCK_START ? { clock: runningFrom(new Date(config.TEST_CLOCK_START)) } : {}) });
+  countRejection = () => line.metrics.unhandledRejection();
   let adminPassword: string | null = null;
   if (!config.DATABASE_URL) {
     const seeded = await seedDemo(line.db, line.clock());

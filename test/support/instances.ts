@@ -130,9 +130,12 @@ export interface ChildInstance {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node --import tsx src/main.ts` with `env` and waits until it listens. */
-export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildInstance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts `node --import tsx src/main.ts` with `env` and waits until it listens.
+ * `imports`: modules loaded first (e.g. test/support/full-disk.ts).
+ */
+export async function spawnInstance(env: Record<string, string>, timeoutMs = 30_000, imports: readonly string[] = []): Promise<ChildInstance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports.flatMap((m) => ['--import', m]), 'src/main.ts'], {
     cwd: ROOT,
     env: { ...FAKETIME_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', PIN_KEY, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
