@@ -117,6 +117,8 @@ export interface ResilientRecords extends CallRecords {
   status(): PostgresStatus;
   /** Tries to empty the journal now (the probe does this by itself). Resolves when it stops. */
   drain(): Promise<void>;
+  /** Asks Postgres now if it was away (instead of at the next probe), then replays. True when it answered. */
+  recover(): Promise<boolean>;
   /** Stops the timers, tries to flush the journal for up to `flushMs`, closes the journal. */
   close(flushMs?: number): Promise<void>;
 }
@@ -331,9 +333,12 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
         } else {
           backOff(entry.id, retry, refusal);
           if (!retry) emit({ type: 'waiting', op: entry.write.op });
-          if (!retry || retry.tries % 10 === 0) {
-            log.warn({ err, op: entry.write.op, callId: call, tries: (retry?.tries ?? 0) + 1, refusal }, refusal === 'waiting' ? 'journaled write waits for its parent row: trying again' : 'postgres refused a journaled write: trying again');
-          }
+          const tries = (retry?.tries ?? 0) + 1;
+          // Every try at debug; the first and every tenth where an operator looks.
+          log[tries % 10 === 1 ? 'warn' : 'debug'](
+            { err, op: entry.write.op, callId: call, tries, refusal },
+            refusal === 'waiting' ? 'journaled write waits for its parent row: trying again' : 'postgres refused a journaled write: trying again',
+          );
           if (call) held.add(call);
           continue;
         }
@@ -555,6 +560,12 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     },
 
     drain,
+
+    async recover() {
+      if (mode === 'down') await probe();
+      else await drain();
+      return mode !== 'down';
+    },
 
     async close(flushMs = 5000) {
       if (closed) return;
