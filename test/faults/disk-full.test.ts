@@ -69,7 +69,8 @@ function alive(child: ChildInstance): void {
   }
 }
 
-describe('a full outbox disk', () => {
+// Each test starts the line as a process: on a busy 2-core machine a start alone can take 8 s.
+describe('a full outbox disk', { timeout: 90_000 }, () => {
   it('when Postgres comes back and the replayed writes cannot be marked done on disk, the process stays up, the writes are in Postgres once, and calls go on', async () => {
     const child = await spawnInstance(
       {

@@ -195,7 +195,7 @@ describe('set aside for a person', () => {
 
     // A day on: set aside, and said why.
     clock.advance(3600);
-    await until(() => b.records.status().parked === 1, 'the write to be set aside');
+    await until(() => b.records.status().parked === 1 && b.records.status().outbox === 0, 'the write to be set aside');
     expect(b.records.status()).toMatchObject({ outbox: 0, waiting: 0 });
     expect(b.events).toContainEqual({ type: 'parked', op: 'appendTimeline', reason: 'expired' });
     expect(b.log.text()).toMatch(/journaled write set aside: its parent row never arrived/);

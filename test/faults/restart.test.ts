@@ -70,7 +70,8 @@ function simulator(target: string, onAdvance?: (ms: number) => void): TwilioSimu
 }
 
 describe('killed with writes in the outbox', () => {
-  it('a Cat4 call taken while Postgres was away is written when the restarted process finds Postgres again', async () => {
+  // Two processes started one after the other: on a busy 2-core machine each start alone can take 8 s.
+  it('a Cat4 call taken while Postgres was away is written when the restarted process finds Postgres again', { timeout: 90_000 }, async () => {
     const first = await spawnInstance(childEnv('killed'));
     children.push(first);
     const sim = simulator(first.url);
