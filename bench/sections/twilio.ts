@@ -75,6 +75,8 @@ export async function runTwilioSection(ctx: SectionContext, opts: { nodeFlags?: 
         kind: 'gather',
         seconds,
         amount: to - from,
+        // On a busy machine the warm-up may open fewer calls than there are connections.
+        connections: Math.max(1, Math.min(connections, to - from)),
         steps: steps.slice(from, to).map((a, i) => ({
           callSid: a.callSid,
           from: callers[i % callers.length]!,
