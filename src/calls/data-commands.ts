@@ -41,6 +41,8 @@ export async function executeData(command: DataCommand, ctx: DataContext): Promi
     case 'flagTicket':
       await records.flagTicket(command.ticketId, command.flag, at);
       return null;
+    case 'alertEscalationFailed':
+      return { type: 'dutyManagerAlerted', queued: await records.escalationFailed(command.ticketId, at) };
     case 'attachRecording':
       await records.attachRecording(command.ticketId, command.recordingName, at);
       return null;

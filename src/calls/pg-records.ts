@@ -6,7 +6,7 @@ import { closeCall, findCallByCarrierId, openCall, updateCall } from '../store/c
 import { listClosures } from '../store/closures.ts';
 import { shiftsAt } from '../store/rota.ts';
 import { attachRecording, createTicket, flagTicket, ticketStatusView } from '../store/tickets.ts';
-import { respond, type TicketDeps } from '../tickets/service.ts';
+import { escalationFailed, respond, type TicketDeps } from '../tickets/service.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 
 /** Closures are looked up around a call: far enough ahead to cover a complaint's 5 working days over Christmas. */
@@ -74,6 +74,7 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
       await respond({ ...tickets, db }, { ticketId, ...by, at });
     },
     flagTicket: (ticketId, flag, at) => flagTicket(db, ticketId, flag, at),
+    escalationFailed: (ticketId, at) => escalationFailed({ ...tickets, db }, { ticketId, at }),
     attachRecording: (ticketId, name, at) => attachRecording(db, ticketId, name, at),
     ticketStatusView: (accountId, reference) => ticketStatusView(db, accountId, reference),
     async auditPinFailure(d) {

@@ -43,6 +43,8 @@ export interface CallRecords {
   createTicket(ticket: NewTicket, at: Date): Promise<{ id: string; reference: string }>;
   markResponded(ticketId: string, by: Responder, at: Date): Promise<void>;
   flagTicket(ticketId: string, flag: 'escalation_failed' | 'caller_abandoned', at: Date): Promise<void>;
+  /** The ladder is exhausted: flag the ticket and queue the duty manager's alert. True when it is queued now. */
+  escalationFailed(ticketId: string, at: Date): Promise<boolean>;
   attachRecording(ticketId: string, recordingName: string, at: Date): Promise<void>;
   ticketStatusView(accountId: string, reference: string): Promise<TicketStatusView | null>;
 

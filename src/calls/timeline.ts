@@ -36,6 +36,8 @@ export function eventEntry(state: FlowState, event: FlowEvent): Entry | null {
       };
     case 'engineerAnswered':
       return { type: 'engineer-answered', detail: { engineerId: e.engineerId } };
+    case 'dutyManagerAlerted':
+      return { type: 'duty-manager-alerted', detail: { queued: e.queued } };
     case 'engineerResult':
       return { type: 'engineer-result', detail: { engineerId: e.engineerId, outcome: e.outcome } };
     case 'deskResult':
@@ -89,6 +91,8 @@ export function commandEntry(command: Command): Entry | null {
       return { type: 'response-met', detail: { ticketId: c.ticketId, ...c.by, at: c.at } };
     case 'flagTicket':
       return { type: 'ticket-flagged', detail: { ticketId: c.ticketId, flag: c.flag } };
+    case 'alertEscalationFailed':
+      return { type: 'ticket-flagged', detail: { ticketId: c.ticketId, flag: 'escalation_failed', alert: 'duty manager' } };
     case 'lookupCaller':
     case 'checkPin':
     case 'lookupTicket':

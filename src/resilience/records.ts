@@ -475,18 +475,24 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
    * row is not in Postgres yet (another instance's journal holds it).
    */
   async function write(w: Write, direct: (() => Promise<unknown>) | null): Promise<void> {
+    await place(w, direct);
+  }
+
+  /** Writes now, or journals for the replay: true when the write is in Postgres now. */
+  async function place(w: Write, direct: (() => Promise<unknown>) | null): Promise<boolean> {
     if (closed) throw new StoreUnavailableError('the call records are closed');
     const id = randomUUID();
     if (mode !== 'down' && !queuedBehind(w)) {
       try {
         await withTimeout(direct ? direct() : applyWrite(opts.db, id, w, recordsOn), timeoutMs, `postgres ${w.op}`);
-        return;
+        return true;
       } catch (err) {
         if (isUnavailable(err)) wentDown(err);
         else if (!(await parentMissing(w, err))) throw err;
       }
     }
     journalWrite(id, w);
+    return false;
   }
 
   /** After a refusal on the call path: true when it was for a parent row still on its way. */
@@ -700,8 +706,14 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       return write(w, provisionalCall(ticketId) ? null : () => pg.markResponded(ticketId, by, at));
     },
 
-    flagTicket(ticketId, flag, at) {
-      return write({ op: 'flagTicket', ticketId, flag, at: at.toISOString() }, null);
+    async flagTicket(ticketId, flag, at) {
+      await write({ op: 'flagTicket', ticketId, flag, at: at.toISOString() }, null);
+    },
+
+    // Journaled, the duty manager is told when Postgres is back (the replay queues the
+    // alert); the caller is told only what is true now.
+    escalationFailed(ticketId, at) {
+      return place({ op: 'flagTicket', ticketId, flag: 'escalation_failed', at: at.toISOString() }, null);
     },
 
     attachRecording(ticketId, recordingName, at) {

@@ -189,6 +189,10 @@ async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promi
     case 'markResponded':
       return records.markResponded(await resolveTicketId(tx, write.ticketId), 'by' in write ? write.by : write, new Date(write.at));
     case 'flagTicket':
+      if (write.flag === 'escalation_failed') {
+        await records.escalationFailed(await resolveTicketId(tx, write.ticketId), new Date(write.at));
+        return;
+      }
       return records.flagTicket(await resolveTicketId(tx, write.ticketId), write.flag, new Date(write.at));
     case 'attachRecording':
       return records.attachRecording(await resolveTicketId(tx, write.ticketId), write.recordingName, new Date(write.at));

@@ -18,6 +18,7 @@ import type { Db } from '../store/db.ts';
 import { NotFoundError, ValidationError } from '../store/errors.ts';
 import { acknowledgeNotification, type NotificationRecord } from '../store/notifications.ts';
 import { lockTicketTimers, saveTimer, type StoredTimer } from '../store/sla-timers.ts';
+import { flagTicket } from '../store/tickets.ts';
 import {
   addTicketEvent,
   alertTickets,
@@ -124,6 +125,41 @@ export async function respond(deps: TicketDeps, input: RespondInput): Promise<bo
     });
     await recordLateBreaches(tx, deps, ticket, late, at);
     return true;
+  });
+}
+
+/**
+ * No engineer on the on-call ladder accepted the call: the ticket is flagged and the
+ * duty manager told at once (SMS, webhook, console), in one transaction, so the
+ * caller may be told so. Once per ticket (the event key); true when it is queued.
+ */
+export async function escalationFailed(deps: TicketDeps, input: { ticketId: string; at: Date }): Promise<boolean> {
+  const at = requireInstant(input.at, 'at');
+  return deps.db.tx(async (tx) => {
+    await flagTicket(tx, input.ticketId, 'escalation_failed', at);
+    const info = (await alertTickets(tx, [input.ticketId])).get(input.ticketId);
+    if (!info) throw new NotFoundError('ticket', input.ticketId);
+    const [due] = await tx.query<{ due_at: Date | null }>(
+      `select due_at from sla_timers where ticket_id = $1 and target = 'response'`,
+      [input.ticketId],
+    );
+    const payload: AlertPayload = {
+      kind: 'escalation_failed',
+      target: 'response',
+      ticket: { id: info.id, reference: info.reference, kind: info.kind, tier: info.tier, priority: info.priority },
+      account: info.account,
+      dueAt: (due?.due_at ?? at).toISOString(),
+      at: at.toISOString(),
+      serviceCredit: null,
+    };
+    const alert: Alert = { payload, ticketId: info.id, timerId: null, eventKey: `ticket:${info.id}:escalation_failed` };
+    await queueAlerts(tx, [alert], deps.routing, at);
+    // Queued now or by an earlier delivery of the same event: either way it is in the outbox.
+    const [queued] = await tx.query<{ n: number }>(
+      `select count(*)::int as n from notifications where event_key = $1`,
+      [alert.eventKey],
+    );
+    return (queued?.n ?? 0) > 0;
   });
 }
 

@@ -73,8 +73,10 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   let stopped = true;
 
   function repeatAt(n: NotificationRecord, now: Date): Date | null {
-    const pages = n.channel === 'sms' && (n.kind === 'breach' || n.kind === 'escalation');
-    if (!pages || repeat.everyMinutes <= 0 || n.sends + 1 > repeat.times) return null;
+    const pages = n.channel === 'sms' && (n.kind === 'breach' || n.kind === 'escalation' || n.kind === 'escalation_failed');
+    // A customer nobody has called back: paged until someone acknowledges it, not just `times`.
+    const capped = n.kind !== 'escalation_failed' && n.sends + 1 > repeat.times;
+    if (!pages || repeat.everyMinutes <= 0 || capped) return null;
     return new Date(now.getTime() + repeat.everyMinutes * 60_000);
   }
 

@@ -12,6 +12,7 @@ import { openLiveStore, type LiveStore } from '../../src/store/live/live-store.t
 import { acknowledgeNotification, leaseDueNotifications } from '../../src/store/notifications.ts';
 import { createNotifier, retryDelayMs } from '../../src/workers/notifier.ts';
 import { createSlaWatcher } from '../../src/workers/sla-watcher.ts';
+import { escalationFailed } from '../../src/tickets/service.ts';
 import type { Db } from '../../src/store/db.ts';
 import { TwilioRestDouble } from '../support/fake-twilio/rest-double.ts';
 import { useFreshDatabase } from '../support/db.ts';
@@ -172,6 +173,24 @@ describe('paging until someone acknowledges', () => {
     const n = notifier(fresh.db, twilio, { webhook: false });
     for (let m = 0; m <= 180; m += 15) await n.tick(new Date(due.getTime() + m * 60_000));
     expect(twilio.messages).toHaveLength(4);
+  });
+
+  it('pages the duty manager about an exhausted ladder until someone acknowledges it, past the three repeats', async () => {
+    const twilio = new TwilioRestDouble(SID, TOKEN);
+    const routing = { dutyManagerPhone: DUTY_MANAGER, sms: true, webhook: false };
+    await quiet(fresh.db);
+    const a = await customer(fresh.db, 'Cat4', 'Stranded Ltd');
+    const t = await openTicket(fresh.db, { accountId: a.id, tier: 'Cat4', priority: 'critical', openedAt: at('2026-11-28T03:00:00Z') });
+    const failedAt = at('2026-11-28T03:05:00Z');
+    expect(await escalationFailed({ db: fresh.db, division: 'england-and-wales', routing }, { ticketId: t.id, at: failedAt })).toBe(true);
+    const n = notifier(fresh.db, twilio, { webhook: false });
+    for (let m = 0; m <= 120; m += 15) await n.tick(new Date(failedAt.getTime() + m * 60_000));
+    expect(twilio.messages).toHaveLength(9);
+    expect(twilio.messages[0]?.body).toMatch(/^ESCALATION FAILED: ticket \d+ \(Stranded Ltd, Cat4\): no on-call engineer accepted the customer's call\. Call them back now\. Ack: notifications ack --id \d+$/);
+    const [sms] = await fresh.db.query<{ id: string }>(`select id from notifications where ticket_id = $1 and channel = 'sms'`, [t.id]);
+    await acknowledgeNotification(fresh.db, sms!.id, 'user:4', new Date(failedAt.getTime() + 121 * 60_000));
+    for (let m = 135; m <= 300; m += 15) await n.tick(new Date(failedAt.getTime() + m * 60_000));
+    expect(twilio.messages).toHaveLength(9);
   });
 
   it('never retries a failing SMS once acknowledged', async () => {

@@ -73,6 +73,7 @@ const anyEvent: fc.Arbitrary<FlowEvent> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant<FlowEvent>({ type: 'ticketCreated', ticketId: 't9', reference: '9999' }) },
   { weight: 1, arbitrary: fc.constant<FlowEvent>({ type: 'ticketFound', ticket: null }) },
+  { weight: 1, arbitrary: fc.boolean().map((queued): FlowEvent => ({ type: 'dutyManagerAlerted', queued })) },
   { weight: 1, arbitrary: fc.constant<FlowEvent>({ type: 'escalationPlanned', plan: { legs: [leg('e3', 'manager')], ringSeconds: 25, rounds: 1 } }) },
   {
     weight: 1,
@@ -169,6 +170,7 @@ function waitingOn(phase: Phase, last: MediaCommand | undefined, state: FlowStat
     case 'lookingUpTicket':
     case 'creatingTicket':
     case 'planning':
+    case 'alerting':
     case 'ended':
       return false;
   }
@@ -207,6 +209,8 @@ describe('the call flow, for any sequence of events', () => {
                 type: 'ticketFound',
                 ticket: g(() => fc.option(fc.constant({ reference: '1042', status: 'new' as const, nextDueAt: '2026-06-01T12:00:00Z' }))),
               };
+            case 'alertEscalationFailed':
+              return { type: 'dutyManagerAlerted', queued: g(() => fc.boolean()) };
             case 'planEscalation': {
               const n = g(() => fc.integer({ min: 0, max: 3 }));
               const levels: EngineerLeg['level'][] = ['primary', 'secondary', 'manager'];
@@ -293,6 +297,8 @@ describe('the call flow, for any sequence of events', () => {
               return { type: 'ticketFound', ticket: null };
             case 'planEscalation':
               return { type: 'escalationPlanned', plan: { legs: [leg('e1', 'primary'), leg('e2', 'secondary')], ringSeconds: 25, rounds: 2 } };
+            case 'alertEscalationFailed':
+              return { type: 'dutyManagerAlerted', queued: true };
             default:
               return null;
           }

@@ -8,6 +8,8 @@ import { createLogger } from '../../src/logger.ts';
 import { callTimeline, getCall } from '../../src/store/calls.ts';
 import { seedDemo, type DemoSeed } from '../../src/store/seed-demo.ts';
 import { getTicket } from '../../src/store/tickets.ts';
+import { escalationFailed } from '../../src/tickets/service.ts';
+import type { AlertRouting } from '../../src/notify/outbox.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { freshRedisLiveStore, type FreshRedis } from '../support/redis.ts';
 import { demoAccount } from '../support/demo.ts';
@@ -31,11 +33,11 @@ afterAll(async () => {
 
 const account = (number: string) => demoAccount(demo, number);
 
-async function ring(at: Date, script: Partial<CallScript> & { from: string }) {
+async function ring(at: Date, script: Partial<CallScript> & { from: string }, routing?: AlertRouting) {
   let now = at;
   const clock = { now: () => now, advance: (s: number) => (now = new Date(now.getTime() + s * 1000)) };
   const service: CallService = createCallService({
-    records: pgCallRecords(fresh.db),
+    records: routing ? pgCallRecords(fresh.db, { division: 'england-and-wales', routing }) : pgCallRecords(fresh.db),
     live: redis.store,
     logger: createLogger('silent'),
     clock: clock.now,
@@ -77,6 +79,28 @@ describe('a Cat4 customer whose phones are down', () => {
     expect(c.call).toMatchObject({ route: 'oncall', outcome: 'message', escalationFailed: true });
     expect(c.ticket?.escalationFailed).toBe(true);
     expect(c.ticket?.recordingName).toBe(`support-line/${c.callId}`);
+    // Told at once, not 90 minutes later by the SLA warning: the console feed has it before the caller hears so.
+    const alerts = await fresh.db.query<{ kind: string; channel: string }>('select kind, channel from notifications where ticket_id = $1', [c.ticket!.id]);
+    expect(alerts).toEqual([{ kind: 'escalation_failed', channel: 'feed' }]);
+    expect(c.heard).toMatch(/could not reach an engineer just now, and the duty manager has been told/);
+  });
+
+  it('whose engineers all fail: the duty manager is texted and the webhook signed, once, whatever the retries', async () => {
+    const acme = account('10001');
+    const routing = { dutyManagerPhone: '+447700900999', sms: true, webhook: true };
+    const c = await ring(SATURDAY_3AM, { from: acme.phones[0]!, keys: [`${acme.pin}#`, '1', '1'], engineers: [] }, routing);
+    const alerts = await fresh.db.query<{ kind: string; channel: string; recipient: string }>(
+      'select kind, channel, recipient from notifications where ticket_id = $1 order by channel',
+      [c.ticket!.id],
+    );
+    expect(alerts).toEqual([
+      { kind: 'escalation_failed', channel: 'feed', recipient: 'console' },
+      { kind: 'escalation_failed', channel: 'sms', recipient: '+447700900999' },
+      { kind: 'escalation_failed', channel: 'webhook', recipient: 'webhook' },
+    ]);
+    // A second delivery of the same failure (a replay) queues nothing more.
+    expect(await escalationFailed({ db: fresh.db, division: 'england-and-wales', routing }, { ticketId: c.ticket!.id, at: SATURDAY_3AM })).toBe(true);
+    expect(await fresh.db.query('select id from notifications where ticket_id = $1', [c.ticket!.id])).toHaveLength(3);
   });
 });
 

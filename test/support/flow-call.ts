@@ -25,6 +25,8 @@ export interface FlowFixture {
   closures?: { from: string; to: string; reason: string }[];
   tickets?: TicketStatusView[];
   pinLocked?: boolean;
+  /** Whether the duty manager's alert can be queued when the ladder is exhausted (default yes). */
+  alertQueued?: boolean;
 }
 
 export const ACME: AccountSummary & { pin: string; phones: string[] } = {
@@ -112,6 +114,8 @@ export class FlowCall {
         return { type: 'ticketFound', ticket: fx.tickets?.find((t) => t.reference === c.reference) ?? null };
       case 'planEscalation':
         return { type: 'escalationPlanned', plan: { legs: fx.engineers ?? [], ringSeconds: 25, rounds: fx.rounds ?? 2 } };
+      case 'alertEscalationFailed':
+        return { type: 'dutyManagerAlerted', queued: fx.alertQueued ?? true };
       default:
         if (c.kind !== 'log' && c.kind !== 'endCall' && c.kind !== 'markResponded' && c.kind !== 'flagTicket' && c.kind !== 'attachRecording') this.pending.push(c as MediaCommand);
         return null;

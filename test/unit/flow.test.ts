@@ -135,18 +135,32 @@ describe('the escalation ladder', () => {
     expect(c.commands('dialEngineer').map((d) => d.engineer.engineerId)).toEqual(['e1', 'e2', 'e1', 'e2']);
   });
 
-  it('after the configured rounds tells the caller, flags the ticket and takes a message', () => {
+  it('after the configured rounds alerts the duty manager, then tells the caller so and takes a message', () => {
     const c = ringing().engineer('e1', 'no_answer').engineer('e2', 'no_answer').engineer('e1', 'no_answer').engineer('e2', 'failed');
     expect(c.commands('dialEngineer')).toHaveLength(4);
     c.hears('oncall-failed', 'leave-message');
-    expect(c.commands('flagTicket')).toEqual([{ kind: 'flagTicket', ticketId: 't1', flag: 'escalation_failed' }]);
+    const kinds = c.log.map((x) => x.kind);
+    // The alert is asked for before the caller hears that the duty manager has been told.
+    expect(kinds.indexOf('alertEscalationFailed')).toBeGreaterThan(-1);
+    expect(kinds.indexOf('alertEscalationFailed')).toBeLessThan(kinds.lastIndexOf('play'));
+    expect(c.commands('alertEscalationFailed')).toEqual([{ kind: 'alertEscalationFailed', ticketId: 't1' }]);
     expect(c.state.escalationFailed).toBe(true);
+  });
+
+  it('never says the duty manager has been told when the alert could not be queued', () => {
+    const c = call({ at: SATURDAY_3AM, from: ACME.phones[0], account: ACME, engineers: [SAM], rounds: 1, alertQueued: false })
+      .presses('4821#').presses('1').presses('1').engineer('e1', 'no_answer');
+    c.hears('oncall-unreached', 'leave-message');
+    expect(c.heard).not.toContain('oncall-failed');
+    expect(c.spoken.join(' ')).not.toMatch(/duty manager/);
   });
 
   it('with nobody on the rota goes straight to a message, the reference said first', () => {
     const c = call({ at: SATURDAY_3AM, from: ACME.phones[0], account: ACME, engineers: [] }).presses('4821#').presses('1').presses('1');
     expect(c.commands('dialEngineer')).toHaveLength(0);
     c.hears('ticket-reference', 'oncall-failed', 'leave-message');
+    // Nobody was called, so the caller is never told "we are calling the on-call engineer".
+    expect(c.heard).not.toContain('connecting-oncall');
   });
 
   it('says the reference once, with the first engineer who really rings', () => {

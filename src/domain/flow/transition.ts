@@ -104,6 +104,8 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
       return nextEngineer({ ...state, ladder: { plan: event.plan, index: -1, round: 1, current: null, announce: onCallAnnouncement(state) } });
     case 'engineerAnswered':
       return stay(state);
+    case 'dutyManagerAlerted':
+      return state.phase === 'alerting' ? dutyManagerAlerted(state, event.queued) : stay(state);
     case 'engineerResult':
       return state.phase === 'ringing' && state.ladder?.current === event.engineerId
         ? engineerResult(state, event.engineerId, event.outcome, now)
@@ -438,13 +440,31 @@ function engineerResult(
   };
 }
 
+/**
+ * Nobody accepted: the duty manager is alerted first, and the caller hears "the duty
+ * manager has been told" only once that alert is queued (dutyManagerAlerted).
+ */
 function ladderExhausted(state: FlowState): Transition {
-  const flag: Command[] = state.ticket ? [{ kind: 'flagTicket', ticketId: state.ticket.id, flag: 'escalation_failed' }] : [];
-  const message = takeMessage(
-    { ...state, escalationFailed: true, ladder: state.ladder ? { ...state.ladder, current: null } : null },
-    [...(state.ladder?.announce ?? []), prompt('oncall-failed')],
-  );
-  return { state: message.state, commands: [...flag, { kind: 'log', event: 'escalation-failed', detail: { rounds: state.ladder?.plan.rounds ?? 0 } }, ...message.commands] };
+  const next: FlowState = { ...state, escalationFailed: true, ladder: state.ladder ? { ...state.ladder, current: null } : null };
+  const log: Command = { kind: 'log', event: 'escalation-failed', detail: { rounds: state.ladder?.plan.rounds ?? 0 } };
+  if (!state.ticket) {
+    const message = takeMessage(next, [...unsaidReference(state), prompt('oncall-unreached')]);
+    return { state: message.state, commands: [log, ...message.commands] };
+  }
+  return { state: { ...next, phase: 'alerting' }, commands: [log, { kind: 'alertEscalationFailed', ticketId: state.ticket.id }] };
+}
+
+/** The reference, if no engineer's ring carried it yet, then what is true of the duty manager. */
+function dutyManagerAlerted(state: FlowState, queued: boolean): Transition {
+  return takeMessage(state, [...unsaidReference(state), prompt(queued ? 'oncall-failed' : 'oncall-unreached')]);
+}
+
+/**
+ * The ticket reference when no ring carried the announcement (nobody on the rota, or
+ * every engineer locked); not its "we are calling the on-call engineer", which no longer holds.
+ */
+function unsaidReference(state: FlowState): Segment[] {
+  return state.ladder?.announce && state.ticket ? ticketReference(state.ticket.reference) : [];
 }
 
 // --- ticket status -----------------------------------------------------------------

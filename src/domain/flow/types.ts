@@ -125,6 +125,8 @@ export type FlowEvent =
   | { type: 'ticketCreated'; ticketId: string; reference: string }
   | { type: 'ticketFound'; ticket: TicketStatusView | null }
   | { type: 'escalationPlanned'; plan: EscalationPlan }
+  /** The duty manager's alert is in the outbox (queued), or could not be queued yet. */
+  | { type: 'dutyManagerAlerted'; queued: boolean }
   | { type: 'engineerAnswered'; engineerId: string }
   | { type: 'engineerResult'; engineerId: string; outcome: EngineerOutcome }
   | { type: 'deskResult'; outcome: 'answered' | 'no_answer' | 'failed' }
@@ -207,6 +209,8 @@ export type DataCommand =
   /** The caller reached a person: the ticket's first response, by whom. */
   | { kind: 'markResponded'; ticketId: string; by: Responder; at: string }
   | { kind: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned' }
+  /** Every engineer failed: flag the ticket and tell the duty manager; answered with dutyManagerAlerted. */
+  | { kind: 'alertEscalationFailed'; ticketId: string }
   | { kind: 'attachRecording'; ticketId: string; recordingName: string }
   | { kind: 'lookupTicket'; accountId: string; reference: string }
   | { kind: 'planEscalation'; tier: Tier; priority: Priority }
@@ -255,6 +259,7 @@ export type Phase =
   | 'creatingTicket'
   | 'planning'
   | 'ringing' // an engineer leg is ringing / whispering
+  | 'alerting' // the ladder is exhausted: queueing the duty manager's alert
   | 'bridged'
   | 'desk'
   | 'recording'

@@ -18,7 +18,7 @@ export const DUTY_TARGETS: readonly SlaTargetName[] = ['complaint_escalation', '
 export const isDuty = (target: SlaTargetName): boolean => DUTY_TARGETS.includes(target);
 
 /** What a warning or breach sets off, and so what the notifications say. */
-export type AlertKind = 'warning' | 'breach' | 'escalation' | 'adr_task';
+export type AlertKind = 'warning' | 'breach' | 'escalation' | 'adr_task' | 'escalation_failed';
 
 export interface WatchedTimer {
   target: SlaTargetName;

@@ -41,6 +41,7 @@ export function audienceFor(kind: AlertKind): Audience[] {
       return ['duty_manager', 'on_call'];
     case 'escalation':
     case 'adr_task':
+    case 'escalation_failed':
       return ['duty_manager'];
   }
 }
@@ -72,6 +73,8 @@ export function alertText(p: AlertPayload): string {
       );
     case 'escalation':
       return `Escalation: ${ticket} unresolved after 48 hours; escalated to management`;
+    case 'escalation_failed':
+      return `ESCALATION FAILED: ${ticket}: no on-call engineer accepted the customer's call. Call them back now`;
     case 'adr_task':
       return (
         `Task: ${ticket} open 8 weeks; tell the customer of their right to alternative dispute ` +
