@@ -5,7 +5,8 @@ import { effectiveTier, londonDate } from '../domain/contracts.ts';
 import { planEscalation } from '../domain/escalation.ts';
 import type { DataCommand, FlowEvent } from '../domain/flow/types.ts';
 import { decoyPinHash, verifyPin } from '../store/pin-hash.ts';
-import type { LiveStore } from '../store/live/live-store.ts';
+import { randomUUID } from 'node:crypto';
+import type { LiveStore, PinAttemptKey } from '../store/live/live-store.ts';
 import type { CallRecords } from './records.ts';
 import type { Session } from './session.ts';
 import type { CallServiceConfig } from './call-service.ts';
@@ -93,18 +94,26 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
   // A withheld or unparseable caller ID is nobody in particular: counting it would make
   // every withheld caller share one lockout. The account's own limit still applies.
   const caller = toE164(command.callerPhone);
-  const [accountLocked, callerLocked] = await Promise.all([
-    live.isPinLocked('account', command.accountNumber),
-    caller ? live.isPinLocked('caller', caller) : Promise.resolve(false),
-  ]);
-  if (accountLocked || callerLocked) return { type: 'pinChecked', result: 'locked', account: null };
+  const keys: PinAttemptKey[] = [{ scope: 'account', id: command.accountNumber }, ...(caller ? [{ scope: 'caller' as const, id: caller }] : [])];
+  // The attempt is reserved before the PIN is checked, on every instance's count at once:
+  // simultaneous guesses cannot all be checked before the first has failed.
+  const reservation = await live.reservePinAttempt(keys, randomUUID());
+  if (!reservation.granted) return { type: 'pinChecked', result: 'locked', account: null };
 
-  const account = await records.findAccountForPin(command.accountNumber);
-  // An unknown account is checked against a decoy, so it costs what a wrong PIN does.
-  const { ok, rehash } = await verifyPin(command.pin, account?.pinHash ?? decoyPinHash());
+  let account: Awaited<ReturnType<typeof records.findAccountForPin>>;
+  let checked: Awaited<ReturnType<typeof verifyPin>>;
+  try {
+    account = await records.findAccountForPin(command.accountNumber);
+    // An unknown account is checked against a decoy, so it costs what a wrong PIN does.
+    checked = await verifyPin(command.pin, account?.pinHash ?? decoyPinHash());
+  } catch (err) {
+    await live.settlePinAttempt(keys, reservation, 'unchecked').catch(() => undefined);
+    throw err;
+  }
+  const { ok, rehash } = checked;
   if (account && ok) {
     await Promise.all([
-      live.clearPinFailures('account', command.accountNumber),
+      live.settlePinAttempt(keys, reservation, 'right'),
       rehash ? records.replacePinHash(account.id, account.pinHash, rehash) : undefined,
     ]);
     return {
@@ -118,11 +127,7 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
       },
     };
   }
-  const [byAccount, byCaller] = await Promise.all([
-    live.recordPinFailure('account', command.accountNumber),
-    caller ? live.recordPinFailure('caller', caller) : Promise.resolve({ failures: 0, locked: false }),
-  ]);
-  const locked = byAccount.locked || byCaller.locked;
+  const { locked } = await live.settlePinAttempt(keys, reservation, 'wrong');
   await records.auditPinFailure({ accountNumber: command.accountNumber, callerPhone: caller ?? 'withheld', locked, at });
   return { type: 'pinChecked', result: locked ? 'locked' : 'wrong', account: null };
 }

@@ -46,3 +46,27 @@ export function recordFailure(
   }
   return { state: { failures, windowEndsAt, lockedUntil: null }, failures, locked: false };
 }
+
+/** Failures counted in the window still open at `now` (none while locked: the lock replaced them). */
+export function failuresNow(state: PinFailureState | null, now: number): number {
+  return state && !isLocked(state, now) && now < state.windowEndsAt ? state.failures : 0;
+}
+
+/**
+ * Whether one more PIN may be checked: not while locked, and not while the failures so far
+ * plus the attempts still being checked reach the limit. Counting attempts in flight is
+ * what stops twenty simultaneous guesses from all being checked before any has failed.
+ */
+export function mayAttempt(state: PinFailureState | null, inFlight: number, now: number, rule: PinLockoutRule): boolean {
+  return !isLocked(state, now) && failuresNow(state, now) + inFlight < rule.maxFailures;
+}
+
+/**
+ * A right PIN forgets the failures it saw when its attempt was reserved; failures made
+ * meanwhile by other attempts, and any lock they earned, stand.
+ */
+export function forgetSeenFailures(state: PinFailureState | null, seen: number, now: number): PinFailureState | null {
+  if (!state || isLocked(state, now)) return state;
+  const left = failuresNow(state, now) - seen;
+  return left > 0 ? { ...state, failures: left } : null;
+}

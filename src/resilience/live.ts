@@ -11,7 +11,7 @@
 // instance that has never seen the call cannot continue it.
 import type { Logger } from 'pino';
 import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../domain/pin-policy.ts';
-import type { Announcement, LiveStore } from '../store/live/live-store.ts';
+import type { Announcement, GrantedPinReservation, LiveStore, PinAttemptKey, PinReservation } from '../store/live/live-store.ts';
 import { MemoryLiveStore } from '../store/live/memory.ts';
 import { isUnavailable, withTimeout } from './unavailable.ts';
 
@@ -232,6 +232,23 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       const fromRedis = await tryRedis('list sessions', () => redis.listSessions());
       if (!fromRedis) return [...mine];
       return [...new Set([...fromRedis.value, ...[...unsynced].filter((id) => mine.has(id))])];
+    },
+
+    async reservePinAttempt(keys: readonly PinAttemptKey[], attemptId: string): Promise<PinReservation> {
+      // A lock earned while Redis was away still holds here after it comes back.
+      for (const k of keys) if (await local.isPinLocked(k.scope, k.id)) return { granted: false };
+      const shared = await tryRedis('PIN attempt', () => redis.reservePinAttempt(keys, attemptId));
+      return shared ? shared.value : local.reservePinAttempt(keys, attemptId);
+    },
+
+    async settlePinAttempt(keys: readonly PinAttemptKey[], reservation: GrantedPinReservation, outcome: 'right' | 'wrong' | 'unchecked') {
+      // Settled where it was reserved if that store still answers; a reservation left in the other lapses.
+      const shared = await tryRedis('PIN attempt', () => redis.settlePinAttempt(keys, reservation, outcome));
+      if (shared) {
+        if (outcome === 'right') for (const k of keys) if (k.scope === 'account') await local.clearPinFailures(k.scope, k.id);
+        return shared.value;
+      }
+      return local.settlePinAttempt(keys, reservation, outcome);
     },
 
     async recordPinFailure(scope: PinScope, id: string) {

@@ -12,7 +12,7 @@ import { REDIS_URL } from '../support/env.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
 import { AUTH_TOKEN, PUBLIC_BASE_URL } from '../support/fake-twilio/line.ts';
 import { TwilioSimulator } from '../support/fake-twilio/simulator.ts';
-import { manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
+import { LiveCall, manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
 import { freshRedisLiveStore, keysUnder, type FreshRedis } from '../support/redis.ts';
 
 // Wednesday 18 November 2026, 03:00 in London: only Cat4's 24-hour cover is open.
@@ -171,5 +171,32 @@ describe("Twilio's retried callbacks", () => {
     expect((await statusEntries()).map((e) => e.seq)).toEqual(before.map((e) => e.seq));
     const seqs = (await callTimeline(fresh.db, call!.id)).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+});
+
+describe('the PIN lockout under simultaneous guesses', () => {
+  it('forty callers typing a PIN for one account at the same instant, on two instances: at most five PINs are checked', async () => {
+    const { a, b, clock } = await pair('pins');
+    const { wrongPin } = CUSTOMERS;
+    // Forty callers from numbers the line does not know, so each gives the account number first.
+    const calls = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => LiveCall.dial(n % 2 === 0 ? a.calls : b.calls, clock, `+4477009002${String(n).padStart(2, '0')}`)),
+    );
+    for (const call of calls) await call.press(`${wrongPin.number}#`);
+    // Thirty-nine wrong PINs and the right one, all at once.
+    const results = await Promise.all(calls.map((call, n) => call.press(n === 20 ? `${wrongPin.pin}#` : '0000#')));
+    expect(results).toHaveLength(40);
+
+    const outcomes = await fresh.db.query<{ result: string; n: string }>(
+      "select detail->>'result' as result, count(*) as n from call_events where type = 'pin-checked' and call_id = any($1::uuid[]) group by 1",
+      [calls.map((c) => c.callId)],
+    );
+    const audited = await fresh.db.query<{ n: string }>("select count(*) as n from audit_log where action like 'pin.%' and detail->>'accountNumber' = $1", [wrongPin.number]);
+    const right = Number(outcomes.find((o) => o.result === 'ok')?.n ?? 0);
+    // Checked = each wrong PIN audited, plus the right one if it was let through.
+    expect(Number(audited[0]!.n) + right).toBeLessThanOrEqual(5);
+    expect(outcomes.reduce((sum, o) => sum + Number(o.n), 0)).toBe(40);
+    for (const call of calls) await call.hangUp();
+    expect(await keysUnder(`${redis.prefix}pin:tries:`)).toEqual([]);
   });
 });

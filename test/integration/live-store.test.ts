@@ -89,6 +89,29 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         expect(await store.recordPinFailure('account', '10003')).toEqual({ failures: 1, locked: false });
       }));
 
+    it('reserves PIN attempts before they are checked, and a right PIN forgets only the failures it saw', () =>
+      withStore(async (store) => {
+        const account = [{ scope: 'account' as const, id: `acc-${randomUUID()}` }];
+        const right = await store.reservePinAttempt(account, 'right');
+        const wrong = await store.reservePinAttempt(account, 'wrong');
+        if (!right.granted || !wrong.granted) throw new Error('both attempts should be let through');
+        expect(right.seen).toEqual([0]);
+        // Three more in flight make five: a sixth is refused before anything is checked.
+        const more = await Promise.all(['c', 'd', 'e'].map((id) => store.reservePinAttempt(account, id)));
+        expect(more.every((r) => r.granted)).toBe(true);
+        expect(await store.reservePinAttempt(account, 'f')).toEqual({ granted: false });
+        for (const r of more) if (r.granted) await store.settlePinAttempt(account, r, 'unchecked');
+        // The wrong PIN fails while the right one is still being checked; the right one does not wipe it.
+        expect(await store.settlePinAttempt(account, wrong, 'wrong')).toEqual({ locked: false });
+        await store.settlePinAttempt(account, right, 'right');
+        for (let n = 2; n <= 5; n += 1) {
+          const next = await store.reservePinAttempt(account, `w${n}`);
+          if (!next.granted) throw new Error(`attempt ${n} refused`);
+          expect(await store.settlePinAttempt(account, next, 'wrong')).toEqual({ locked: n === 5 });
+        }
+        expect(await store.reservePinAttempt(account, 'after')).toEqual({ granted: false });
+      }));
+
     it('gives a lock to one owner at a time, and only the owner releases it', () =>
       withStore(async (store) => {
         const key = `engineer:${randomUUID()}`;

@@ -74,7 +74,7 @@ describe('Twilio webhooks and the stores', () => {
 
     const of = (webhook: string) => costs.filter((c) => c.webhook === webhook).map((c) => c.byName);
     const [pin, menu, critical] = of('/step:gather');
-    expect(pin).toEqual({ ...ONE_STEP, 'pg.findAccountForPin': 1, 'redis.isPinLocked': 2, 'redis.clearPinFailures': 1 });
+    expect(pin).toEqual({ ...ONE_STEP, 'pg.findAccountForPin': 1, 'redis.reservePinAttempt': 1, 'redis.settlePinAttempt': 1 });
     expect(menu).toEqual(ONE_STEP);
     expect(critical).toEqual({ ...ONE_STEP, 'pg.createTicket': 1, 'pg.updateCall': 1, 'pg.rotaAt': 1, 'redis.acquireLock': 1 });
     expect(of('/screen')).toEqual([ONE_STEP]);

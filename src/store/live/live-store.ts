@@ -18,6 +18,20 @@ export interface LiveStore {
   /** Call ids with a live session, for resuming calls after a restart. */
   listSessions(): Promise<string[]>;
 
+  /**
+   * Reserves one PIN attempt against every (scope, id) at once, before the PIN is checked
+   * (src/domain/pin-policy.ts `mayAttempt`): refused while any is locked or its failures
+   * plus attempts in flight reach the limit. Atomic across instances. A reservation not
+   * settled (the process died) lapses after a minute.
+   */
+  reservePinAttempt(keys: readonly PinAttemptKey[], attemptId: string): Promise<PinReservation>;
+  /**
+   * The checked attempt's outcome: `wrong` counts a failure on every key (`locked` once a
+   * limit is reached); `right` forgets, for the account, the failures the reservation saw;
+   * `unchecked` only gives the reservation back.
+   */
+  settlePinAttempt(keys: readonly PinAttemptKey[], reservation: GrantedPinReservation, outcome: 'right' | 'wrong' | 'unchecked'): Promise<{ locked: boolean }>;
+
   /** One wrong PIN (src/domain/pin-policy.ts): `locked` once the limit is reached. */
   recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }>;
   isPinLocked(scope: PinScope, id: string): Promise<boolean>;
@@ -59,6 +73,23 @@ export interface Announcement {
   channel: string;
   message: string;
 }
+
+export interface PinAttemptKey {
+  scope: PinScope;
+  id: string;
+}
+
+export interface GrantedPinReservation {
+  granted: true;
+  attemptId: string;
+  /** Failures already counted on each key (in `keys` order) when the attempt was reserved. */
+  seen: number[];
+}
+
+export type PinReservation = GrantedPinReservation | { granted: false };
+
+/** How long an unsettled PIN reservation holds its place (a process died mid-check). */
+export const PIN_RESERVATION_MS = 60_000;
 
 export interface LiveStoreOptions {
   /** `redis://…`: Redis. Absent: the in-process store (one instance only). */

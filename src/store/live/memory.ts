@@ -1,14 +1,17 @@
 // The live store in this process's memory, with the same rules as Redis. The clock
 // is injected so tests can move time instead of waiting for it.
 import {
+  failuresNow,
+  forgetSeenFailures,
   isLocked,
+  mayAttempt,
   PIN_LOCKOUT,
   recordFailure,
   type PinFailureState,
   type PinLockoutRule,
   type PinScope,
 } from '../../domain/pin-policy.ts';
-import type { Announcement, LiveStore } from './live-store.ts';
+import { PIN_RESERVATION_MS, type Announcement, type GrantedPinReservation, type LiveStore, type PinAttemptKey, type PinReservation } from './live-store.ts';
 
 export interface MemoryLiveStoreOptions {
   /** Milliseconds since the epoch. */
@@ -25,6 +28,8 @@ export class MemoryLiveStore implements LiveStore {
   private readonly sessions = new Map<string, { json: string; expiresAt: number }>();
   private readonly pins = new Map<string, PinFailureState>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  /** PIN attempts being checked, by scope:id → attempt id → when the reservation lapses. */
+  private readonly pinAttempts = new Map<string, Map<string, number>>();
   private readonly channels = new Map<string, Set<(message: string) => void>>();
   private readonly hits = new Map<string, { count: number; expiresAt: number }>();
   private readonly claims = new Map<string, { value: string; expiresAt: number }>();
@@ -58,6 +63,56 @@ export class MemoryLiveStore implements LiveStore {
   async listSessions(): Promise<string[]> {
     const now = this.now();
     return [...this.sessions].filter(([, entry]) => entry.expiresAt > now).map(([callId]) => callId);
+  }
+
+  async reservePinAttempt(keys: readonly PinAttemptKey[], attemptId: string): Promise<PinReservation> {
+    const now = this.now();
+    const seen: number[] = [];
+    for (const { scope, id } of keys) {
+      const key = `${scope}:${id}`;
+      const state = this.pins.get(key) ?? null;
+      if (!mayAttempt(state, this.inFlight(key, now), now, this.pinRules[scope])) return { granted: false };
+      seen.push(failuresNow(state, now));
+    }
+    for (const { scope, id } of keys) {
+      const key = `${scope}:${id}`;
+      const attempts = this.pinAttempts.get(key) ?? new Map<string, number>();
+      attempts.set(attemptId, now + PIN_RESERVATION_MS);
+      this.pinAttempts.set(key, attempts);
+    }
+    return { granted: true, attemptId, seen };
+  }
+
+  async settlePinAttempt(
+    keys: readonly PinAttemptKey[],
+    reservation: GrantedPinReservation,
+    outcome: 'right' | 'wrong' | 'unchecked',
+  ): Promise<{ locked: boolean }> {
+    const now = this.now();
+    let locked = false;
+    keys.forEach(({ scope, id }, i) => {
+      const key = `${scope}:${id}`;
+      this.pinAttempts.get(key)?.delete(reservation.attemptId);
+      const state = this.pins.get(key) ?? null;
+      if (outcome === 'wrong') {
+        const result = recordFailure(state, now, this.pinRules[scope]);
+        this.pins.set(key, result.state);
+        locked ||= result.locked;
+      } else if (outcome === 'right' && scope === 'account') {
+        const left = forgetSeenFailures(state, reservation.seen[i] ?? 0, now);
+        if (left) this.pins.set(key, left);
+        else this.pins.delete(key);
+      }
+    });
+    return { locked };
+  }
+
+  private inFlight(key: string, now: number): number {
+    const attempts = this.pinAttempts.get(key);
+    if (!attempts) return 0;
+    for (const [attemptId, until] of attempts) if (until <= now) attempts.delete(attemptId);
+    if (attempts.size === 0) this.pinAttempts.delete(key);
+    return attempts.size;
   }
 
   async recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }> {

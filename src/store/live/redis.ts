@@ -2,7 +2,15 @@
 // writes runs as one Lua script, so two instances cannot interleave inside it.
 import { Redis } from 'ioredis';
 import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../../domain/pin-policy.ts';
-import type { Announcement, LiveStore, LiveStoreOptions } from './live-store.ts';
+import {
+  PIN_RESERVATION_MS,
+  type Announcement,
+  type GrantedPinReservation,
+  type LiveStore,
+  type LiveStoreOptions,
+  type PinAttemptKey,
+  type PinReservation,
+} from './live-store.ts';
 import { requireTtl } from './memory.ts';
 
 // KEYS: failures counter, lock. ARGV: max failures, window ms, lock ms.
@@ -18,6 +26,59 @@ if failures >= tonumber(ARGV[1]) then
   return {failures, 1}
 end
 return {failures, 0}`;
+
+// KEYS: per (scope, id) its failures counter, lock and attempts in flight (a sorted set
+// of attempt id → when the reservation lapses). ARGV: attempt id, reservation ms, then
+// each key's max failures. Mirrors mayAttempt in src/domain/pin-policy.ts: refused while
+// any is locked or its failures plus attempts in flight reach the limit; else the attempt
+// is put in flight on every key at once. Returns {1, failures seen…} or {0}.
+const RESERVE_PIN_ATTEMPT = `
+local t = redis.call('time')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = #KEYS / 3
+local seen = {}
+for i = 0, n - 1 do
+  if redis.call('exists', KEYS[i * 3 + 2]) == 1 then return {0} end
+  redis.call('zremrangebyscore', KEYS[i * 3 + 3], '-inf', now)
+  local failures = tonumber(redis.call('get', KEYS[i * 3 + 1]) or '0')
+  if failures + redis.call('zcard', KEYS[i * 3 + 3]) >= tonumber(ARGV[3 + i]) then return {0} end
+  seen[i + 1] = failures
+end
+for i = 0, n - 1 do
+  redis.call('zadd', KEYS[i * 3 + 3], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('pexpire', KEYS[i * 3 + 3], ARGV[2])
+end
+return {1, unpack(seen)}`;
+
+// KEYS: as RESERVE_PIN_ATTEMPT. ARGV: attempt id, outcome (right, wrong, unchecked), then
+// per key: max failures, window ms, lock ms, failures seen at reservation, 1 if a right PIN
+// forgets them. A wrong PIN counts as RECORD_PIN_FAILURE does; a right one takes away only
+// the failures it saw (never a lock). Returns 1 when a wrong PIN locked (or found a lock).
+const SETTLE_PIN_ATTEMPT = `
+local n = #KEYS / 3
+local locked = 0
+for i = 0, n - 1 do
+  local fail, lock, pending = KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3]
+  local a = 2 + i * 5
+  redis.call('zrem', pending, ARGV[1])
+  if ARGV[2] == 'wrong' then
+    if redis.call('exists', lock) == 1 then
+      locked = 1
+    else
+      local failures = redis.call('incr', fail)
+      if failures == 1 then redis.call('pexpire', fail, ARGV[a + 2]) end
+      if failures >= tonumber(ARGV[a + 1]) then
+        redis.call('set', lock, '1', 'PX', ARGV[a + 3])
+        redis.call('del', fail)
+        locked = 1
+      end
+    end
+  elseif ARGV[2] == 'right' and ARGV[a + 5] == '1' then
+    local left = tonumber(redis.call('get', fail) or '0') - tonumber(ARGV[a + 4])
+    if left <= 0 then redis.call('del', fail) else redis.call('set', fail, left, 'KEEPTTL') end
+  end
+end
+return locked`;
 
 // KEYS: counter. ARGV: window ms. The window opens at the first hit.
 const HIT = `
@@ -121,6 +182,41 @@ export class RedisLiveStore implements LiveStore {
     const exists = await Promise.all(list.map((key) => this.redis.exists(key)));
     const start = this.sessionKey('').length;
     return list.filter((_, i) => exists[i] === 1).map((key) => key.slice(start));
+  }
+
+  async reservePinAttempt(keys: readonly PinAttemptKey[], attemptId: string): Promise<PinReservation> {
+    const [granted, ...seen] = (await this.redis.eval(
+      RESERVE_PIN_ATTEMPT,
+      keys.length * 3,
+      ...this.pinAttemptKeys(keys),
+      attemptId,
+      PIN_RESERVATION_MS,
+      ...keys.map((k) => this.pinRules[k.scope].maxFailures),
+    )) as number[];
+    return granted === 1 ? { granted: true, attemptId, seen } : { granted: false };
+  }
+
+  async settlePinAttempt(
+    keys: readonly PinAttemptKey[],
+    reservation: GrantedPinReservation,
+    outcome: 'right' | 'wrong' | 'unchecked',
+  ): Promise<{ locked: boolean }> {
+    const locked = await this.redis.eval(
+      SETTLE_PIN_ATTEMPT,
+      keys.length * 3,
+      ...this.pinAttemptKeys(keys),
+      reservation.attemptId,
+      outcome,
+      ...keys.flatMap((k, i) => {
+        const rule = this.pinRules[k.scope];
+        return [rule.maxFailures, rule.windowSeconds * 1000, rule.lockSeconds * 1000, reservation.seen[i] ?? 0, k.scope === 'account' ? 1 : 0];
+      }),
+    );
+    return { locked: locked === 1 };
+  }
+
+  private pinAttemptKeys(keys: readonly PinAttemptKey[]): string[] {
+    return keys.flatMap((k) => [this.pinKey('fail', k.scope, k.id), this.pinKey('lock', k.scope, k.id), this.pinKey('tries', k.scope, k.id)]);
   }
 
   async recordPinFailure(scope: PinScope, id: string): Promise<{ failures: number; locked: boolean }> {
@@ -235,7 +331,7 @@ export class RedisLiveStore implements LiveStore {
     return `${this.prefix}session:${callId}`;
   }
 
-  private pinKey(kind: 'fail' | 'lock', scope: PinScope, id: string): string {
+  private pinKey(kind: 'fail' | 'lock' | 'tries', scope: PinScope, id: string): string {
     return `${this.prefix}pin:${kind}:${scope}:${id}`;
   }
 
