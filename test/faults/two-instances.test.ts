@@ -151,7 +151,7 @@ describe('two instances taking calls', () => {
       "select kind, sends from notifications where ticket_id = $1 and channel = 'sms' and recipient = $2",
       [ticket!.id, SMS.DUTY_MANAGER_PHONE],
     );
-    expect(sent.map((n) => n.kind).sort()).toEqual(['breach', 'warning', 'warning']);
+    expect(sent.map((n) => n.kind).sort()).toEqual(['breach', 'escalation_failed', 'warning', 'warning']); // the exhausted ladder's alert, at once
     // Every text went out once per recorded send (a breach pages again until acknowledged),
     // however many instances were watching: a warning once, never twice.
     const texts = sms.messages.filter((m) => m.to === SMS.DUTY_MANAGER_PHONE && m.body.includes(`ticket ${ticket!.reference} `));
