@@ -107,7 +107,7 @@ describe('a full outbox disk', { timeout: 90_000 }, () => {
       30_000,
     );
     alive(child);
-    expect(child.output()).toMatch(/could not record a replayed write as done \(disk full\?\)/);
+    await until(() => /could not record a replayed write as done \(disk full\?\)/.test(child.output()), 'the failed acknowledgement to be logged');
     expect(child.output()).toMatch(/ENOSPC/);
     const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
     expect(call?.endedAt).not.toBeNull();
@@ -150,7 +150,8 @@ describe('a full outbox disk', { timeout: 90_000 }, () => {
     // The flow cannot keep its record: the caller is put through to the desk rather than dropped.
     await caller.hears('connecting-desk');
     alive(child);
-    expect(child.output()).toMatch(/could not journal a write \(disk full\?\)/);
+    // The log line reaches the pipe a moment after the answer.
+    await until(() => /could not journal a write \(disk full\?\)/.test(child.output()), 'the journal failure to be logged');
     await caller.hangsUp();
 
     diskFreed();
