@@ -47,8 +47,8 @@ describe('carrier facts on the timeline', () => {
     expect(trips.byName).toEqual({
       ...ONE_STEP,
       'pg.findAccountForPin': 1,
-      'redis.isPinLocked': 2,
-      'redis.clearPinFailures': 1,
+      'redis.reservePinAttempt': 1,
+      'redis.settlePinAttempt': 1,
     });
 
     trips.reset();
