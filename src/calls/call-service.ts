@@ -80,7 +80,11 @@ export function createCallService(deps: CallServiceDeps): CallService {
       while (pending.length > 0) {
         const event = pending.shift() as FlowEvent;
         const before = session.state;
-        if (event.type === 'hangup') session.hangupCause = event.cause;
+        if (event.type === 'hangup') {
+          session.hangupCause = event.cause;
+          // The call was closed at the goodbye, before the line hung up: its cause comes now.
+          if (before.phase === 'ending') await deps.records.updateCall(before.callId, { hangupCause: event.cause });
+        }
         const e = eventEntry(before, event);
         if (e) entry(e.type, e.detail);
         const result = transition(before, event, at);

@@ -51,6 +51,8 @@ export interface CallPatch {
   ticketId?: string | null;
   recordingName?: string | null;
   escalationFailed?: boolean;
+  /** Set at the close; a hang-up that comes after it (the line's own, after the goodbye) fills it in. */
+  hangupCause?: string | null;
 }
 
 export interface CallEnd {
@@ -78,6 +80,7 @@ const PATCH_COLUMNS: Record<keyof CallPatch, string> = {
   ticketId: 'ticket_id',
   recordingName: 'recording_name',
   escalationFailed: 'escalation_failed',
+  hangupCause: 'hangup_cause',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -215,6 +215,10 @@ describe('the other menu choices', () => {
       .presses(`${reference}#`)
       .hears('ticket', ...[...reference].map((d) => `sound:digits/${d}`), 'status-is', 'status-acknowledged', 'goodbye')
       .isHungUp();
-    expect((await callOf(caller)).call.outcome).toBe('informed');
+    const { call, timeline } = await callOf(caller);
+    expect(call.outcome).toBe('informed');
+    // The line hung up after the goodbye: the cause is kept though the call was closed just before.
+    expect(call.hangupCause).toBe('Normal Clearing');
+    expect(timeline.find((e) => e.type === 'hangup')?.detail).toEqual({ cause: 'Normal Clearing', by: 'line' });
   });
 });
