@@ -18,6 +18,8 @@ export interface TicketListFilter {
   accountNumber?: string;
   sla?: SlaState;
   engineerId?: string;
+  /** "My tickets": the console user who owns them. */
+  assignedTo?: string;
 }
 
 export interface TicketListRow {
@@ -36,6 +38,8 @@ export interface TicketListRow {
   /** The running timer due soonest. */
   nextTarget: string | null;
   nextDueAt: Date | null;
+  /** The owner's name, when someone owns it. */
+  assignee: string | null;
 }
 
 export interface TicketCursor {
@@ -46,6 +50,7 @@ export interface TicketCursor {
 /** A ticket an engineer may see: they responded to it, or were rung on the call that raised it. */
 function engineerTicketSql(ticket: string, engineerParam: string): string {
   return `(${ticket}.responded_by::text = ${engineerParam}
+           or ${ticket}.assigned_to in (select au.id from users au where au.engineer_id::text = ${engineerParam})
            or exists (select 1 from calls ec where ec.id = ${ticket}.call_id and ${engineerRungSql('ec', engineerParam)}))`;
 }
 
@@ -74,6 +79,7 @@ export async function ticketList(
     where.push(`s.sla = ${p(filter.sla)}`);
   }
   if (filter.engineerId !== undefined) where.push(isId(filter.engineerId) ? engineerTicketSql('t', p(filter.engineerId)) : 'false');
+  if (filter.assignedTo !== undefined) where.push(isId(filter.assignedTo) ? `t.assigned_to = ${p(filter.assignedTo)}::bigint` : 'false');
   if (page.after) where.push(`(t.opened_at, t.id) < (${p(page.after.openedAt)}::timestamptz, ${p(page.after.id)}::bigint)`);
   const limit = Math.min(Math.max(Math.trunc(page.limit), 1), 200);
   const rows = await db.query<{
@@ -92,8 +98,10 @@ export async function ticketList(
     sla: SlaState | null;
     next_target: string | null;
     next_due_at: Date | null;
+    assignee: string | null;
   }>(
     `select t.id, t.reference, t.kind, t.tier, t.priority, t.status, t.summary, t.opened_at, t.call_id,
+            (select au.name from users au where au.id = t.assigned_to) as assignee,
             to_char(t.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
             a.number as account_number, a.name as account_name,
             s.sla,
@@ -126,6 +134,7 @@ export async function ticketList(
       sla: r.sla,
       nextTarget: r.next_target,
       nextDueAt: r.next_due_at,
+      assignee: r.assignee,
     })),
     next: rows.length > limit && last ? { openedAt: last.cursor_at, id: last.id } : null,
   };

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { callLogPage, type CallLogRow } from '../../store/call-log.ts';
 import { ticketsAtRisk, type AtRiskTimer } from '../../store/console-views.ts';
 import { listFeed, type FeedEntry } from '../../store/notifications.ts';
+import type { CallbackDue } from '../../store/ticket-owner.ts';
+import { callbacksFor } from './ownership.ts';
 import type { SessionUser } from '../../store/sessions.ts';
 import { EVERYONE, scopeOf } from '../auth/guards.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
@@ -24,19 +26,22 @@ export interface NowView {
   atRisk: AtRiskTimer[];
   /** The latest warnings and breaches (issue 5's console feed); supervisors and admins only. */
   feed: FeedEntry[];
+  /** Calls back owed (messages left, promised callbacks), due soonest first. */
+  callbacks: CallbackDue[];
 }
 
 export async function nowView(deps: ConsoleDeps, auth: SessionUser): Promise<NowView> {
   const at = deps.now();
   const scope = scopeOf(auth);
   const engineer = scope.all ? {} : { engineerId: scope.engineerId ?? '' };
-  const [live, rota, atRisk, feed] = await Promise.all([
+  const [live, rota, atRisk, feed, callbacks] = await Promise.all([
     callLogPage(deps.db, { outcome: 'in_progress', from: new Date(at.getTime() - LIVE_WINDOW_MS), ...engineer }, { limit: 50, now: at }),
     rotaView(deps, { days: 1 }),
     ticketsAtRisk(deps.db, at, AT_RISK_WINDOW_MS, { ...engineer, limit: 20 }),
     scope.all ? listFeed(deps.db, { limit: 8 }) : Promise.resolve([]),
+    callbacksFor(deps, auth),
   ]);
-  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk, feed };
+  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk, feed, callbacks };
 }
 
 const date = z.string().describe('ISO 8601 instant');
@@ -70,6 +75,18 @@ export const nowRoutes: ApiRoute[] = [
       ),
       feed: z.array(
         z.object({ id: z.string(), at: date, kind: z.string(), ticketId: z.string().nullable(), reference: z.string().nullable(), text: z.string(), detail: z.record(z.string(), z.unknown()), notificationId: z.string().nullable() }),
+      ),
+      callbacks: z.array(
+        z.object({
+          reference: z.string(),
+          ticketId: z.string(),
+          accountName: z.string().nullable(),
+          accountNumber: z.string().nullable(),
+          callerNumber: z.string().nullable(),
+          dueAt: date.nullable(),
+          messageLeft: z.boolean(),
+          assignee: z.string().nullable(),
+        }),
       ),
     }),
     handler: ({ deps, auth }) => nowView(deps, auth),

@@ -17,13 +17,14 @@ import { rotaRoutes } from './rota.ts';
 import { searchRoutes } from './search.ts';
 import { trendRoutes } from './trends.ts';
 import { creditRoutes } from './credits.ts';
+import { ownershipRoutes } from './ownership.ts';
 import { ticketListRoutes } from './ticket-list.ts';
 import { userRoutes } from './users.ts';
 import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes, ...creditRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes, ...creditRoutes];
 }
 
 export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {

@@ -37,6 +37,7 @@ export const ticketListRoutes: ApiRoute[] = [
     query: z.object({
       status: z.enum(TICKET_STATUS_FILTERS).optional().describe('open: every status but resolved and closed'),
       sla: z.enum(SLA_STATES).optional(),
+      mine: z.enum(['true', 'false']).optional().describe('true: only the tickets you own'),
       after: cursorText.optional(),
       limit: z.string().regex(/^\d{1,3}$/).transform(Number).pipe(z.number().int().min(1).max(200)).optional(),
     }),
@@ -57,6 +58,7 @@ export const ticketListRoutes: ApiRoute[] = [
           sla: z.enum(SLA_STATES).nullable(),
           nextTarget: z.string().nullable(),
           nextDueAt: date.nullable(),
+          assignee: z.string().nullable(),
         }),
       ),
       next: z.string().nullable().describe('Pass as `after` for the next (older) page'),
@@ -71,6 +73,7 @@ export const ticketListRoutes: ApiRoute[] = [
           ...(query.status ? { status: query.status } : {}),
           ...(query.sla ? { sla: query.sla } : {}),
           ...(scope.all ? {} : { engineerId: scope.engineerId ?? '' }),
+          ...(query.mine === 'true' ? { assignedTo: auth.user.id } : {}),
         },
         { after, limit: query.limit ?? 50, now: deps.now() },
       );

@@ -6,7 +6,7 @@ import type { NowView } from '../../api/now.ts';
 import type { OnCallLevel } from '../../api/rota.ts';
 import { clockTime, dateTime, relative, word } from '../format.ts';
 import { html, type Html } from '../html.ts';
-import { page } from '../layout.ts';
+import { csrfField, page } from '../layout.ts';
 import { countdown, stateBadge } from '../sla-view.ts';
 
 /** One live call as a list item; the script renders the same shape from events. */
@@ -32,21 +32,16 @@ function onCallList(levels: readonly OnCallLevel[]): Html {
 export function nowPage(auth: SessionUser, v: NowView): Html {
   const engineer = auth.user.role === 'engineer';
   const breaches = new Set(v.atRisk.filter((t) => t.state === 'breached').map((t) => t.reference)).size;
+  const counts = [breaches ? `${breaches} breached` : '', v.callbacks.length ? `${v.callbacks.length} to call back` : ''].filter(Boolean);
   return page({
     // A background tab shows what needs a human.
-    title: breaches ? `(${breaches} breached) Now` : 'Now',
+    title: counts.length ? `(${counts.join(', ')}) Now` : 'Now',
     active: 'now',
     auth,
     live: true,
     body: html`<h1>Now</h1>
 <div class="grid">
   <div class="span-2">
-  <section class="card" aria-labelledby="live-heading">
-    <h2 id="live-heading">Calls in progress <span class="count" id="live-count">${v.liveCalls.length}</span></h2>
-    <p class="muted small" id="live-status" aria-live="polite">${engineer ? 'Calls you are rung on appear here as they happen.' : 'Calls appear here as they arrive.'}</p>
-    <ul id="live-calls" class="live-calls" aria-live="polite">${v.liveCalls.map((c) => liveCallItem(c))}</ul>
-    <p id="live-empty" class="empty"${v.liveCalls.length ? html` hidden` : ''}>No calls in progress.</p>
-  </section>
 <section class="card" aria-labelledby="risk-heading">
   <h2 id="risk-heading">Tickets breached or about to breach</h2>
   ${
@@ -66,6 +61,32 @@ export function nowPage(auth: SessionUser, v: NowView): Html {
       : html`<p class="empty">Nothing is due in the next two hours.</p>`
   }
 </section>
+<section class="card" aria-labelledby="callbacks-heading">
+  <h2 id="callbacks-heading">Calls back owed <span class="count">${v.callbacks.length}</span></h2>
+  ${
+    v.callbacks.length
+      ? html`<div class="table-wrap"><table class="responsive">
+    <caption class="visually-hidden">Messages left and promised callbacks not yet made, due soonest first</caption>
+    <thead><tr><th scope="col">Ticket</th><th scope="col">Customer</th><th scope="col">Call</th><th scope="col">Promised by</th><th scope="col">Owner</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody>${v.callbacks.map(
+      (c) => html`<tr>
+      <td data-label="Ticket"><a href="/console/tickets/${c.reference}">${c.reference}</a>${c.messageLeft ? html` <span class="muted">message left</span>` : ''}</td>
+      <td data-label="Customer">${c.accountName ?? '—'}</td>
+      <td data-label="Call">${c.callerNumber ?? '—'}</td>
+      <td data-label="Promised by">${c.dueAt ? html`${dateTime(c.dueAt)} <span class="muted">${relative(c.dueAt, v.at)}</span>` : '—'}</td>
+      <td data-label="Owner">${c.assignee ?? html`<span class="muted">nobody</span>`}</td>
+      <td data-label="Action"><form method="post" action="/console/tickets/${c.reference}/callback-done" class="inline">${csrfField(auth)}<button type="submit">Called back</button></form></td>
+    </tr>`,
+    )}</tbody></table></div>`
+      : html`<p class="empty">No calls back are owed.</p>`
+  }
+</section>
+  <section class="card" aria-labelledby="live-heading">
+    <h2 id="live-heading">Calls in progress <span class="count" id="live-count">${v.liveCalls.length}</span></h2>
+    <p class="muted small" id="live-status" aria-live="polite">${engineer ? 'Calls you are rung on appear here as they happen.' : 'Calls appear here as they arrive.'}</p>
+    <ul id="live-calls" class="live-calls" aria-live="polite">${v.liveCalls.map((c) => liveCallItem(c))}</ul>
+    <p id="live-empty" class="empty"${v.liveCalls.length ? html` hidden` : ''}>No calls in progress.</p>
+  </section>
   </div>
   <div>
   <section class="card" aria-labelledby="oncall-heading">

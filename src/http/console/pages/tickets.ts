@@ -7,8 +7,9 @@ import type { TicketCursor, TicketListRow } from '../../../store/console-views.t
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { TicketView } from '../../../tickets/queries.ts';
 import type { CustomerInView } from '../../api/customer.ts';
+import type { TicketOwnership } from '../../../store/ticket-owner.ts';
 import { customerCard } from '../customer-card.ts';
-import { dateTime, word } from '../format.ts';
+import { dateTime, roleWord, word } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
 import { countdown, stateBadge, timerView } from '../sla-view.ts';
@@ -43,13 +44,14 @@ const STATUS_FILTERS: readonly (readonly [string, string])[] = [
 
 export function ticketsPage(
   auth: SessionUser,
-  opts: { status: string; sla: string; rows: TicketListRow[]; next: TicketCursor | null; nextLink: string | null; now: Date; error: string | null },
+  opts: { status: string; sla: string; mine?: boolean; rows: TicketListRow[]; next: TicketCursor | null; nextLink: string | null; now: Date; error: string | null },
 ): Html {
   return page({
-    title: 'Tickets',
+    title: opts.mine ? 'My tickets' : 'Tickets',
     active: 'tickets',
     auth,
-    body: html`<h1>Tickets</h1>
+    body: html`<div class="page-head"><h1>${opts.mine ? 'My tickets' : 'Tickets'}</h1>
+  ${opts.mine ? html`<a class="button" href="/console/tickets">All tickets</a>` : html`<a class="button" href="/console/tickets?mine=1">My tickets</a>`}</div>
 ${auth.user.role === 'engineer' ? html`<p class="muted">Tickets you responded to or were rung for.</p>` : ''}
 <form method="get" action="/console/tickets" class="filters" aria-label="Filter tickets">
   <div class="field"><label for="t-status">Status</label>
@@ -60,6 +62,7 @@ ${auth.user.role === 'engineer' ? html`<p class="muted">Tickets you responded to
     <select id="t-sla" name="sla"><option value="">Any</option>${SLA_STATES.map(
       (s) => html`<option value="${s}"${s === opts.sla ? html` selected` : ''}>${word(s)}</option>`,
     )}</select></div>
+  ${opts.mine ? html`<input type="hidden" name="mine" value="1">` : ''}
   <div class="field actions"><button type="submit" class="primary">Filter</button></div>
 </form>
 ${opts.error ? html`<p class="flash flash-error" role="alert">These filters cannot be used: ${opts.error}</p>` : ''}
@@ -67,7 +70,7 @@ ${
   opts.rows.length
     ? html`<div class="table-wrap"><table class="responsive">
   <caption class="visually-hidden">Tickets, newest first</caption>
-  <thead><tr><th scope="col">Ticket</th><th scope="col">Opened</th><th scope="col">Account</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">SLA</th><th scope="col">Next due</th></tr></thead>
+  <thead><tr><th scope="col">Ticket</th><th scope="col">Opened</th><th scope="col">Account</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">SLA</th><th scope="col">Next due</th><th scope="col">Owner</th></tr></thead>
   <tbody>${opts.rows.map(
     (t) => html`<tr>
     <td data-label="Ticket"><a href="/console/tickets/${t.reference}"><strong>${t.reference}</strong></a></td>
@@ -77,6 +80,7 @@ ${
     <td data-label="Status">${word(t.status)}</td>
     <td data-label="SLA">${stateBadge(t.sla)}</td>
     <td data-label="Next due">${t.nextDueAt ? html`${word(t.nextTarget)}: ${countdown({ state: 'running', dueAt: t.nextDueAt, warnAt: null }, opts.now)}` : '—'}</td>
+    <td data-label="Owner">${t.assignee ?? html`<span class="muted">—</span>`}</td>
   </tr>`,
   )}</tbody></table></div>`
     : opts.error
@@ -93,12 +97,38 @@ const TRAIL: Record<string, string> = {
   recording: 'Voicemail attached',
   flagged: 'Flagged',
   note: 'Note',
+  assigned: 'Owner changed',
+  'callback-done': 'Customer called back',
   recomputed: 'Due times recomputed: the office calendar changed',
   sla_warning: 'SLA warning',
   sla_breach: 'SLA breached',
   adr_notice_given: 'Customer told of their right to ADR',
   ...ACTION_LABELS,
 };
+
+function ownerFacts(auth: SessionUser, reference: string, o: TicketOwnership, owners: readonly { id: string; name: string; role: string }[]): Html {
+  const engineer = auth.user.role === 'engineer';
+  return html`<dt>Owner</dt><dd id="ticket-owner">${o.assignee ? o.assignee.name : html`<span class="muted">nobody</span>`}
+  ${
+    engineer
+      ? o.assignee?.id === auth.user.id
+        ? ''
+        : html`<form method="post" action="/console/tickets/${reference}/assign" class="inline">${csrfField(auth)}<input type="hidden" name="userId" value="me"><button type="submit">Take it</button></form>`
+      : html`<form method="post" action="/console/tickets/${reference}/assign" class="inline">${csrfField(auth)}
+    <label for="owner" class="visually-hidden">Give the ticket to</label>
+    <select id="owner" name="userId"><option value="">nobody</option>${owners.map(
+      (u) => html`<option value="${u.id}"${o.assignee?.id === u.id ? html` selected` : ''}>${u.name} (${roleWord(u.role)})</option>`,
+    )}</select>
+    <button type="submit">Assign</button></form>`
+  }</dd>
+  <dt>Call back</dt><dd id="ticket-callback">${
+    o.callbackOwed
+      ? html`<span class="badge badge-warning">owed</span> <form method="post" action="/console/tickets/${reference}/callback-done" class="inline">${csrfField(auth)}<button type="submit">Called back</button></form>`
+      : o.callbackDoneAt
+        ? html`made ${dateTime(o.callbackDoneAt)}`
+        : html`<span class="muted">none owed</span>`
+  }</dd>`;
+}
 
 function trailText(e: { type: string; detail: Record<string, unknown> }): string {
   const d = e.detail;
@@ -111,7 +141,15 @@ function trailText(e: { type: string; detail: Record<string, unknown> }): string
 export function ticketPage(
   auth: SessionUser,
   t: TicketView,
-  opts: { now: Date; actors: ReadonlyMap<string, string>; flash?: { kind: 'ok' | 'error'; text: string } | null; customer?: CustomerInView },
+  opts: {
+    now: Date;
+    actors: ReadonlyMap<string, string>;
+    flash?: { kind: 'ok' | 'error'; text: string } | null;
+    customer?: CustomerInView;
+    ownership?: TicketOwnership;
+    /** Who a supervisor may give the ticket to (empty for an engineer, who may only take it). */
+    owners?: readonly { id: string; name: string; role: string }[];
+  },
 ): Html {
   const actions = actionsFor(t.status);
   const adrTask = t.tasks.find((k) => k.kind === 'adr_notice');
@@ -134,6 +172,7 @@ export function ticketPage(
       ${t.callId ? html`<dt>Call</dt><dd><a href="/console/calls/${t.callId}">the call that raised it</a></dd>` : ''}
       ${t.summary ? html`<dt>Summary</dt><dd>${t.summary}</dd>` : ''}
       ${t.escalationFailed ? html`<dt>Escalation</dt><dd><span class="badge badge-breached">failed</span></dd>` : ''}
+      ${opts.ownership ? ownerFacts(auth, t.reference, opts.ownership, opts.owners ?? []) : ''}
     </dl>
   </section>
   <section class="card" aria-labelledby="sla-heading">

@@ -14,6 +14,8 @@ import { listUsers } from '../../../store/users.ts';
 import { listEngineers } from '../../../store/engineers.ts';
 import { showTicket, type TicketView } from '../../../tickets/queries.ts';
 import { customerInView } from '../../api/customer.ts';
+import { assignAs, callbackDoneAs } from '../../api/ownership.ts';
+import { ticketOwnership } from '../../../store/ticket-owner.ts';
 import { addNote, applyAction, recordAdrNotice, type TicketDeps } from '../../../tickets/service.ts';
 import { EVERYONE, requireRole, scopeOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/session.ts';
@@ -27,6 +29,7 @@ import { rawQuery } from './calls.ts';
 const listQuery = z.object({
   status: z.enum(TICKET_STATUS_FILTERS).optional(),
   sla: z.enum(SLA_STATES).optional(),
+  mine: z.enum(['1']).optional(),
   after: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(),
 });
 const REFERENCE = /^[0-9]{1,12}$/;
@@ -35,6 +38,8 @@ const noteForm = z.object({ note: z.string().trim().min(1, 'write the note first
 
 const FLASH: Record<string, string> = {
   noted: 'Note added.',
+  assigned: 'Owner changed.',
+  'called-back': 'Recorded that the customer was called back.',
   adr: 'Recorded that the customer was told of their right to alternative dispute resolution.',
   ...Object.fromEntries(TICKET_ACTIONS.map((a) => [a, `Done: ${ACTION_LABELS[a]}.`])),
 };
@@ -77,10 +82,10 @@ export function ticketPages(deps: ConsoleDeps): Router {
     const render = (code: number, rows: Awaited<ReturnType<typeof ticketList>> | null, error: string | null) => {
       let nextLink: string | null = null;
       if (rows?.next) {
-        const p = new URLSearchParams({ status, ...(raw.sla ? { sla: raw.sla } : {}), after: encodeTicketCursor(rows.next) });
+        const p = new URLSearchParams({ status, ...(raw.sla ? { sla: raw.sla } : {}), ...(raw.mine ? { mine: '1' } : {}), after: encodeTicketCursor(rows.next) });
         nextLink = `/console/tickets?${p.toString()}`;
       }
-      res.status(code).type('html').send(toDocument(ticketsPage(auth, { status, sla: raw.sla ?? '', rows: rows?.rows ?? [], next: rows?.next ?? null, nextLink, now, error })));
+      res.status(code).type('html').send(toDocument(ticketsPage(auth, { status, sla: raw.sla ?? '', mine: raw.mine === '1', rows: rows?.rows ?? [], next: rows?.next ?? null, nextLink, now, error })));
     };
     const after = parsed.success && parsed.data.after ? decodeTicketCursor(parsed.data.after) : null;
     if (!parsed.success || (parsed.data.after && !after)) {
@@ -94,6 +99,7 @@ export function ticketPages(deps: ConsoleDeps): Router {
         ...(status ? { status: status as (typeof TICKET_STATUS_FILTERS)[number] } : {}),
         ...(parsed.data.sla ? { sla: parsed.data.sla } : {}),
         ...(scope.all ? {} : { engineerId: scope.engineerId ?? '' }),
+        ...(parsed.data.mine ? { assignedTo: auth.user.id } : {}),
       },
       { after, limit: 50, now },
     );
@@ -109,11 +115,14 @@ export function ticketPages(deps: ConsoleDeps): Router {
   });
 
   async function renderTicket(auth: SessionUser, ticket: TicketView, flash: { kind: 'ok' | 'error'; text: string } | null) {
-    const [actors, customer] = await Promise.all([
+    const [actors, customer, ownership, users] = await Promise.all([
       actorNames(deps),
       customerInView(deps, auth, { accountId: ticket.accountId, callId: ticket.callId, ticketId: ticket.id }),
+      ticketOwnership(deps.db, ticket.id),
+      auth.user.role === 'engineer' ? Promise.resolve([]) : listUsers(deps.db),
     ]);
-    return ticketPage(auth, ticket, { now: deps.now(), actors, flash, customer });
+    const owners = users.filter((u) => !u.disabled).map((u) => ({ id: u.id, name: u.name, role: u.role }));
+    return ticketPage(auth, ticket, { now: deps.now(), actors, flash, customer, ownership, owners });
   }
 
   /** Runs a change (the ticket service audits it with the ticket's trail); a refusal is shown on the ticket page. */
@@ -148,6 +157,19 @@ export function ticketPages(deps: ConsoleDeps): Router {
     const parsed = noteForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new HttpError(422, 'invalid', issuesText(parsed.error));
     await change(req, res, ref, auth, 'noted', (d) => addNote(d, { reference: ref, actor: actorOf(auth), at: deps.now(), note: parsed.data.note }));
+  });
+
+  router.post('/tickets/:ref/assign', async (req, res) => {
+    const { auth, ref } = await ticketAuth(req);
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const to = raw['userId'] === 'me' ? auth.user.id : raw['userId'] === '' || raw['userId'] === undefined ? null : String(raw['userId']);
+    if (to !== null && !/^[1-9][0-9]{0,18}$/.test(to)) throw new HttpError(422, 'invalid', 'userId: must be a user id');
+    await change(req, res, ref, auth, 'assigned', () => assignAs(deps, auth, ref, to));
+  });
+
+  router.post('/tickets/:ref/callback-done', async (req, res) => {
+    const { auth, ref } = await ticketAuth(req);
+    await change(req, res, ref, auth, 'called-back', () => callbackDoneAs(deps, auth, ref));
   });
 
   router.post('/tickets/:ref/adr-notice', async (req, res) => {
