@@ -48,7 +48,8 @@ export interface TicketCursor {
 }
 
 /** A ticket an engineer may see: they responded to it, or were rung on the call that raised it. */
-function engineerTicketSql(ticket: string, engineerParam: string): string {
+/** The tickets an engineer may see: responded to, owned (through their user), or raised by a call they were rung on. */
+export function engineerTicketSql(ticket: string, engineerParam: string): string {
   return `(${ticket}.responded_by::text = ${engineerParam}
            or ${ticket}.assigned_to in (select au.id from users au where au.engineer_id::text = ${engineerParam})
            or exists (select 1 from calls ec where ec.id = ${ticket}.call_id and ${engineerRungSql('ec', engineerParam)}))`;

@@ -4,6 +4,8 @@
 // account, but of its other tickets and calls only those they were rung on.
 import { effectiveTier, londonDate, type Tier } from '../domain/contracts.ts';
 import { getAccount, type AccountRecord } from './accounts.ts';
+import { engineerRungSql } from './call-log.ts';
+import { engineerTicketSql } from './console-views.ts';
 import type { Db } from './db.ts';
 import { isId } from './validate.ts';
 
@@ -34,8 +36,6 @@ export async function customerView(
   );
   const scoped = opts.engineerId !== undefined;
   if (scoped && !isId(opts.engineerId!)) return { account, tier, contract: covering ?? null, openTickets: [], recentCalls: [] };
-  const rung = (call: string) =>
-    `exists (select 1 from call_events er where er.call_id = ${call} and er.type = 'engineer-rung' and er.detail ->> 'engineerId' = $4::text)`;
   const params = [account.id, opts.exceptTicketId ?? null, SHOWN, ...(scoped ? [opts.engineerId] : [])];
   const callParams = [account.id, opts.exceptCallId ?? null, SHOWN, ...(scoped ? [opts.engineerId] : [])];
   const [tickets, calls] = await Promise.all([
@@ -43,14 +43,14 @@ export async function customerView(
       `select t.reference, t.kind, t.status, t.opened_at, t.summary from tickets t
         where t.account_id = $1::bigint and t.status not in ('resolved', 'closed')
           and ($2::bigint is null or t.id <> $2::bigint)
-          ${scoped ? `and (t.responded_by::text = $4::text or ${rung('t.call_id')})` : ''}
+          ${scoped ? `and ${engineerTicketSql('t', '$4::text')}` : ''}
         order by t.opened_at desc, t.id desc limit $3::int`,
       params,
     ),
     db.query<{ id: string; started_at: Date; from_number: string; outcome: string | null; reference: string | null }>(
       `select c.id, c.started_at, c.from_number, c.outcome, t.reference from calls c left join tickets t on t.call_id = c.id
         where c.account_id = $1::bigint and ($2::uuid is null or c.id <> $2::uuid)
-          ${scoped ? `and ${rung('c.id')}` : ''}
+          ${scoped ? `and ${engineerRungSql('c', '$4::text')}` : ''}
         order by c.started_at desc, c.id limit $3::int`,
       callParams,
     ),

@@ -3,6 +3,8 @@
 // parser accepts is also a phone number (01632 960001, +44 1632 960001, 0044…), matched
 // against account phones and callers' numbers; words match account and engineer names.
 // An engineer's results are limited to the calls they were rung on and their tickets.
+import { engineerRungSql } from './call-log.ts';
+import { engineerTicketSql } from './console-views.ts';
 import type { Db } from './db.ts';
 import { toE164 } from './phone.ts';
 import { isId } from './validate.ts';
@@ -45,8 +47,6 @@ export async function search(db: Db, terms: SearchTerms, scope: { engineerId?: s
   // $1 name pattern, $2 digits, $3 phone, $4 limit, $5 engineer (when scoped).
   const params: unknown[] = [likePattern(terms.text), terms.digits, terms.phone, LIMIT];
   if (engineerOnly) params.push(scope.engineerId);
-  const rungOn = (call: string) =>
-    `exists (select 1 from call_events er where er.call_id = ${call}.id and er.type = 'engineer-rung' and er.detail ->> 'engineerId' = $5::text)`;
   const matchingAccounts = `select a.id from accounts a
        where a.name ilike $1::text or a.number = $2::text
           or a.id in (select ap.account_id from account_phones ap where ap.phone = $3::text)`;
@@ -73,7 +73,7 @@ export async function search(db: Db, terms: SearchTerms, scope: { engineerId?: s
                 where ev.type = 'engineer-rung' and ev.detail ->> 'engineerId' in (${matchingEngineers}))
        select t.reference, t.kind, t.tier, t.status, t.summary, t.opened_at, a.number as account_number, a.name as account_name
          from tickets t join matched m on m.id = t.id left join accounts a on a.id = t.account_id
-        ${engineerOnly ? `where (t.responded_by::text = $5::text or exists (select 1 from calls ec where ec.id = t.call_id and ${rungOn('ec')}))` : ''}
+        ${engineerOnly ? `where ${engineerTicketSql('t', '$5::text')}` : ''}
         order by t.opened_at desc, t.id desc limit $4::int`,
       params,
     ),
@@ -86,7 +86,7 @@ export async function search(db: Db, terms: SearchTerms, scope: { engineerId?: s
                 where ev.type = 'engineer-rung' and ev.detail ->> 'engineerId' in (${matchingEngineers}))
        select c.id, c.started_at, c.from_number, c.carrier, c.outcome, a.number as account_number, a.name as account_name, t.reference
          from calls c join matched m on m.id = c.id left join accounts a on a.id = c.account_id left join tickets t on t.call_id = c.id
-        ${engineerOnly ? `where ${rungOn('c')}` : ''}
+        ${engineerOnly ? `where ${engineerRungSql('c', '$5::text')}` : ''}
         order by c.started_at desc, c.id limit $4::int`,
       params,
     ),

@@ -4,6 +4,7 @@
 // nobody has responded yet (they were told when they would hear back); it stays a
 // to-do, due at the response target, until someone records the call back.
 import { audit } from './audit.ts';
+import { engineerTicketSql } from './console-views.ts';
 import type { Db } from './db.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { addFeedEntry, type FeedEntry } from './notifications.ts';
@@ -88,8 +89,7 @@ export async function callbacksDue(db: Db, opts: { engineerId?: string; limit?: 
   if (opts.engineerId !== undefined) {
     if (!isId(opts.engineerId)) return [];
     params.push(opts.engineerId);
-    scope = `and (t.responded_by = $2::bigint or t.assigned_to in (select u.id from users u where u.engineer_id = $2::bigint)
-                  or exists (select 1 from call_events er where er.call_id = t.call_id and er.type = 'engineer-rung' and er.detail ->> 'engineerId' = $2::text))`;
+    scope = `and ${engineerTicketSql('t', '$2::text')}`;
   }
   const rows = await db.query<{
     reference: string;

@@ -5,7 +5,7 @@ import { callLogPage, type CallLogRow } from '../../store/call-log.ts';
 import { ticketsAtRisk, type AtRiskTimer } from '../../store/console-views.ts';
 import { listFeed, type FeedEntry } from '../../store/notifications.ts';
 import type { CallbackDue } from '../../store/ticket-owner.ts';
-import { callbacksFor } from './ownership.ts';
+import { callbackSchema, callbacksFor } from './ownership.ts';
 import type { SessionUser } from '../../store/sessions.ts';
 import { EVERYONE, scopeOf } from '../auth/guards.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
@@ -76,18 +76,7 @@ export const nowRoutes: ApiRoute[] = [
       feed: z.array(
         z.object({ id: z.string(), at: date, kind: z.string(), ticketId: z.string().nullable(), reference: z.string().nullable(), text: z.string(), detail: z.record(z.string(), z.unknown()), notificationId: z.string().nullable() }),
       ),
-      callbacks: z.array(
-        z.object({
-          reference: z.string(),
-          ticketId: z.string(),
-          accountName: z.string().nullable(),
-          accountNumber: z.string().nullable(),
-          callerNumber: z.string().nullable(),
-          dueAt: date.nullable(),
-          messageLeft: z.boolean(),
-          assignee: z.string().nullable(),
-        }),
-      ),
+      callbacks: z.array(callbackSchema),
     }),
     handler: ({ deps, auth }) => nowView(deps, auth),
   }),

@@ -49,6 +49,18 @@ export function callbacksFor(deps: ConsoleDeps, auth: SessionUser) {
 
 const date = z.string().describe('ISO 8601 instant');
 
+/** One call back owed, as /callbacks and /now answer it. */
+export const callbackSchema = z.object({
+  reference: z.string(),
+  ticketId: z.string(),
+  accountName: z.string().nullable(),
+  accountNumber: z.string().nullable(),
+  callerNumber: z.string().nullable(),
+  dueAt: date.nullable(),
+  messageLeft: z.boolean(),
+  assignee: z.string().nullable(),
+});
+
 export const ownershipRoutes: ApiRoute[] = [
   route({
     method: 'post',
@@ -86,18 +98,7 @@ export const ownershipRoutes: ApiRoute[] = [
     summary: 'Calls back owed: messages left and promised callbacks not yet made, due soonest first',
     tag: 'tickets',
     roles: EVERYONE,
-    response: z.array(
-      z.object({
-        reference: z.string(),
-        ticketId: z.string(),
-        accountName: z.string().nullable(),
-        accountNumber: z.string().nullable(),
-        callerNumber: z.string().nullable(),
-        dueAt: date.nullable(),
-        messageLeft: z.boolean(),
-        assignee: z.string().nullable(),
-      }),
-    ),
+    response: z.array(callbackSchema),
     async handler({ deps, auth }) {
       return callbacksFor(deps, auth);
     },
