@@ -64,7 +64,7 @@ describe('carrier facts on the timeline', () => {
     expect(types.slice(0, 2)).toEqual(['ari.answered', 'call-started']);
     const pinKeys = types.indexOf('keys');
     expect(types.slice(pinKeys - 1, pinKeys + 1)).toEqual(['ari.barge-in', 'keys']);
-    expect(timeline.find((e) => e.type === 'ari.playback')?.detail).toMatchObject({ on: 'caller', media: ['greeting', 'enter-pin'], stopped: true });
+    expect(timeline.find((e) => e.type === 'ari.playback')?.detail).toMatchObject({ on: 'caller', media: ['greeting', 'keys-help', 'enter-pin'], stopped: true });
     expect(timeline.filter((e) => e.type === 'ari.barge-in').map((e) => e.detail['question'])).toEqual(['pin', 'menu', 'critical']);
     // No note per key: the flow's own entry has the whole entry, the PIN masked.
     expect(types).not.toContain('ari.key');

@@ -174,6 +174,26 @@ describe('out of office hours', () => {
   });
 });
 
+describe('keys that work at every question', () => {
+  it('star repeats the menu; 0 reaches the desk in office hours', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const desk = sim.desk('support').answersAfter(2_000);
+    const caller = sim.call({ from: cat1.phone });
+    await caller.hears('greeting', 'keys-help', 'enter-pin').presses(`${cat1.pin}#`).hears('main-menu').presses('*').hears('main-menu');
+    await caller.presses('0').hears('ticket-reference', 'connecting-desk').isConnectedTo(desk).hangsUp();
+    expect((await callOf(caller)).call.routeReason).toContain('caller pressed 0 for a person');
+  });
+
+  it('a Cat4 customer who says nothing at the critical question at night reaches the on-call engineer', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const sam = sim.engineer(ENGINEERS.sam.phone).answersAfter(4_000).presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).hears('main-menu').presses('1').hears('fault-critical-question');
+    await caller.staysSilent().staysSilent().staysSilent().staysSilent().hears('connecting-oncall').isConnectedTo(sam).hangsUp();
+    expect((await callOf(caller)).ticket).toMatchObject({ priority: 'critical', route: 'oncall' });
+  });
+});
+
 describe('the other menu choices', () => {
   it('complaint in office hours: the intro, a complaint ticket, the desk', async () => {
     const { sim, callOf } = await lineAt(OFFICE);

@@ -234,6 +234,26 @@ describe('identification', () => {
   });
 });
 
+describe('keys that work at every question', () => {
+  it('star repeats the menu; 0 reaches the desk in office hours', async () => {
+    const { sim } = await lineAt(OFFICE);
+    sim.desk(DESK_NUMBER).answers();
+    const caller = sim.call({ from: cat1.phone });
+    await caller.hears('greeting', 'keys-help', 'enter-pin').presses(`${cat1.pin}#`).hears('main-menu').presses('*').hears('main-menu');
+    await caller.presses('0').hears('ticket-reference', 'connecting-desk').isConnectedTo(DESK_NUMBER).hangsUp();
+    expect((await callOf(caller)).call.routeReason).toContain('caller pressed 0 for a person');
+  });
+
+  it('a Cat4 customer who says nothing at the critical question at night reaches the on-call engineer', async () => {
+    const { sim } = await lineAt(NIGHT);
+    sim.engineer(ENGINEERS.sam.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).hears('main-menu').presses('1').hears('fault-critical-question');
+    await caller.staysSilent().staysSilent().staysSilent().staysSilent().hears('connecting-oncall').isConnectedTo(ENGINEERS.sam.phone).hangsUp();
+    expect((await callOf(caller)).ticket).toMatchObject({ priority: 'critical', route: 'oncall' });
+  });
+});
+
 describe('silence and hang-ups', () => {
   it('re-prompts after silence, then takes the safe default (the desk in office hours)', async () => {
     const { sim } = await lineAt(OFFICE);

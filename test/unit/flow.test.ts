@@ -188,7 +188,7 @@ describe('the escalation ladder', () => {
 
 describe('invalid and missing input', () => {
   it('re-prompts three times, then takes the safe default: the desk in office hours', () => {
-    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('9').staysSilent().presses('*').presses('#');
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('9').staysSilent().presses('8').presses('#');
     expect(c.heard.filter((h) => h === 'main-menu')).toHaveLength(4);
     c.hears('invalid-entry', 'no-entry', 'connecting-desk');
     expect(c.tickets[0]?.kind).toBe('fault');
@@ -209,6 +209,57 @@ describe('invalid and missing input', () => {
     const c = call({ at: MONDAY_10AM, account: account('Cat1') }).presses('1'.repeat(500)).presses('12*34#');
     expect(c.heard.filter((h) => h === 'invalid-entry')).toHaveLength(2);
     expect(c.state.phase).toBe('account');
+  });
+});
+
+describe('keys that work at every question', () => {
+  it('says once, after the greeting, that 0 reaches a person and star repeats', () => {
+    const c = known('Cat1', MONDAY_10AM).hears('greeting', 'keys-help', 'enter-pin').presses('4821#').hears('main-menu');
+    expect(c.heard.filter((h) => h === 'keys-help')).toHaveLength(1);
+  });
+
+  it('star repeats the question as often as asked, never counted as a mistake', () => {
+    const c = known('Cat1', MONDAY_10AM).presses('4821#').presses('*').presses('*').presses('*').presses('*').presses('*');
+    expect(c.heard.filter((h) => h === 'main-menu')).toHaveLength(6);
+    expect(c.heard).not.toContain('invalid-entry');
+    expect(c.state.phase).toBe('menu');
+    c.presses('1').hears('fault-critical-question');
+  });
+
+  it('0 at the PIN question in office hours reaches the desk without a PIN, on a ticket with no account', () => {
+    const c = known('Cat4', MONDAY_10AM).presses('0#');
+    c.hears('ticket-reference', 'connecting-desk');
+    expect(c.heard).not.toContain('main-menu');
+    expect(c.tickets[0]).toMatchObject({ kind: 'message', accountId: null, route: 'desk' });
+    expect(JSON.stringify(c.commands('log'))).toMatch(/caller pressed 0 for a person \(office open\)/);
+  });
+
+  it('0 out of office hours takes a message, as nobody is at the desk', () => {
+    const c = known('Cat1', MONDAY_7PM).presses('4821#').presses('0');
+    c.hears('office-closed', 'leave-message');
+    expect(c.tickets[0]).toMatchObject({ kind: 'fault', route: 'voicemail' });
+  });
+});
+
+describe('callers who cannot press keys', () => {
+  it('a Cat4 customer silent at the critical question at 3 am reaches the on-call engineer', () => {
+    const c = known('Cat4', SATURDAY_3AM).presses('4821#').presses('1').staysSilent().staysSilent().staysSilent().staysSilent();
+    expect(c.commands('dialEngineer').length).toBeGreaterThan(0);
+    expect(c.tickets[0]).toMatchObject({ kind: 'fault', priority: 'critical', route: 'oncall' });
+    expect(c.heard).not.toContain('leave-message');
+  });
+
+  it('a caller through Relay UK (18001) skips the keypad and reaches the desk in office hours', () => {
+    const c = call({ at: MONDAY_10AM, from: `18001${ACME.phones[0]?.replace('+44', '0')}`, account: ACME });
+    c.hears('greeting', 'ticket-reference', 'connecting-desk');
+    expect(c.heard).not.toContain('enter-pin');
+    expect(c.heard).not.toContain('enter-account');
+    expect(c.tickets[0]).toMatchObject({ kind: 'message', accountId: null, route: 'desk' });
+  });
+
+  it('a relay caller out of hours is asked for a message, never hung up on in silence', () => {
+    const c = call({ at: MONDAY_7PM, from: '18001 01632 960999' });
+    c.hears('greeting', 'office-closed', 'leave-message');
   });
 });
 

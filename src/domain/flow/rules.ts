@@ -94,3 +94,20 @@ export function deskDestination(
   }
   return null;
 }
+
+/** Pressed at any question: a person, where one is available (said once, after the greeting). */
+export const PERSON_KEY = '0';
+/** Pressed at any question: the question again, counted against nothing. */
+export const REPEAT_KEY = '*';
+
+/**
+ * The keys that mean the same at every question, whatever it asks. A lone 0 is never a
+ * valid answer (menus start at 1, account numbers and PINs are longer), so it cannot
+ * shadow one.
+ */
+export function anyQuestionKey(digits: string): 'person' | 'repeat' | null {
+  const cleaned = digits.endsWith('#') ? digits.slice(0, -1) : digits;
+  if (cleaned === PERSON_KEY) return 'person';
+  if (cleaned === REPEAT_KEY) return 'repeat';
+  return null;
+}

@@ -12,12 +12,14 @@ import {
   VOICEMAIL_MAX_SECONDS,
   VOICEMAIL_MAX_SILENCE_SECONDS,
   WHISPER_TIMEOUT_SECONDS,
+  anyQuestionKey,
   deskCommand,
   gather,
   validEntry,
 } from './rules.ts';
 import { recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper } from './speech.ts';
 import { calendarOf, newTicket, replyDue } from './tickets.ts';
+import { textRelayCaller } from '../text-relay.ts';
 import type {
   CallOutcome,
   Command,
@@ -86,10 +88,10 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
   switch (event.type) {
     case 'started':
       return state.phase === 'new'
-        ? { state: { ...state, phase: 'identifying' }, commands: [{ kind: 'lookupCaller', phone: state.from }] }
+        ? { state: { ...state, phase: 'identifying' }, commands: [{ kind: 'lookupCaller', phone: textRelayCaller(state.from) ?? state.from }] }
         : stay(state);
     case 'callerLookedUp':
-      return state.phase === 'identifying' ? callerLookedUp(state, event.accountNumber) : stay(state);
+      return state.phase === 'identifying' ? callerLookedUp(state, event.accountNumber, now) : stay(state);
     case 'input':
     case 'inputTimeout':
       return keys(state, event.type === 'input' ? event.digits : null, now);
@@ -123,12 +125,14 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
 
 // --- identification and authentication ------------------------------------
 
-function callerLookedUp(state: FlowState, accountNumber: string | null): Transition {
-  const greeting = prompt('greeting');
+function callerLookedUp(state: FlowState, accountNumber: string | null, now: Date): Transition {
+  // A relay assistant cannot key a PIN in time: straight to a person, or a message.
+  if (textRelayCaller(state.from)) return toAPerson({ ...state, accountNumber }, now, 'text relay caller', [prompt('greeting')]);
+  const greeting = [prompt('greeting'), prompt('keys-help')];
   if (accountNumber) {
-    return ask({ ...state, accountNumber, callerIdMatched: true }, 'pin', [greeting, prompt('enter-pin')]);
+    return ask({ ...state, accountNumber, callerIdMatched: true }, 'pin', [...greeting, prompt('enter-pin')]);
   }
-  return ask(state, 'account', [greeting, prompt('enter-account')]);
+  return ask(state, 'account', [...greeting, prompt('enter-account')]);
 }
 
 function ask(state: FlowState, phase: Phase, utterance: Segment[], extra: Command[] = []): Transition {
@@ -141,6 +145,9 @@ function keys(state: FlowState, digits: string | null, now: Date): Transition {
   const question = QUESTIONS[state.phase];
   const purpose = question?.purpose ?? (state.phase === 'adhoc' ? 'adhoc' : null);
   if (!purpose) return stay(state);
+  const meant = digits === null ? null : anyQuestionKey(digits);
+  if (meant === 'repeat') return ask(state, state.phase, questionPrompt(state));
+  if (meant === 'person') return toAPerson(state, now, 'caller pressed 0 for a person');
   const entry = digits === null ? null : validEntry(purpose, digits);
   if (entry === null) {
     if (purpose === 'pin' && digits !== null && digits.length > 0) return wrongPin(state, false);
@@ -279,17 +286,33 @@ function withRoute(state: FlowState, route: Route, reason: string): Transition {
 }
 
 /**
- * After the caller stops answering (or mis-keys) too often: the desk in office
- * hours, a message otherwise. Never a silent hang-up.
+ * After the caller stops answering (or mis-keys) too often. At the critical question a
+ * contract customer is taken to mean "down" (one who cannot press keys at 3 am may be in
+ * trouble): their contract then decides, on-call out of hours for Cat4. Otherwise a person.
  */
 function safeDefault(state: FlowState, now: Date): Transition {
+  const tier = state.account?.tier;
+  if (state.phase === 'critical' && (tier === 'Cat1' || tier === 'Cat2' || tier === 'Cat4')) {
+    const log: Command = { kind: 'log', event: 'critical-assumed', detail: { reason: `no answer at the critical question after ${MAX_REPROMPTS} re-prompts` } };
+    const reported = faultReported({ ...state, priority: 'critical' }, now);
+    return { state: reported.state, commands: [log, ...reported.commands] };
+  }
+  return toAPerson(state, now, `no valid entry after ${MAX_REPROMPTS} re-prompts: safe default`);
+}
+
+/**
+ * A person where one is available: the desk in office hours, a message otherwise. Never
+ * a silent hang-up. A caller not yet signed in gets a message ticket with no account:
+ * the desk sees the call as unauthenticated.
+ */
+function toAPerson(state: FlowState, now: Date, why: string, intro: Segment[] = []): Transition {
   const officeOpen = calendarStatus('office', now, calendarOf(state)).open;
   const route: Route = officeOpen ? 'desk' : 'voicemail';
-  const decided = withRoute(state, route, `no valid entry after ${MAX_REPROMPTS} re-prompts: safe default (${officeOpen ? 'office open' : 'office closed'})`);
-  if (!state.account) return raiseTicket(decided.state, 'message', route, decided.commands);
-  if (state.phase === 'adhoc') return raiseTicket({ ...decided.state, adHocAccepted: false }, 'fault', route, decided.commands);
+  const decided = withRoute(state, route, `${why} (${officeOpen ? 'office open' : 'office closed'})`);
+  if (!state.account) return raiseTicket(decided.state, 'message', route, decided.commands, intro);
+  if (state.phase === 'adhoc') return raiseTicket({ ...decided.state, adHocAccepted: false }, 'fault', route, decided.commands, intro);
   const kind: TicketKind = state.menu === 'complaint' || state.menu === 'billing' ? state.menu : 'fault';
-  return raiseTicket({ ...decided.state, menu: state.menu ?? 'fault', priority: state.priority ?? 'standard' }, kind, route, decided.commands);
+  return raiseTicket({ ...decided.state, menu: state.menu ?? 'fault', priority: state.priority ?? 'standard' }, kind, route, decided.commands, intro);
 }
 
 // --- tickets and where the caller goes next -----------------------------------
