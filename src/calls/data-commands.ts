@@ -3,6 +3,7 @@
 import { toE164 } from '../store/phone.ts';
 import { effectiveTier, londonDate } from '../domain/contracts.ts';
 import { planEscalation } from '../domain/escalation.ts';
+import { isUkMobile } from '../domain/tickets/customer-text.ts';
 import type { DataCommand, FlowEvent } from '../domain/flow/types.ts';
 import { decoyPinHash, verifyPin } from '../store/pin-hash.ts';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +48,11 @@ export async function executeData(command: DataCommand, ctx: DataContext): Promi
     case 'attachRecording':
       await records.attachRecording(command.ticketId, command.recordingName, at);
       return null;
+    case 'textCaller': {
+      const e164 = toE164(command.phone);
+      if (e164 && isUkMobile(e164)) await records.textCaller(command.ticketId, e164, command.text, at);
+      return null;
+    }
     case 'lookupTicket':
       return { type: 'ticketFound', ticket: await records.ticketStatusView(command.accountId, command.reference) };
     case 'planEscalation': {

@@ -5,6 +5,7 @@ import { audit } from '../store/audit.ts';
 import { closeCall, findCallByCarrierId, openCall, updateCall } from '../store/calls.ts';
 import { listClosures } from '../store/closures.ts';
 import { shiftsAt } from '../store/rota.ts';
+import { queueCustomerText } from '../store/customer-texts.ts';
 import { attachRecording, createTicket, flagTicket, ticketStatusView } from '../store/tickets.ts';
 import { escalationFailed, respond, type TicketDeps } from '../tickets/service.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
@@ -76,6 +77,9 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
     flagTicket: (ticketId, flag, at) => flagTicket(db, ticketId, flag, at),
     escalationFailed: (ticketId, at) => escalationFailed({ ...tickets, db }, { ticketId, at }),
     attachRecording: (ticketId, name, at) => attachRecording(db, ticketId, name, at),
+    async textCaller(ticketId, phone, text, at) {
+      if (tickets.routing.sms) await queueCustomerText(db, { kind: 'caller_sms', ticketId, phone, text, at });
+    },
     ticketStatusView: (accountId, reference) => ticketStatusView(db, accountId, reference),
     async auditPinFailure(d) {
       await audit(db, {

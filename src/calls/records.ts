@@ -46,6 +46,8 @@ export interface CallRecords {
   /** The ladder is exhausted: flag the ticket and queue the duty manager's alert. True when it is queued now. */
   escalationFailed(ticketId: string, at: Date): Promise<boolean>;
   attachRecording(ticketId: string, recordingName: string, at: Date): Promise<void>;
+  /** Queues the after-call text to a mobile (E.164), if SMS is configured and the account allows texts. */
+  textCaller(ticketId: string, phone: string, text: string, at: Date): Promise<void>;
   ticketStatusView(accountId: string, reference: string): Promise<TicketStatusView | null>;
 
   /** PIN failures are security events: they go to the audit log. */

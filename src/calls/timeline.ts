@@ -98,6 +98,7 @@ export function commandEntry(command: Command): Entry | null {
     case 'lookupTicket':
     case 'planEscalation':
     case 'attachRecording':
+    case 'textCaller':
       return null;
   }
 }

@@ -3,6 +3,7 @@
 // sees at once). The row is the delivery; the live message is best effort.
 import type { Logger } from 'pino';
 import { alertText } from '../domain/tickets/alerts.ts';
+import { isCustomerText, type NotificationPayload } from '../domain/tickets/customer-text.ts';
 import type { Db } from '../store/db.ts';
 import type { LiveStore } from '../store/live/live-store.ts';
 import { addFeedEntry } from '../store/notifications.ts';
@@ -19,8 +20,10 @@ export function feedChannel(db: Db, live: Pick<LiveStore, 'publish'> | null, log
         kind: n.kind,
         ticketId: n.ticketId,
         reference: n.payload.ticket.reference,
-        text: alertText(n.payload),
-        detail: { target: n.payload.target, dueAt: n.payload.dueAt, serviceCredit: n.payload.serviceCredit },
+        text: feedText(n.payload),
+        detail: isCustomerText(n.payload)
+          ? { textedCustomer: true }
+          : { target: n.payload.target, dueAt: n.payload.dueAt, serviceCredit: n.payload.serviceCredit },
         notificationId: n.id,
       });
       if (!created || !live) return;
@@ -31,4 +34,9 @@ export function feedChannel(db: Db, live: Pick<LiveStore, 'publish'> | null, log
       }
     },
   };
+}
+
+/** The feed's line: the alert, or what the customer was texted. */
+function feedText(p: NotificationPayload): string {
+  return isCustomerText(p) ? `Texted the customer about ${p.ticket.reference}: ${p.text}` : alertText(p);
 }

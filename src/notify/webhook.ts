@@ -8,6 +8,7 @@
 // The timestamp is inside the signed content, so a captured request cannot be
 // replayed later with a new timestamp; receivers refuse one more than 5 minutes off.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isCustomerText } from '../domain/tickets/customer-text.ts';
 import { alertText } from '../domain/tickets/alerts.ts';
 import type { NotificationRecord } from '../store/notifications.ts';
 import type { ChannelSender } from './types.ts';
@@ -39,6 +40,7 @@ export function verifyWebhook(
 /** The JSON a receiver gets. */
 export function webhookBody(n: NotificationRecord): string {
   const p = n.payload;
+  if (isCustomerText(p)) return JSON.stringify({ id: n.id, event: n.eventKey, kind: p.kind, text: p.text, ticket: p.ticket, at: p.at });
   return JSON.stringify({
     id: n.id,
     event: n.eventKey,

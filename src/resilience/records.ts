@@ -720,6 +720,10 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       return write({ op: 'attachRecording', ticketId, recordingName, at: at.toISOString() }, null);
     },
 
+    textCaller(ticketId, phone, text, at) {
+      return write({ op: 'textCaller', ticketId, phone, text, at: at.toISOString() }, null);
+    },
+
     auditPinFailure(detail) {
       return write({ op: 'auditPinFailure', detail: { ...detail, at: detail.at.toISOString() } }, null);
     },

@@ -32,6 +32,7 @@ export type Write =
   | ({ op: 'markResponded'; ticketId: string; at: string } & (Responder | { by: Responder }))
   | { op: 'flagTicket'; ticketId: string; flag: 'escalation_failed' | 'caller_abandoned'; at: string }
   | { op: 'attachRecording'; ticketId: string; recordingName: string; at: string }
+  | { op: 'textCaller'; ticketId: string; phone: string; text: string; at: string }
   | { op: 'auditPinFailure'; detail: { accountNumber: string; callerPhone: string; locked: boolean; at: string } };
 
 export type WriteOp = Write['op'];
@@ -51,6 +52,7 @@ export function callOf(write: Write): string | null {
     case 'markResponded':
     case 'flagTicket':
     case 'attachRecording':
+    case 'textCaller':
       return provisionalCall(write.ticketId);
     case 'auditPinFailure':
       return null;
@@ -196,6 +198,8 @@ async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promi
       return records.flagTicket(await resolveTicketId(tx, write.ticketId), write.flag, new Date(write.at));
     case 'attachRecording':
       return records.attachRecording(await resolveTicketId(tx, write.ticketId), write.recordingName, new Date(write.at));
+    case 'textCaller':
+      return records.textCaller(await resolveTicketId(tx, write.ticketId), write.phone, write.text, new Date(write.at));
     case 'auditPinFailure':
       return records.auditPinFailure({ ...write.detail, at: new Date(write.detail.at) });
   }

@@ -2,7 +2,7 @@
 // the transaction that records a warning or breach; the notifier leases due rows
 // (`for update skip locked`), delivers them outside any transaction and records
 // the outcome. A row is never deleted: sent, still retrying, or acknowledged.
-import type { AlertKind, AlertPayload } from '../domain/tickets/alerts.ts';
+import type { NotificationKind, NotificationPayload } from '../domain/tickets/customer-text.ts';
 import type { Db } from './db.ts';
 import { NotFoundError } from './errors.ts';
 import { isId, requireText } from './validate.ts';
@@ -13,24 +13,24 @@ export type NotificationState = 'pending' | 'sent' | 'failed';
 
 export interface NewNotification {
   eventKey: string;
-  kind: AlertKind;
+  kind: NotificationKind;
   ticketId: string | null;
   timerId: string | null;
   channel: Channel;
   /** An E.164 number (sms), `webhook`, or `console` (feed). */
   recipient: string;
-  payload: AlertPayload;
+  payload: NotificationPayload;
 }
 
 export interface NotificationRecord {
   id: string;
   eventKey: string;
-  kind: AlertKind;
+  kind: NotificationKind;
   ticketId: string | null;
   timerId: string | null;
   channel: Channel;
   recipient: string;
-  payload: AlertPayload;
+  payload: NotificationPayload;
   state: NotificationState;
   attempts: number;
   failures: number;
@@ -46,12 +46,12 @@ export interface NotificationRecord {
 interface Row {
   id: string;
   event_key: string;
-  kind: AlertKind;
+  kind: NotificationKind;
   ticket_id: string | null;
   timer_id: string | null;
   channel: Channel;
   recipient: string;
-  payload: AlertPayload;
+  payload: NotificationPayload;
   state: NotificationState;
   attempts: number;
   failures: number;

@@ -18,6 +18,7 @@ import {
   validEntry,
 } from './rules.ts';
 import { recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper } from './speech.ts';
+import { afterCallText } from './after-call.ts';
 import { calendarOf, newTicket, replyDue } from './tickets.ts';
 import { textRelayCaller } from '../text-relay.ts';
 import type {
@@ -82,7 +83,7 @@ const QUESTIONS: Partial<Record<Phase, { purpose: GatherPurpose; prompt: Segment
 
 export function transition(state: FlowState, event: FlowEvent, now: Date): Transition {
   if (state.phase === 'ended') return stay(state);
-  if (event.type === 'hangup') return callerHungUp(state, event.cause);
+  if (event.type === 'hangup') return callerHungUp(state, event.cause, now);
   if (state.phase === 'ending') return stay(state);
 
   switch (event.type) {
@@ -391,7 +392,10 @@ function recorded(state: FlowState, recordingName: string | null, now: Date): Tr
   const attach: Command[] =
     recordingName && state.ticket ? [{ kind: 'attachRecording', ticketId: state.ticket.id, recordingName }] : [];
   const said = prompt(recordingName ? 'message-taken' : 'no-message');
-  return end(next, [said, ...ticketPromise(next, now), prompt('goodbye')], 'message', recordingName ? 'message-recorded' : 'no-message-left', attach);
+  return end(next, [said, ...ticketPromise(next, now), prompt('goodbye')], 'message', recordingName ? 'message-recorded' : 'no-message-left', [
+    ...attach,
+    ...afterCallText(next, 'message', now),
+  ]);
 }
 
 function deskResult(state: FlowState, outcome: 'answered' | 'no_answer' | 'failed', now: Date): Transition {
@@ -520,11 +524,16 @@ function end(
 }
 
 /** The caller hung up first: close the call with a reason, keep any ticket. */
-function callerHungUp(state: FlowState, cause: string): Transition {
+function callerHungUp(state: FlowState, cause: string, now: Date): Transition {
   if (state.phase === 'ending') return { state: { ...state, phase: 'ended' }, commands: [] };
   const ended = (outcome: CallOutcome, reason: string, extra: Command[] = []): Transition => ({
     state: { ...state, phase: 'ended', outcome, endReason: reason },
-    commands: [...extra, { kind: 'log', event: 'caller-hung-up', detail: { cause, phase: state.phase } }, { kind: 'endCall', outcome, reason }],
+    commands: [
+      ...extra,
+      { kind: 'log', event: 'caller-hung-up', detail: { cause, phase: state.phase } },
+      { kind: 'endCall', outcome, reason },
+      ...afterCallText(state, outcome, now),
+    ],
   });
   if (state.phase === 'bridged') return ended('engineer', 'completed');
   if (state.phase === 'desk' && state.outcome === 'desk') return ended('desk', 'completed');

@@ -212,6 +212,8 @@ export type DataCommand =
   /** Every engineer failed: flag the ticket and tell the duty manager; answered with dutyManagerAlerted. */
   | { kind: 'alertEscalationFailed'; ticketId: string }
   | { kind: 'attachRecording'; ticketId: string; recordingName: string }
+  /** After the call: the reference (and promise) by text, if the number is a mobile and the account allows. */
+  | { kind: 'textCaller'; ticketId: string; phone: string; text: string }
   | { kind: 'lookupTicket'; accountId: string; reference: string }
   | { kind: 'planEscalation'; tier: Tier; priority: Priority }
   | { kind: 'log'; event: string; detail: Record<string, unknown> }

@@ -1,0 +1,30 @@
+// Texts to the customer (after the call, the ADR notice): unlike staff alerts, they
+// carry their own words and are sent once, never paged until acknowledged.
+import type { AlertKind, AlertPayload } from './alerts.ts';
+
+export type CustomerTextKind = 'caller_sms' | 'adr_notice';
+
+export interface CustomerTextPayload {
+  kind: CustomerTextKind;
+  ticket: { id: string; reference: string };
+  /** The whole message, as the customer reads it. */
+  text: string;
+  /** When it was queued (ISO). */
+  at: string;
+}
+
+export type NotificationKind = AlertKind | CustomerTextKind;
+export type NotificationPayload = AlertPayload | CustomerTextPayload;
+
+export function isCustomerText(p: NotificationPayload): p is CustomerTextPayload {
+  return p.kind === 'caller_sms' || p.kind === 'adr_notice';
+}
+
+// Ofcom's UK mobile ranges: 071–075, 077–079 and 07624 (Isle of Man). 070 personal
+// numbers and 076 pagers cannot read a text.
+const UK_MOBILE = /^\+447(?:[1-57-9]\d{8}|624\d{6})$/;
+
+/** Whether a text to this E.164 number reaches a mobile phone. */
+export function isUkMobile(e164: string): boolean {
+  return UK_MOBILE.test(e164);
+}
