@@ -28,5 +28,3 @@ export async function queueCustomerText(db: Db, t: CustomerText): Promise<boolea
   );
   return rows.length > 0;
 }
-
-export type { CustomerTextPayload };
