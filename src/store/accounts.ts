@@ -96,7 +96,12 @@ export function listAccounts(db: Db): Promise<AccountRecord[]> {
   return loadAccounts(db, null);
 }
 
-/** Caller ID → account number (not yet proof of identity: the PIN is). */
+/** Whether the line texts this account's callers after a call; false when there is no such account. */
+export async function setAfterCallTexts(db: Db, accountNumber: string, on: boolean): Promise<{ id: string } | null> {
+  const [row] = await db.query<{ id: string }>('update accounts set sms_after_call = $2 where number = $1 returning id', [accountNumber, on]);
+  return row ?? null;
+}
+
 /** One account with its phones and contracts; null when there is none. */
 export async function getAccount(db: Db, id: string): Promise<AccountRecord | null> {
   if (!isId(id)) return null;

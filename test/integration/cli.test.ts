@@ -104,7 +104,9 @@ describe('support-line', () => {
     [['constructor'], /unknown command "constructor"/],
     [['toString'], /unknown command "toString"/],
     [['__proto__'], /unknown command "__proto__"/],
-    [['accounts', 'constructor'], /accounts: expected one of add, list, not "constructor"/],
+    [['accounts', 'constructor'], /accounts: expected one of add, list, texts, not "constructor"/],
+    [['accounts', 'texts', '--number', '10042'], /give one of --on or --off/],
+    [['accounts', 'texts', '--number', '99999', '--off'], /no account 99999/],
     [['sla', '--tier', 'Cat1', '--opened', '0000-01-01T00:00:00Z'], /--opened: .*the year must be from 2000 to 2100/],
     [['route', '--tier', 'Cat4', '--at', '2026-11-21T03:00:00+99:00'], /--at: .*within ±14:00/],
     [['closures', 'add', '--from', '9999-12-24T12:00:00Z', '--to', '9999-12-25T12:00:00Z', '--reason', 'x'], /--from: .*the year must be from 2000 to 2100/],
@@ -125,6 +127,9 @@ describe('support-line', () => {
     await json('closures', 'add', '--from', '2026-12-24T12:00:00Z', '--to', '2027-01-04T09:00:00Z', '--reason', 'Christmas shutdown');
     expect(((await json('closures', 'list')) as unknown as unknown[]).length).toBe(1);
     expect(((await json('rota', 'list')) as unknown as unknown[]).length).toBe(1);
+    expect(await json('accounts', 'texts', '--number', '10042', '--off')).toEqual({ number: '10042', afterCallTexts: false });
+    const [texts] = await fresh.db.query<{ sms_after_call: boolean }>("select sms_after_call from accounts where number = '10042'");
+    expect(texts?.sms_after_call).toBe(false);
     const again = await cli('accounts', 'add', '--number', '10042', '--name', 'Again', '--tier', 'Cat1', '--pin', '1234');
     expect(again).toMatchObject({ code: 2, err: "support-line accounts: account number 10042 is already ACME Ltd's\n" });
     const samePhone = await cli('accounts', 'add', '--number', '10043', '--name', 'Other', '--tier', 'Cat1', '--pin', '1234', '--phone', '+441632960123');

@@ -1,7 +1,7 @@
 // Provisioning, as an operator onboards customers: accounts, engineers, the rota, closures.
 import { TIERS } from '../../domain/contracts.ts';
 import { ROTA_LEVELS } from '../../domain/escalation.ts';
-import { addAccount, listAccounts } from '../../store/accounts.ts';
+import { addAccount, listAccounts, setAfterCallTexts } from '../../store/accounts.ts';
 import { audit } from '../../store/audit.ts';
 import { listClosures } from '../../store/closures.ts';
 import { addEngineer, listEngineers } from '../../store/engineers.ts';
@@ -41,6 +41,18 @@ export const accountsCommand = dispatch<CliContext>('accounts', {
   async list(ctx, argv) {
     parse(argv, {});
     ctx.out(await listAccounts(await ctx.db()));
+  },
+  /** After-call texts (the reference and promised time) to the account's mobile callers: on by default. */
+  async texts(ctx, argv) {
+    const o = parse(argv, { number: { type: 'string' }, on: { type: 'boolean' }, off: { type: 'boolean' } });
+    const number = required(o.number, 'number');
+    if (Boolean(o.on) === Boolean(o.off)) throw new UsageError('give one of --on or --off');
+    const db = await ctx.db();
+    const on = Boolean(o.on);
+    const account = await setAfterCallTexts(db, number, on);
+    if (!account) throw new UsageError(`--number: no account ${number}`);
+    await audit(db, { actor: 'cli', action: on ? 'account.texts-on' : 'account.texts-off', entity: 'account', entityId: account.id, detail: { number } });
+    ctx.out({ number, afterCallTexts: on });
   },
 });
 
