@@ -21,7 +21,10 @@ COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY prompts/catalogue.json ./prompts/catalogue.json
 # The outbox journal (writes kept while Postgres is away) lives on a volume at /app/data.
-RUN mkdir -p /app/data/outbox && chown -R node:node /app/data
+# `support-line …` (the operator's command) runs the compiled CLI: docker compose exec app support-line migrate
+RUN mkdir -p /app/data/outbox && chown -R node:node /app/data \
+ && printf '#!/bin/sh\nexec node /app/dist/cli/run.js "$@"\n' > /usr/local/bin/support-line \
+ && chmod 755 /usr/local/bin/support-line
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// The support-line command. TypeScript runs through tsx, as `npm start` does.
+// The support-line command. TypeScript runs through tsx, as `npm start` does; the
+// production image runs the compiled dist/cli/run.js instead.
 import { register } from 'tsx/esm/api';
 
 register();
-const { loadEnvFile } = await import('../src/env-file.ts');
-loadEnvFile();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../src/cli/run.ts');
