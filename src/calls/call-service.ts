@@ -15,6 +15,7 @@ import type {
 } from '../domain/flow/types.ts';
 import type { Announcement, LiveStore } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
+import { logFallbackMessage } from './fallback-messages.ts';
 import type { CallDriver, CarrierNote, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 import { executeData } from './data-commands.ts';
@@ -218,6 +219,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
     },
 
     findCall: (carrier: CarrierName, carrierCallId: string) => deps.records.findCallId(carrier, carrierCallId),
+
+    fallbackMessage: (recordingName) => logFallbackMessage({ records: deps.records, division: deps.config.division }, recordingName),
 
     async snapshot(callId: string): Promise<FlowState | null> {
       return (await loadSession(deps.live, callId))?.state ?? null;

@@ -137,13 +137,16 @@ export async function flagTicket(db: Db, ticketId: string, flag: TicketFlag, at:
 
 export async function attachRecording(db: Db, ticketId: string, name: string, at: Date = new Date()): Promise<void> {
   await db.tx(async (tx) => {
-    const rows = await tx.query('update tickets set recording_name = $2, updated_at = $3 where id = $1 returning id', [
-      requireTicketId(ticketId),
-      requireText(name, 'recordingName'),
-      requireInstant(at, 'at'),
-    ]);
-    if (rows.length === 0) throw new NotFoundError('ticket', ticketId);
-    await addTicketEvent(tx, ticketId, at, LINE_ACTOR, 'recording', { name });
+    // Attaching the same recording again (a replay, a second sweep) changes nothing.
+    const [row] = await tx.query<{ changed: boolean }>(
+      `with changed as (
+         update tickets set recording_name = $2, updated_at = $3
+          where id = $1 and recording_name is distinct from $2 returning id)
+       select exists (select 1 from changed) as changed from tickets where id = $1`,
+      [requireTicketId(ticketId), requireText(name, 'recordingName'), requireInstant(at, 'at')],
+    );
+    if (!row) throw new NotFoundError('ticket', ticketId);
+    if (row.changed) await addTicketEvent(tx, ticketId, at, LINE_ACTOR, 'recording', { name });
   });
 }
 

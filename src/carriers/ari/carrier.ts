@@ -8,6 +8,7 @@ import { AriCall, CallIndex, type CallContext, type Leg } from './call.ts';
 import { callerDigit, playbackFinished, recordingFinished, recordingStarted } from './caller-media.ts';
 import { AriClient, type AriClientOptions, type AriStatus } from './client.ts';
 import type { AriEvent } from './events.ts';
+import { FallbackSweep } from './fallback-sweep.ts';
 import { AppHolder, type HolderStatus } from './holder.ts';
 import { legAnswered, legDialStatus, legDigit, legGone, whisperPromptDone } from './legs.ts';
 import { WorkCounter } from './queue.ts';
@@ -53,6 +54,8 @@ export interface AriCarrier {
   readonly client: AriClient;
   /** Whether Asterisk has every sound the line plays (asked on connect, and by /readyz). */
   readonly sounds: SoundCheck;
+  /** Messages the dialplan took while the line was not connected, handed to the call service. */
+  readonly fallback: FallbackSweep;
 }
 
 export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
@@ -81,6 +84,7 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
   }
 
   const sounds = new SoundCheck({ rest: () => client.rest, folder: deps.settings.soundsFolder, timers, logger });
+  const fallback = new FallbackSweep({ rest: () => client.rest, driver: deps.driver, timers, logger });
 
   function connect(): void {
     client.start({
@@ -89,14 +93,19 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
         holder?.asteriskConnected();
         work.track(resumeCalls(ctx));
         work.track(sounds.check());
+        fallback.start((w) => work.track(w));
       },
-      onDisconnected: () => holder?.asteriskLost(),
+      onDisconnected: () => {
+        fallback.stop();
+        holder?.asteriskLost();
+      },
     });
   }
 
   /** Stops acting for this term: timers dropped, the socket closed; the calls stay in Asterisk. */
   function endTerm(): Promise<void> {
     lifecycle.stopped = true;
+    fallback.stop();
     for (const call of index.calls) call.halt();
     index = new CallIndex();
     return client.stop();
@@ -198,6 +207,7 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
   return {
     client,
     sounds,
+    fallback,
     start() {
       if (!holder) return connect();
       holder.start({

@@ -113,6 +113,7 @@ export class AriRest {
   getLiveRecording = (name: string) =>
     this.call<LiveRecording>('recordings.getLive', 'GET', `/recordings/live/${enc(name)}`);
   stopRecording = (name: string) => this.call<void>('recordings.stop', 'POST', `/recordings/live/${enc(name)}/stop`);
+  listStoredRecordings = () => this.call<{ name: string; format: string }[]>('recordings.listStored', 'GET', '/recordings/stored');
   getStoredRecording = (name: string) =>
     this.call<{ name: string; format: string }>('recordings.getStored', 'GET', `/recordings/stored/${enc(name)}`);
 

@@ -164,9 +164,19 @@ export class FakeAsterisk {
   // --- the people ---------------------------------------------------------------------
 
   /** A call comes in on the support number. Without a connected application, Stasis fails. */
-  call(options: { from: string; to?: string }): Caller {
+  call(options: { from: string; to?: string; leavesFallbackMessage?: { seconds: number } }): Caller {
     const to = options.to ?? '+441632960000';
-    if (!this.running || !this.socketFor(this.app)) return new Caller(this, null, options.from);
+    if (!this.running || !this.socketFor(this.app)) {
+      // Stasis() fails for an application that is not connected: the shipped dialplan
+      // (dialplan/extensions.conf) rings the desk, then records a message under a name
+      // made of the UTC time and the caller's number.
+      if (this.running && options.leavesFallbackMessage) {
+        const stamp = this.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+        const name = `support-line/fallback-${stamp}-${options.from.replace(/[^0-9+]/g, '')}`;
+        this.world.stored.set(name, { name, format: 'wav', duration: options.leavesFallbackMessage.seconds });
+      }
+      return new Caller(this, null, options.from);
+    }
     const channel = this.world.inboundCall(options.from, to, this.app);
     return new Caller(this, channel, options.from);
   }
