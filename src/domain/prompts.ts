@@ -37,8 +37,9 @@ export function utteranceText(utterance: Utterance): string {
     if (text === '') text = next;
     else {
       // A new sentence after a fragment ("…is 1 0 4 2" + "An engineer…") needs its full stop;
-      // a day or month name ("on Monday 23 November") is capitalised mid-sentence.
-      const midSentence = segment.type === 'prompt' && /^(day|month)-/.test(segment.id);
+      // a day or month name ("on Monday 23 November") and a customer's name ("from account
+      // Acme Dental") are capitalised mid-sentence.
+      const midSentence = segment.type === 'text' || (segment.type === 'prompt' && /^(day|month)-/.test(segment.id));
       const stop = !midSentence && /^[A-Z]/.test(next) && !/[.,!?:]$/.test(text) ? '.' : '';
       text = `${text}${stop} ${next}`;
     }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACME, ALEX, SAM, call } from '../support/flow-call.ts';
 import type { Tier } from '../../src/domain/contracts.ts';
+import { utteranceText } from '../../src/domain/prompts.ts';
 import { DESK_RING_SECONDS, deskDestination, engineerKeyOutcome } from '../../src/domain/flow/rules.ts';
 import { initialState, transition } from '../../src/domain/flow/transition.ts';
 import type { FlowEvent, FlowState } from '../../src/domain/flow/types.ts';
@@ -94,6 +95,8 @@ describe('routing a fault', () => {
     expect(dial?.ringSeconds).toBe(25);
     expect(dial?.acceptKey).toBe('1');
     expect(dial?.whisper.map((s) => (s.type === 'prompt' ? s.id : s.type))).toEqual(['whisper-critical', 'text', 'ticket', 'digits', 'whisper-accept']);
+    // The account's name is part of the sentence, not a new one after a full stop.
+    expect(utteranceText(dial?.whisper ?? [])).toMatch(/^Critical Cat 4 call from account ACME Ltd\. Ticket \d( \d)*\. Press 1 to accept/);
     expect(c.tickets[0]?.targets.find((t) => t.name === 'response')?.dueAt).toBe('2026-11-21T05:00:00.000Z');
   });
 
