@@ -3,6 +3,7 @@
 // ticket never exists without its timers: the phone line's here (createTicket), a
 // complaint from the console or the API through the same insert.
 import type { Priority, Tier } from '../domain/contracts.ts';
+import { CUSTOMER_PROMISES } from '../domain/flow/speech.ts';
 import type { NewTicket, PlannedTarget, Route, TicketKind, TicketStatus, TicketStatusView } from '../domain/flow/types.ts';
 import type { Db } from './db.ts';
 import { NotFoundError } from './errors.ts';
@@ -153,14 +154,15 @@ export async function attachRecording(db: Db, ticketId: string, name: string, at
 /** What a caller may hear about one of their own tickets; null if it is not theirs. */
 export async function ticketStatusView(db: Db, accountId: string, reference: string): Promise<TicketStatusView | null> {
   if (!isId(accountId)) return null;
-  const [row] = await db.query<{ reference: string; status: TicketStatus; next_due_at: Date | null }>(
-    `select t.reference, t.status,
-            (select min(due_at) from sla_timers s where s.ticket_id = t.id and s.state = 'running') as next_due_at
+  const [row] = await db.query<{ reference: string; kind: TicketKind; status: TicketStatus; next_due_at: Date | null }>(
+    `select t.reference, t.kind, t.status,
+            (select min(due_at) from sla_timers s
+              where s.ticket_id = t.id and s.state = 'running' and s.target = any($3::text[])) as next_due_at
        from tickets t where t.account_id = $1 and t.reference = $2`,
-    [accountId, reference],
+    [accountId, reference, CUSTOMER_PROMISES],
   );
   if (!row) return null;
-  return { reference: row.reference, status: row.status, nextDueAt: row.next_due_at?.toISOString() ?? null };
+  return { reference: row.reference, kind: row.kind, status: row.status, nextDueAt: row.next_due_at?.toISOString() ?? null };
 }
 
 /** A ticket by id or by reference, with its timers and audit trail. */

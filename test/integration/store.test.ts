@@ -414,11 +414,29 @@ function storeSuite(engine: string, blank: () => Promise<Blank>): void {
 
         expect(await ticketStatusView(db(), account.id, created.reference)).toEqual({
           reference: created.reference,
+          kind: 'fault',
           status: 'new',
           nextDueAt: '2026-03-02T12:00:00.000Z',
         });
         expect(await ticketStatusView(db(), stranger.id, created.reference)).toBeNull();
         expect(await ticketStatusView(db(), account.id, '999999')).toBeNull();
+      });
+
+      it('reads back only what the customer was promised, never an internal target', async () => {
+        const account = await anAccount();
+        // A complaint already acknowledged: what still runs is internal (management
+        // escalation at 48 working hours, the 8-week ADR point), not a promise.
+        const opened = '2026-03-02T10:00:00.000Z';
+        const created = await createTicket(db(), {
+          ...aFaultTicket(await aCall(), account.id),
+          kind: 'complaint',
+          priority: null,
+          targets: [
+            { name: 'complaint_escalation', calendar: 'office', minutes: 960, startsAt: opened, dueAt: '2026-03-04T10:00:00.000Z', warnAt: null },
+            { name: 'adr_notice', calendar: 'always', minutes: 80640, startsAt: opened, dueAt: '2026-04-27T10:00:00.000Z', warnAt: null },
+          ],
+        }, at('2026-03-02T10:00:30Z'));
+        expect(await ticketStatusView(db(), account.id, created.reference)).toMatchObject({ kind: 'complaint', nextDueAt: null });
       });
 
       it('flags a failed escalation and an abandoned call, without undoing a response', async () => {

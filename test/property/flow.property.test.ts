@@ -207,7 +207,7 @@ describe('the call flow, for any sequence of events', () => {
             case 'lookupTicket':
               return {
                 type: 'ticketFound',
-                ticket: g(() => fc.option(fc.constant({ reference: '1042', status: 'new' as const, nextDueAt: '2026-06-01T12:00:00Z' }))),
+                ticket: g(() => fc.option(fc.constant({ reference: '1042', kind: 'fault', status: 'new' as const, nextDueAt: '2026-06-01T12:00:00Z' }))),
               };
             case 'alertEscalationFailed':
               return { type: 'dutyManagerAlerted', queued: g(() => fc.boolean()) };

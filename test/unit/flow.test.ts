@@ -272,7 +272,7 @@ describe('other menu choices', () => {
       at: MONDAY_10AM,
       from: ACME.phones[0],
       account: ACME,
-      tickets: [{ reference: '1007', status: 'acknowledged', nextDueAt: '2026-11-23T14:00:00Z' }],
+      tickets: [{ reference: '1007', kind: 'fault', status: 'acknowledged', nextDueAt: '2026-11-23T14:00:00Z' }],
     })
       .presses('4821#')
       .presses('2')
@@ -281,6 +281,35 @@ describe('other menu choices', () => {
     c.hears('ticket', 'status-acknowledged', 'next-update-by', 'goodbye');
     expect(c.ended).toEqual({ outcome: 'informed', reason: 'ticket-status-enquiry' });
     expect(c.tickets).toHaveLength(0);
+  });
+
+  it('reads a complaint back in complaint words, with the acknowledgement it was promised', () => {
+    const c = call({
+      at: MONDAY_10AM,
+      from: ACME.phones[0],
+      account: ACME,
+      tickets: [{ reference: '1008', kind: 'complaint', status: 'new', nextDueAt: '2026-11-24T13:00:00Z' }],
+    })
+      .presses('4821#')
+      .presses('2')
+      .presses('1008#');
+    c.hears('complaint', 'status-complaint-new', 'complaint-ack-by', 'goodbye');
+    expect(c.heard).not.toContain('status-new');
+    expect(c.spoken.join(' ')).toMatch(/acknowledge your complaint by 1 p\.m\. tomorrow/);
+  });
+
+  it('never reads back a promised time that has passed', () => {
+    const c = call({
+      at: MONDAY_10AM,
+      from: ACME.phones[0],
+      account: ACME,
+      tickets: [{ reference: '1009', kind: 'fault', status: 'new', nextDueAt: '2026-11-23T09:00:00Z' }],
+    })
+      .presses('4821#')
+      .presses('2')
+      .presses('1009#');
+    c.hears('ticket', 'status-new', 'goodbye');
+    expect(c.heard).not.toContain('next-update-by');
   });
 
   it('raises a complaint with the acknowledgement promise, out of hours as a message', () => {

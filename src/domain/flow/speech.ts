@@ -1,7 +1,14 @@
 // Sentences the flow builds from catalogue prompts and call facts.
 import { digits, num, prompt, type PromptId, type Segment } from '../prompts.ts';
+import type { SlaTargetName } from '../sla/policy.ts';
 import { spokenDue } from '../spoken-time.ts';
-import type { FlowState, TicketStatus } from './types.ts';
+import type { FlowState, TicketStatus, TicketStatusView } from './types.ts';
+
+/**
+ * The targets a caller is told of when the ticket is raised, so the only ones a status
+ * enquiry may read back; the rest (resolution, escalation, the ADR point) are internal.
+ */
+export const CUSTOMER_PROMISES: readonly SlaTargetName[] = ['response', 'complaint_ack'];
 
 export function ticketReference(reference: string): Segment[] {
   return [prompt('ticket-reference'), digits(reference)];
@@ -29,9 +36,22 @@ const STATUS_PROMPT: Record<TicketStatus, PromptId> = {
   caller_abandoned: 'status-abandoned',
 };
 
-export function ticketStatus(reference: string, status: TicketStatus, nextDueAt: string | null, now: Date): Segment[] {
-  const next = nextDueAt ? [prompt('next-update-by'), ...spokenDue(new Date(nextDueAt), now)] : [];
-  return [prompt('ticket'), digits(reference), prompt('status-is'), prompt(STATUS_PROMPT[status]), ...next];
+/** A complaint in complaint words: nobody "waits for an engineer" on a complaint. */
+const COMPLAINT_STATUS_PROMPT: Partial<Record<TicketStatus, PromptId>> = {
+  new: 'status-complaint-new',
+  acknowledged: 'status-complaint-acknowledged',
+  onsite_decided: 'status-complaint-acknowledged',
+  onsite: 'status-complaint-acknowledged',
+};
+
+/** "Complaint 1 0 0 7 is being looked into by our complaints team." Only a promise still to come is read. */
+export function ticketStatus(ticket: TicketStatusView, now: Date): Segment[] {
+  const complaint = ticket.kind === 'complaint';
+  const due = ticket.nextDueAt ? new Date(ticket.nextDueAt) : null;
+  const lead: PromptId = complaint && ticket.status === 'new' ? 'complaint-ack-by' : 'next-update-by';
+  const next = due && due > now ? [prompt(lead), ...spokenDue(due, now)] : [];
+  const state = (complaint ? COMPLAINT_STATUS_PROMPT[ticket.status] : undefined) ?? STATUS_PROMPT[ticket.status];
+  return [prompt(complaint ? 'complaint' : 'ticket'), digits(ticket.reference), prompt('status-is'), prompt(state), ...next];
 }
 
 /** What the engineer hears on answering: who is calling and about which ticket. */

@@ -504,7 +504,7 @@ function ticketFound(state: FlowState, ticket: Extract<FlowEvent, { type: 'ticke
     }
     return ask({ ...state, retries }, 'ticketRef', [prompt('ticket-not-found'), prompt('enter-ticket')]);
   }
-  const said = ticketStatus(ticket.reference, ticket.status, ticket.nextDueAt, now);
+  const said = ticketStatus(ticket, now);
   return end(state, [...said, prompt('goodbye')], 'informed', 'ticket-status-enquiry');
 }
 

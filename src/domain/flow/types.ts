@@ -75,8 +75,13 @@ export interface NewTicket {
 
 export interface TicketStatusView {
   reference: string;
+  kind: TicketKind;
   status: TicketStatus;
-  /** The next running target's due time, if any. */
+  /**
+   * The earliest running promise made to the customer (CUSTOMER_PROMISES: the callback,
+   * the complaint's acknowledgement), if any; never an internal target such as the
+   * complaint's management escalation. It may have passed: the flow says only a future one.
+   */
   nextDueAt: string | null;
 }
 
