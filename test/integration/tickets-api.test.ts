@@ -212,7 +212,7 @@ describe('complaints raised from the console', () => {
     ]);
     const shown = (await request(app()).get(`/api/tickets/${res.body.reference}`)).body;
     expect(shown).toMatchObject({ kind: 'complaint', tier: 'Cat2', channel: 'console', callId: null });
-    expect(shown.events[0]).toMatchObject({ type: 'created', actor: 'user:5', detail: { policy: 'default-2026-1' } });
+    expect(shown.events[0]).toMatchObject({ type: 'created', actor: 'user:5', detail: { policy: 'default-2026-2' } });
   });
 
   it('refuses an unknown account (404) and a malformed body (422)', async () => {

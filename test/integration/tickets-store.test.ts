@@ -37,7 +37,7 @@ describe('a complaint raised from the console on Friday 4 December 2026 at 16:00
     const ticket = await getTicket(fresh.db, { id: raised.id });
     expect(ticket).toMatchObject({ kind: 'complaint', channel: 'console', callId: null, route: null, openedAt: raisedAt, createdAt: raisedAt });
     expect(ticket!.events).toEqual([
-      expect.objectContaining({ type: 'created', actor: 'user:5', detail: expect.objectContaining({ policy: 'default-2026-1', channel: 'console' }) }),
+      expect.objectContaining({ type: 'created', actor: 'user:5', detail: expect.objectContaining({ policy: 'default-2026-2', channel: 'console' }) }),
     ]);
   });
 });

@@ -34,7 +34,7 @@ describe('complaints, billing and messages', () => {
     expect(summary(tier, null, 'complaint')).toEqual([
       'complaint_ack 4h office',
       'complaint_resolution 40h office', // 5 working days of 8 office hours
-      'complaint_escalation 48h always',
+      'complaint_escalation 16h office', // 48 hours as two working days
       'adr_notice 1344h always', // 8 weeks
     ]);
   });

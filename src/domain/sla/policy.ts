@@ -11,7 +11,10 @@
 //   000 — "Critical issues within 2 hours" response and "within 4 hours"
 //         resolution (Cat4 critical, round the clock); complaints "acknowledged
 //         within 4 working hours", resolved "within 5 working days", "escalation
-//         to management for unresolved issues within 48 hours"; "Automatic
+//         to management for unresolved issues within 48 hours" (counted as two
+//         working days on the office calendar: a complaint made on Friday evening
+//         or in the Christmas closure is never escalated before it is even due to be
+//         acknowledged); "Automatic
 //         service credits for SLA breaches" (5.2).
 //   002 — after 8 weeks the customer may take a complaint to alternative
 //         dispute resolution, and must be told so.
@@ -60,7 +63,7 @@ const list = (...targets: TargetSpec[]): readonly TargetSpec[] => Object.freeze(
 const same = (targets: readonly TargetSpec[]) => Object.freeze({ critical: targets, standard: targets });
 
 export const DEFAULT_POLICY: SlaPolicy = Object.freeze({
-  id: 'default-2026-1',
+  id: 'default-2026-2',
   faults: Object.freeze({
     None: same(list()),
     CatS: same(list()),
@@ -78,7 +81,7 @@ export const DEFAULT_POLICY: SlaPolicy = Object.freeze({
   complaints: list(
     target('complaint_ack', 'office', 4 * HOUR),
     target('complaint_resolution', 'office', 5 * WORKING_DAY),
-    target('complaint_escalation', 'always', 48 * HOUR),
+    target('complaint_escalation', 'office', 2 * WORKING_DAY),
     target('adr_notice', 'always', 8 * 7 * 24 * HOUR),
   ),
 });
