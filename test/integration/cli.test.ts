@@ -74,6 +74,13 @@ describe('support-line', () => {
   it('moves the due time by a pause in open hours', async () => {
     const r = await json('sla', '--tier', 'Cat1', '--opened', '2026-11-23T09:00:00Z', '--pause', '2026-11-23T10:00:00Z/2026-11-23T11:00:00Z');
     expect(r.responseDueAt).toBe('2026-11-24T10:00:00.000Z');
+    // The CLI agrees with tickets: the 8-week ADR point is never paused.
+    const complaint = (await json('sla', '--tier', 'Cat1', '--kind', 'complaint', '--opened', '2026-11-23T09:00:00Z', '--pause', '2026-11-23T10:00:00Z/2026-11-30T10:00:00Z')) as unknown as {
+      targets: { name: string; dueAt: string; note?: string }[];
+    };
+    const adr = complaint.targets.find((t) => t.name === 'adr_notice');
+    expect(adr).toMatchObject({ dueAt: '2027-01-18T09:00:00.000Z', note: expect.stringMatching(/never paused/) });
+    expect(complaint.targets.find((t) => t.name === 'complaint_ack')?.dueAt).toBe('2026-11-30T13:00:00.000Z');
   });
 
   it('gives Cat4 critical its 2 h response, 4 h resolution and 24 h on-site', async () => {

@@ -2,6 +2,7 @@
 import { PRIORITIES, TIERS } from '../../domain/contracts.ts';
 import { dueAt, warnAt } from '../../domain/sla/clock.ts';
 import { targetsFor } from '../../domain/sla/policy.ts';
+import { UNPAUSABLE } from '../../domain/tickets/timers.ts';
 import { instant, interval, oneOf, parse } from '../args.ts';
 import type { CliContext } from '../context.ts';
 
@@ -23,13 +24,16 @@ export async function slaCommand(ctx: CliContext, argv: string[]): Promise<void>
   const calendar = await ctx.calendar();
   const targets = targetsFor(tier, priority, kind).map((t) => {
     const started = t.startsOn === 'opened';
+    // As on a ticket: the ADR point runs 8 weeks from the complaint whatever is awaited.
+    const paused = UNPAUSABLE.includes(t.name) ? [] : pauses;
     return {
       name: t.name,
       calendar: t.calendar,
       hours: t.minutes / 60,
       startsOn: t.startsOn,
-      dueAt: started ? dueAt(t.calendar, opened, t.minutes, calendar, pauses).toISOString() : null,
-      warnAt: started ? warnAt(t.calendar, opened, t.minutes, calendar, pauses).toISOString() : null,
+      dueAt: started ? dueAt(t.calendar, opened, t.minutes, calendar, paused).toISOString() : null,
+      warnAt: started ? warnAt(t.calendar, opened, t.minutes, calendar, paused).toISOString() : null,
+      ...(UNPAUSABLE.includes(t.name) && pauses.length > 0 ? { note: 'never paused: it runs from the complaint whatever is awaited' } : {}),
     };
   });
   const due = (name: string) => targets.find((t) => t.name === name)?.dueAt ?? null;
