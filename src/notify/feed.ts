@@ -38,5 +38,6 @@ export function feedChannel(db: Db, live: Pick<LiveStore, 'publish'> | null, log
 
 /** The feed's line: the alert, or what the customer was texted. */
 function feedText(p: NotificationPayload): string {
-  return isCustomerText(p) ? `Texted the customer about ${p.ticket.reference}: ${p.text}` : alertText(p);
+  if (!isCustomerText(p)) return alertText(p);
+  return `Texted the ${p.kind === 'assignee_sms' ? 'assignee' : 'customer'} about ${p.ticket.reference}: ${p.text}`;
 }

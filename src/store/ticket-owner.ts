@@ -1,14 +1,17 @@
 // Who owns a ticket, and the callbacks the line has promised. Assigning is audited,
-// written to the ticket's trail, and told to the assignee through the console feed.
+// written to the ticket's trail, and told to the assignee through the console feed
+// (and, for a Cat4 critical fault, by SMS to their engineer phone through the outbox).
 // A callback is owed on a phone ticket where the caller left a message, or where
 // nobody has responded yet (they were told when they would hear back); it stays a
 // to-do, due at the response target, until someone records the call back.
+import { assigneeText } from '../domain/tickets/assignee-text.ts';
+import type { CustomerTextPayload } from '../domain/tickets/customer-text.ts';
 import { audit } from './audit.ts';
 import { engineerTicketSql } from './console-views.ts';
 import type { Db } from './db.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import { addFeedEntry, type FeedEntry } from './notifications.ts';
-import { addTicketEvent, lockTicketByReference, touchTicket } from './ticket-lifecycle.ts';
+import { addFeedEntry, enqueueNotifications, type FeedEntry } from './notifications.ts';
+import { addTicketEvent, lockTicketByReference, touchTicket, type LifecycleTicket } from './ticket-lifecycle.ts';
 import { isId, requireText } from './validate.ts';
 
 export interface Assignee {
@@ -32,11 +35,17 @@ export interface Assigned {
   assignee: Assignee | null;
   previous: string | null;
   feed: FeedEntry | null;
+  /** The E.164 number an SMS was queued to, or null. */
+  texted: string | null;
   ticket: { id: string; tier: string; priority: string | null; kind: string };
 }
 
-/** Gives the ticket to `userId` (null: nobody). Refuses an unknown or disabled user. */
-export async function assignTicket(db: Db, input: { reference: string; userId: string | null; actor: string; actorName: string; at: Date }): Promise<Assigned> {
+/**
+ * Gives the ticket to `userId` (null: nobody). Refuses an unknown or disabled user.
+ * `sms`: texts can be sent (Twilio configured); then an engineer given a Cat4
+ * critical fault is texted too.
+ */
+export async function assignTicket(db: Db, input: { reference: string; userId: string | null; actor: string; actorName: string; at: Date; sms?: boolean }): Promise<Assigned> {
   const actor = requireText(input.actor, 'actor');
   return db.tx(async (tx) => {
     const ticket = await lockTicketByReference(tx, input.reference);
@@ -62,8 +71,27 @@ export async function assignTicket(db: Db, input: { reference: string; userId: s
           })
         ).entry
       : null;
-    return { reference: ticket.reference, assignee, previous: before?.assigned_to ?? null, feed, ticket: { id: ticket.id, tier: ticket.tier, priority: ticket.priority, kind: ticket.kind } };
+    const texted = assignee && input.sms ? await queueAssigneeText(tx, ticket, assignee, input.actorName, input.at) : null;
+    return { reference: ticket.reference, assignee, previous: before?.assigned_to ?? null, feed, texted, ticket: { id: ticket.id, tier: ticket.tier, priority: ticket.priority, kind: ticket.kind } };
   });
+}
+
+async function queueAssigneeText(tx: Db, ticket: LifecycleTicket, assignee: Assignee, givenBy: string, at: Date): Promise<string | null> {
+  if (!assignee.engineerId) return null; // a supervisor has no phone on record
+  const [row] = await tx.query<{ phone: string; account_name: string | null }>(
+    `select e.phone, a.name as account_name
+       from engineers e, tickets t left join accounts a on a.id = t.account_id
+      where e.id = $1 and t.id = $2`,
+    [assignee.engineerId, ticket.id],
+  );
+  if (!row) return null;
+  const text = assigneeText({ reference: ticket.reference, kind: ticket.kind, tier: ticket.tier, priority: ticket.priority, accountName: row.account_name }, givenBy);
+  if (!text) return null;
+  const payload: CustomerTextPayload = { kind: 'assignee_sms', ticket: { id: ticket.id, reference: ticket.reference }, text, at: at.toISOString() };
+  // One text per hand-over: giving the ticket to the same engineer again later texts again.
+  const eventKey = `assignee_sms:${ticket.id}:${assignee.id}:${at.toISOString()}`;
+  await enqueueNotifications(tx, [{ eventKey, kind: 'assignee_sms', ticketId: ticket.id, timerId: null, channel: 'sms', recipient: row.phone, payload }], at);
+  return row.phone;
 }
 
 /** The SQL condition "this ticket owes the caller a call back" over tickets `t` (joined to its call `c`). */

@@ -1,8 +1,9 @@
-// Texts to the customer (after the call, the ADR notice): unlike staff alerts, they
-// carry their own words and are sent once, never paged until acknowledged.
+// Texts with their own words, sent once and never paged until acknowledged: to the
+// customer (after the call, the ADR notice) and to the engineer given a Cat4
+// critical ticket (assignee_sms). Staff alerts are built from their payload instead.
 import type { AlertKind, AlertPayload } from './alerts.ts';
 
-export type CustomerTextKind = 'caller_sms' | 'adr_notice';
+export type CustomerTextKind = 'caller_sms' | 'adr_notice' | 'assignee_sms';
 
 export interface CustomerTextPayload {
   kind: CustomerTextKind;
@@ -17,7 +18,7 @@ export type NotificationKind = AlertKind | CustomerTextKind;
 export type NotificationPayload = AlertPayload | CustomerTextPayload;
 
 export function isCustomerText(p: NotificationPayload): p is CustomerTextPayload {
-  return p.kind === 'caller_sms' || p.kind === 'adr_notice';
+  return p.kind === 'caller_sms' || p.kind === 'adr_notice' || p.kind === 'assignee_sms';
 }
 
 // Ofcom's UK mobile ranges: 071–075, 077–079 and 07624 (Isle of Man). 070 personal

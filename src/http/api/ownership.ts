@@ -34,7 +34,7 @@ export async function assignAs(deps: ConsoleDeps, auth: SessionUser, reference: 
   if (auth.user.role === 'engineer' && userId !== auth.user.id) {
     throw new HttpError(403, 'forbidden', 'an engineer may take a ticket for themselves only');
   }
-  return assignTicket(deps.db, { reference, userId, actor: actorOf(auth), actorName: auth.user.name, at: deps.now() });
+  return assignTicket(deps.db, { reference, userId, actor: actorOf(auth), actorName: auth.user.name, at: deps.now(), sms: routingFromConfig(deps.config).sms });
 }
 
 export async function callbackDoneAs(deps: ConsoleDeps, auth: SessionUser, reference: string, note?: string) {
@@ -66,7 +66,7 @@ export const ownershipRoutes: ApiRoute[] = [
     method: 'post',
     path: '/tickets/{ref}/assign',
     operationId: 'assignTicket',
-    summary: 'Gives a ticket to a console user (null: nobody); audited, and told to them in the console feed',
+    summary: 'Gives a ticket to a console user (null: nobody); audited, told to them in the console feed and, for a Cat4 critical fault, by SMS to their engineer phone',
     tag: 'tickets',
     roles: EVERYONE,
     params: refParam,
