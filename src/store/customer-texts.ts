@@ -1,7 +1,7 @@
 // Texts to customers go through the notification outbox like staff alerts (retried by
 // the notifier, never holding up a call), once per ticket and kind, and only to an
 // account that allows them: a call nobody signed in to is never texted.
-import type { CustomerTextKind } from '../domain/tickets/customer-text.ts';
+import { isUkMobile, type CustomerTextKind } from '../domain/tickets/customer-text.ts';
 import type { Db } from './db.ts';
 
 export interface CustomerText {
@@ -14,6 +14,16 @@ export interface CustomerText {
 }
 
 /** True when the text was queued now (false: the account does not allow texts, or it was queued before). */
+/** The account's first UK mobile that texts may go to, or null (no mobile, or texts turned off). */
+export async function textableMobile(db: Db, ticketId: string): Promise<string | null> {
+  const rows = await db.query<{ phone: string }>(
+    `select p.phone from tickets t join accounts a on a.id = t.account_id join account_phones p on p.account_id = a.id
+      where t.id = $1 and a.sms_after_call order by p.phone`,
+    [ticketId],
+  );
+  return rows.map((r) => r.phone).find(isUkMobile) ?? null;
+}
+
 export async function queueCustomerText(db: Db, t: CustomerText): Promise<boolean> {
   const rows = await db.query(
     `insert into notifications (event_key, kind, ticket_id, channel, recipient, payload, next_attempt_at, created_at)

@@ -17,6 +17,8 @@ import { queueAlerts, type Alert, type AlertRouting } from '../notify/outbox.ts'
 import type { Db } from '../store/db.ts';
 import { claimDueTimers, earliestNextFire, saveTimer } from '../store/sla-timers.ts';
 import { addTicketEvent, alertTickets, openTask } from '../store/ticket-lifecycle.ts';
+import { queueCustomerText, textableMobile } from '../store/customer-texts.ts';
+import { adrNoticeText } from '../domain/tickets/customer-text.ts';
 import { routingFromConfig } from '../notify/channels.ts';
 
 export interface SlaWatcherOptions {
@@ -87,7 +89,10 @@ export function createSlaWatcher(opts: SlaWatcherOptions): SlaWatcher {
         } else {
           serviceCredit = earnsServiceCredit(ticket.tier, t.target);
           await saveTimer(tx, { ...t, state: 'breached', breachedAt: decision.breachedAt, serviceCredit, nextFireAt: null }, now);
-          if (decision.alert === 'adr_task') await openTask(tx, t.ticketId, 'adr_notice', ADR_TASK_TITLE, now);
+          if (decision.alert === 'adr_task') {
+            await openTask(tx, t.ticketId, 'adr_notice', ADR_TASK_TITLE, now);
+            await queueAdrNotice(tx, ticket, opts.notify.sms, now);
+          }
           result.breached += 1;
         }
         const stage = decision.kind === 'warn' ? 'warning' : 'breach';
@@ -210,4 +215,17 @@ export function slaWatcherComponent(line: Line, extra: { onQueued?: () => void }
     ],
     stop: () => watcher.stop(),
   };
+}
+
+/**
+ * At 8 weeks the customer is told of their right to ADR (seed 002): by text to the
+ * account's mobile when SMS is configured, else the letter's words are left on the
+ * ticket for the handler to send. Either way the ticket says what was queued, and the
+ * handler's task stays until they record it (tickets adr-done).
+ */
+async function queueAdrNotice(tx: Db, ticket: { id: string; reference: string }, sms: boolean, now: Date): Promise<void> {
+  const text = adrNoticeText(ticket.reference);
+  const mobile = sms ? await textableMobile(tx, ticket.id) : null;
+  if (mobile) await queueCustomerText(tx, { kind: 'adr_notice', ticketId: ticket.id, phone: mobile, text, at: now });
+  await addTicketEvent(tx, ticket.id, now, WATCHER, mobile ? 'adr_notice_texted' : 'adr_letter_due', { text, ...(mobile ? { to: mobile } : {}) });
 }

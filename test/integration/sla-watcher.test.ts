@@ -250,6 +250,9 @@ describe('complaints', () => {
     );
     expect(task).toMatchObject({ kind: 'adr_notice', done_at: null });
     expect(task?.title).toMatch(/alternative dispute resolution/);
+    // Not only a task: without a mobile on the account, the letter's words wait on the ticket.
+    const [letter] = await events(fresh.db, raised.id, 'adr_letter_due');
+    expect(JSON.stringify(letter)).toMatch(/right to take it to alternative dispute resolution through Ofcom/);
 
     await recordAdrNotice(deps, { reference: raised.reference, actor: 'user:7', at: at('2027-03-01T11:00:00Z') });
     const [done] = await fresh.db.query('select done_at, done_by from ticket_tasks where ticket_id = $1', [raised.id]);
@@ -257,6 +260,29 @@ describe('complaints', () => {
     await expect(recordAdrNotice(deps, { reference: raised.reference, actor: 'user:7', at: at('2027-03-01T12:00:00Z') })).rejects.toThrow(
       /already|recorded/,
     );
+  });
+});
+
+describe('the 8-week ADR notice to the customer', () => {
+  it('is texted to the account’s mobile, naming the scheme, and the ticket says so', async () => {
+    const a = await customer(fresh.db, 'Cat1', 'Mobile Ltd');
+    await fresh.db.query(`insert into account_phones (phone, account_id) values ('+447700900444', $1), ('+441632960444', $1)`, [a.id]);
+    const deps = { db: fresh.db, division: 'england-and-wales' as const, routing };
+    const raised = await raiseComplaint(deps, { accountNumber: a.number, summary: 'Slow repair', actor: 'api', channel: 'api', at: at('2027-01-04T09:00:00Z') });
+    await watcher(fresh.db).tick(at('2027-03-01T09:00:00Z'));
+    const texts = await fresh.db.query<{ channel: string; recipient: string; payload: { text: string } }>(
+      `select channel, recipient, payload from notifications where ticket_id = $1 and kind = 'adr_notice'`,
+      [raised.id],
+    );
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toMatchObject({ channel: 'sms', recipient: '+447700900444' });
+    expect(texts[0]?.payload.text).toBe(
+      `Support Line: your complaint ${raised.reference} has been open for 8 weeks. If you are not satisfied with how we are handling it, you have the right to take it to alternative dispute resolution through Ofcom (www.ofcom.org.uk, 020 7981 3040).`,
+    );
+    expect(await events(fresh.db, raised.id, 'adr_notice_texted')).toHaveLength(1);
+    // A second tick queues nothing more.
+    await watcher(fresh.db).tick(at('2027-03-01T10:00:00Z'));
+    expect(await fresh.db.query(`select 1 from notifications where ticket_id = $1 and kind = 'adr_notice'`, [raised.id])).toHaveLength(1);
   });
 });
 

@@ -29,3 +29,18 @@ const UK_MOBILE = /^\+447(?:[1-57-9]\d{8}|624\d{6})$/;
 export function isUkMobile(e164: string): boolean {
   return UK_MOBILE.test(e164);
 }
+
+/**
+ * The scheme a customer may take a complaint to after 8 weeks, as our complaints code
+ * names it (seed 002: "you may make a complaint through Ofcom", with its contact details).
+ */
+export const ADR_SCHEME = { name: 'Ofcom', web: 'www.ofcom.org.uk', phone: '020 7981 3040' } as const;
+
+/** The 8-week notice (seed 002, stage 6), by text or, without a mobile, as a letter's body. */
+export function adrNoticeText(reference: string): string {
+  return (
+    `Support Line: your complaint ${reference} has been open for 8 weeks. If you are not satisfied with how we are ` +
+    `handling it, you have the right to take it to alternative dispute resolution through ${ADR_SCHEME.name} ` +
+    `(${ADR_SCHEME.web}, ${ADR_SCHEME.phone}).`
+  );
+}

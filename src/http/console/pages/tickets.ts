@@ -103,6 +103,8 @@ const TRAIL: Record<string, string> = {
   sla_warning: 'SLA warning',
   sla_breach: 'SLA breached',
   adr_notice_given: 'Customer told of their right to ADR',
+  adr_notice_texted: 'ADR notice texted to the customer',
+  adr_letter_due: 'ADR notice to send by letter (no mobile to text)',
   ...ACTION_LABELS,
 };
 
