@@ -97,7 +97,9 @@ function printDemo(seeded: Awaited<ReturnType<typeof seedDemo>>, now: Date): voi
     const why = a.status !== 'active' ? `  (${a.tier} contract, account ${a.status})` : tier !== a.tier ? `  (${a.tier} contract ended ${a.endsOn ?? ''})` : '';
     return `  ${a.number}  ${tier.padEnd(4)}  PIN ${a.pin}  ${a.phones[0] ?? ''}  ${a.name}${why}`;
   });
+  const numbers = seeded.numbers.map((n) => `  ${n.number}  ${n.profile.padEnd(8)}  ${n.label}`);
   process.stdout.write(`\nDemo data seeded (first run). Accounts you can ring as (tier as the line treats them today):\n${rows.join('\n')}\n`);
+  if (numbers.length > 0) process.stdout.write(`The line's numbers (ring one as the number dialled):\n${numbers.join('\n')}\n`);
 }
 
 start().catch((err: unknown) => {

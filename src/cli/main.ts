@@ -13,6 +13,7 @@ import { slaCommand } from './commands/sla.ts';
 import { usersCommand } from './commands/users.ts';
 import { notificationsCommand, ticketsCommand } from './commands/tickets.ts';
 import { callsCommand } from './commands/calls-unaccounted.ts';
+import { numbersCommand } from './commands/numbers.ts';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
 
@@ -31,6 +32,7 @@ export const COMMANDS: Record<string, Command> = {
   tickets: ticketsCommand,
   notifications: notificationsCommand,
   calls: callsCommand,
+  numbers: numbersCommand,
 };
 
 export interface CliIo {

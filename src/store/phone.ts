@@ -12,6 +12,7 @@ const OFCOM_DRAMA = [
   /^\+442890180\d{3}$/, // Belfast 028 9018 0000–0999
   /^\+442920180\d{3}$/, // Cardiff 029 2018 0000–0999
   /^\+441914980\d{3}$/, // Tyneside 0191 498 0000–0999
+  /^\+448081570\d{3}$/, // freephone 0808 157 0000–0999
 ];
 
 /** The number in E.164, or null when it is not a real (or Ofcom drama) number. */

@@ -8,6 +8,7 @@ import { addAccount } from './accounts.ts';
 import { addClosure, type ClosureRecord } from './closures.ts';
 import type { Db } from './db.ts';
 import { addEngineer, type EngineerRecord } from './engineers.ts';
+import { addLineNumber, type LineNumber } from './line-numbers.ts';
 import { addShift } from './rota.ts';
 
 const ZONE = 'Europe/London';
@@ -37,6 +38,7 @@ export interface DemoSeed {
   engineers: EngineerRecord[];
   shifts: number;
   closures: ClosureRecord[];
+  numbers: LineNumber[];
 }
 
 interface AccountPlan {
@@ -70,6 +72,16 @@ const DEMO_CREDIT_RULES = [
   { tier: 'Cat4', percent: 15, cap: 50 },
 ] as const;
 
+/**
+ * The line's numbers (seed 004: Cat4 customers have their own 24-hour 0800 number). The
+ * main number is the dialplan's LINE_CALLER_ID; 0808 157 0xxx is Ofcom's freephone drama range.
+ */
+const LINE_NUMBERS = [
+  { number: '+441632960000', profile: 'main', label: 'Support line' },
+  { number: '+448081570024', profile: 'cat4_24h', label: 'Cat4 24-hour support' },
+  { number: '+441632960010', profile: 'billing', label: 'Accounts and billing' },
+] as const;
+
 const ENGINEERS = [
   { name: 'Priya Shah', phone: '+447700900201', email: 'priya.shah@example.com' },
   { name: 'Tom Hughes', phone: '+447700900202', email: 'tom.hughes@example.com' },
@@ -84,7 +96,7 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoSeed> {
   return db.tx(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1::bigint)', [SEED_LOCK_KEY]);
     const [existing] = await tx.query('select 1 from accounts limit 1');
-    if (existing) return { created: false, accounts: [], engineers: [], shifts: 0, closures: [] };
+    if (existing) return { created: false, accounts: [], engineers: [], shifts: 0, closures: [], numbers: [] };
 
     const accounts: DemoAccount[] = [];
     for (const plan of ACCOUNTS) {
@@ -146,6 +158,12 @@ export async function seedDemo(db: Db, now: Date): Promise<DemoSeed> {
       createdBy: 'seed',
     });
 
-    return { created: true, accounts, engineers, shifts, closures: [christmas] };
+    const numbers: LineNumber[] = [];
+    for (const n of LINE_NUMBERS) {
+      const [taken] = await tx.query('select 1 from line_numbers where number = $1', [n.number]);
+      if (!taken) numbers.push(await addLineNumber(tx, n));
+    }
+
+    return { created: true, accounts, engineers, shifts, closures: [christmas], numbers };
   });
 }

@@ -17,10 +17,12 @@ describe('demo seed', () => {
   it('seeds once: callers of every kind, four engineers, a rota and a closure; then nothing', async () => {
     const [first, again] = await Promise.all([seedDemo(fresh.db, NOW), seedDemo(fresh.db, NOW)]);
     const [created, skipped] = first!.created ? [first!, again!] : [again!, first!];
-    expect(skipped).toEqual({ created: false, accounts: [], engineers: [], shifts: 0, closures: [] });
+    expect(skipped).toEqual({ created: false, accounts: [], engineers: [], shifts: 0, closures: [], numbers: [] });
     expect(created.created).toBe(true);
     expect(created.engineers).toHaveLength(4);
     expect(created.closures).toHaveLength(1);
+    // Seed 004: the main support number, Cat4 customers' own 24-hour 0800 number, billing.
+    expect(created.numbers.map((n) => n.profile)).toEqual(['main', 'cat4_24h', 'billing']);
 
     // What each account counts as today, which is what the line routes on.
     const today = '2026-11-21';
