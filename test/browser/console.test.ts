@@ -177,7 +177,7 @@ describe('an admin', () => {
     await page.context().close();
   });
 
-  it('sees the rota as a calendar, the escalation order, and a gap in Cat4 cover', async () => {
+  it('sees the rota as a timeline, the escalation order, and a gap in Cat4 cover', async () => {
     const [, tom] = t.demo.engineers;
     // Take Tom off primary for a night next week: a gap the page must warn about.
     await t.line.db.query(
@@ -190,7 +190,7 @@ describe('an admin', () => {
     );
     const page = await signIn(t.users.admin.email);
     await page.goto(`${t.url}/console/rota`);
-    expect(await page.getByRole('alert').textContent()).toMatch(/Gaps in Cat4 cover.*Thu 26 Nov, 22:00 to Fri 27 Nov, 06:00/s);
+    expect(await page.getByRole('alert').textContent()).toMatch(/Gaps in Cat4 cover.*Thu, 26\/11\/2026, 22:00 to Fri, 27\/11\/2026, 06:00/s);
     expect(await page.getByRole('region', { name: 'Escalation order now' }).textContent()).toMatch(/Primary\s*Tom Hughes.*Secondary\s*Aisha Khan.*Escalation manager\s*Gareth Jones/s);
     await shot(page, 'rota-1280');
     await page.context().close();

@@ -1,6 +1,6 @@
 // The page shell every console page shares: a skip link, the navigation for the
 // user's role, the CSRF token for scripts, and one stylesheet and one script from
-// this server.
+// this server (plus a page's own optional script, such as the rota's drag to select).
 import type { SessionUser } from '../../store/sessions.ts';
 import { html, type Html } from './html.ts';
 import { roleWord } from './format.ts';
@@ -36,6 +36,8 @@ export interface PageOptions {
   live?: boolean;
   /** What the search box shows (the search page echoes the query). */
   searched?: string;
+  /** A page's own optional script from /console/assets (the rota's drag to select). */
+  scripts?: readonly string[];
 }
 
 export function page(opts: PageOptions): Html {
@@ -52,6 +54,7 @@ export function page(opts: PageOptions): Html {
 ${auth ? html`<meta name="csrf-token" content="${auth.csrfToken}">` : ''}
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>
+${(opts.scripts ?? []).map((src) => html`<script src="/console/assets/${src}" defer></script>`)}
 </head>
 <body${opts.live ? html` data-live="on"` : ''}>
 <a class="skip-link" href="#main">Skip to content</a>

@@ -1,12 +1,15 @@
-// Rota: the on-call schedule as a calendar of days by level, the escalation order
-// now and next, a warning for every gap in Cat4 cover in the next 14 days, and (for
-// admins) adding and removing shifts and overrides.
+// Rota: the on-call schedule as a two-week timeline of levels (and, folded, the
+// same as a table of days), the escalation order now and next, a warning for every
+// gap in Cat4 cover in the next 14 days, the override form for supervisors (filled
+// by dragging across the timeline when the script runs), and for admins the
+// ordinary shifts.
 import { ROTA_LEVELS } from '../../../domain/escalation.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { RotaView } from '../../api/rota.ts';
 import { GAP_HORIZON_DAYS } from '../../api/rota.ts';
 import { dateTime, day, localDate, localInputValue, startOfLocalDay, word } from '../format.ts';
 import { html, type Html } from '../html.ts';
+import { LEVEL_LABEL, rotaTimeline, ukLong } from '../rota-timeline-view.ts';
 import { csrfField, page } from '../layout.ts';
 
 const HM = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
@@ -56,6 +59,49 @@ function calendar(v: RotaView): Html {
     })}
   </tr>`;
   })}</tbody></table></div>`;
+}
+
+/** What the override form shows: the values sent back after a refusal, and each field's problem. */
+export interface OverrideFormState {
+  values: Partial<Record<'engineerId' | 'level' | 'from' | 'to' | 'note', string>>;
+  errors: Partial<Record<string, string>>;
+}
+
+function overrideForm(auth: SessionUser, v: RotaView, now: Date, state: OverrideFormState | null): Html {
+  const active = v.engineers.filter((e) => e.active);
+  const start = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
+  const val = state?.values ?? {};
+  const err = state?.errors ?? {};
+  const field = (name: keyof OverrideFormState['values'], label: string, control: Html) => html`<div class="field${name === 'from' || name === 'to' ? ' when' : name === 'note' ? ' wide' : ''}">
+    <label for="o-${name}">${label}</label>${control}
+    ${err[name] ? html`<p class="field-error" id="o-${name}-error">${err[name]}</p>` : ''}</div>`;
+  const invalid = (name: string) => (err[name] ? html` aria-invalid="true" aria-describedby="o-${name}-error"` : '');
+  return html`<section class="card" aria-labelledby="override-heading" id="override">
+  <h2 id="override-heading">Add an override</h2>
+  <p class="muted small">The engineer takes the role from the start to the end, in place of whoever the rota says; UK time. <span class="js-only">Or drag across a lane of the timeline to fill in the role and times.</span></p>
+  <form method="post" action="/console/rota/overrides" class="filters" id="override-form" novalidate>
+    ${csrfField(auth)}
+    ${field('engineerId', 'Engineer', html`<select id="o-engineerId" name="engineerId" required${invalid('engineerId')}>
+      <option value="">Choose…</option>${active.map((e) => html`<option value="${e.id}"${val.engineerId === e.id ? ' selected' : ''}>${e.name}</option>`)}</select>`)}
+    ${field('level', 'Role', html`<select id="o-level" name="level"${invalid('level')}>${ROTA_LEVELS.map((l) => html`<option value="${l}"${val.level === l ? ' selected' : ''}>${LEVEL_LABEL[l]}</option>`)}</select>`)}
+    ${field('from', 'Start (UK time)', html`<input id="o-from" name="from" type="datetime-local" required value="${val.from ?? localInputValue(start)}"${invalid('from')}>`)}
+    ${field('to', 'End (UK time)', html`<input id="o-to" name="to" type="datetime-local" required value="${val.to ?? localInputValue(new Date(start.getTime() + 12 * 3_600_000))}"${invalid('to')}>`)}
+    ${field('note', 'Note', html`<input id="o-note" name="note" maxlength="200" value="${val.note ?? ''}"${invalid('note')}>`)}
+    <div class="field actions"><button type="submit" class="primary">Add override</button></div>
+    <p id="override-filled" class="visually-hidden" aria-live="polite"></p>
+  </form>
+  ${overrideList(auth, v)}
+</section>`;
+}
+
+function overrideList(auth: SessionUser, v: RotaView): Html {
+  const overrides = v.shifts.filter((s) => s.isOverride);
+  if (!overrides.length) return html`<p class="empty">No overrides in these days.</p>`;
+  return html`<h3>Overrides in these days</h3><ul class="overrides">${overrides.map(
+    (s) => html`<li><strong>${s.engineerName}</strong> ${LEVEL_LABEL[s.level].toLowerCase()}, ${ukLong(s.startsAt)} to ${ukLong(s.endsAt)}${s.note ? html` <span class="muted">(${s.note})</span>` : ''}
+      <form method="post" action="/console/rota/overrides/${s.id}/remove" class="inline">${csrfField(auth)}
+        <button type="submit" class="danger" aria-label="Remove ${s.engineerName}’s override from ${ukLong(s.startsAt)}">Remove</button></form></li>`,
+  )}</ul>`;
 }
 
 function order(v: RotaView): Html {
@@ -108,32 +154,40 @@ function adminForms(auth: SessionUser, v: RotaView, now: Date): Html {
 </section>`;
 }
 
-export function rotaPage(auth: SessionUser, v: RotaView, opts: { now: Date; flash?: { kind: 'ok' | 'error'; text: string } | null }): Html {
+export function rotaPage(
+  auth: SessionUser,
+  v: RotaView,
+  opts: { now: Date; flash?: { kind: 'ok' | 'error'; text: string } | null; override?: OverrideFormState | null },
+): Html {
   const first = localDate(v.from);
+  const supervises = auth.user.role !== 'engineer';
   return page({
     title: 'Rota',
     active: 'rota',
     auth,
     flash: opts.flash ?? null,
+    scripts: supervises ? ['rota.js'] : [],
     body: html`<h1>Rota</h1>
 ${
   v.gaps.length
     ? html`<div class="flash flash-error" role="alert"><strong>Gaps in Cat4 cover in the next ${GAP_HORIZON_DAYS} days:</strong>
-  nobody is primary on call ${v.gaps.map((g, i) => html`${i ? '; ' : ''}from ${dateTime(g.from)} to ${dateTime(g.to)}`)}.
+  nobody is primary on call ${v.gaps.map((g, i) => html`${i ? '; ' : ''}from ${ukLong(g.from)} to ${ukLong(g.to)}`)}.
   A critical call then goes straight to the secondary or the manager.</div>`
     : html`<p class="flash flash-ok" role="status">Cat4 cover is complete for the next ${GAP_HORIZON_DAYS} days: a primary is on call throughout.</p>`
 }
-<div class="grid">
-  ${order(v)}
-  <div class="span-2 first">
-    <nav class="pager" aria-label="Weeks">
-      <a href="/console/rota?from=${addDays(first, -7)}">← Earlier week</a>
-      <a href="/console/rota">Today</a>
-      <a href="/console/rota?from=${addDays(first, 7)}">Later week →</a>
-    </nav>
-    ${calendar(v)}
-  </div>
-</div>
+<section class="card" aria-labelledby="timeline-heading">
+  <h2 id="timeline-heading">Two weeks of cover</h2>
+  <nav class="pager" aria-label="Weeks">
+    <a href="/console/rota?from=${addDays(first, -7)}">← Earlier week</a>
+    <a href="/console/rota">Today</a>
+    <a href="/console/rota?from=${addDays(first, 7)}">Later week →</a>
+  </nav>
+  ${rotaTimeline(v)}
+  <p class="legend small"><span class="key key-shift"></span> on the rota <span class="key key-override"></span> override <span class="key key-gap"></span> no primary: a Cat4 critical call goes straight to the secondary</p>
+  <details><summary>The same as a table of days</summary>${calendar(v)}</details>
+</section>
+${supervises ? overrideForm(auth, v, opts.now, opts.override ?? null) : ''}
+${order(v)}
 ${auth.user.role === 'admin' ? adminForms(auth, v, opts.now) : ''}`,
   });
 }

@@ -1,5 +1,6 @@
 // Console pages for the rota, the office calendar, users and reports. Reading the
-// rota and the calendar is for everyone; changing them, and users, is for admins;
+// rota and the calendar is for everyone; overrides on the rota are for supervisors;
+// changing the rest, and users, is for admins;
 // reports are for supervisors and admins. Each change goes through the same
 // function the API uses, so both validate and audit alike.
 import { Router, type Response } from 'express';
@@ -16,7 +17,7 @@ import { addClosureAs, closuresView, newClosureBody, removeClosureAs } from '../
 import { idParam, localDate } from '../../api/inputs.ts';
 import { monthWindow, slaReportCsv } from '../../api/reports.ts';
 import { issuesText } from '../../api/route-table.ts';
-import { addShiftAs, newShiftBody, removeShiftAs, rotaView } from '../../api/rota.ts';
+import { addOverrideAs, addShiftAs, newShiftBody, OVERRIDE_FIELDS, overrideBody, removeOverrideAs, removeShiftAs, rotaView } from '../../api/rota.ts';
 import { addUserAs, newUserBody, resetPasswordAs, updateUserAs, userFormBody } from '../../api/users.ts';
 import { HttpError, notFound } from '../../errors.ts';
 import type { ConsoleDeps } from '../deps.ts';
@@ -31,13 +32,15 @@ import { CREDIT_RULE_TIERS, creditStatements, listCreditRules, setCreditRule } f
 import { actorOf } from '../../auth/session.ts';
 import { lastMonthOf, monthParam, trendsCsv } from '../../api/trends.ts';
 import { monthlyTrends } from '../../../store/trends.ts';
-import { rotaPage } from '../pages/rota.ts';
+import { rotaPage, type OverrideFormState } from '../pages/rota.ts';
 import { usersPage } from '../pages/users.ts';
 import { rawQuery } from './calls.ts';
 
 const FLASH: Record<string, string> = {
   'shift-added': 'Shift added.',
   'shift-removed': 'Shift removed.',
+  'override-added': 'Override added: the timeline shows the cover as the escalation will ring it.',
+  'override-removed': 'Override removed.',
   'closure-added': 'Closure added. Open tickets’ office-hours due times have been recomputed.',
   'closure-removed': 'Closure removed. Open tickets’ office-hours due times have been recomputed.',
   'user-saved': 'User saved.',
@@ -68,10 +71,43 @@ export function adminPages(deps: ConsoleDeps): Router {
   const router = Router();
 
   // --- rota -------------------------------------------------------------------
-  async function showRota(res: Response, auth: SessionUser, fromDate: string | undefined, flash: Flash, status = 200) {
+  async function showRota(res: Response, auth: SessionUser, fromDate: string | undefined, flash: Flash, status = 200, override: OverrideFormState | null = null) {
     const v = await rotaView(deps, fromDate ? { fromDate } : {});
-    send(res, rotaPage(auth, v, { now: deps.now(), flash }), status);
+    send(res, rotaPage(auth, v, { now: deps.now(), flash, override }), status);
   }
+
+  /** The override form sent back with what was typed and each field's problem. */
+  function refusedOverride(res: Response, auth: SessionUser, body: unknown, errors: Record<string, string>, text: string) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const values: OverrideFormState['values'] = {};
+    for (const k of ['engineerId', 'level', 'from', 'to', 'note'] as const) if (typeof b[k] === 'string') values[k] = b[k];
+    return showRota(res, auth, undefined, { kind: 'error', text: `The override was not added. ${text}.` }, 422, { values, errors });
+  }
+
+  router.post('/rota/overrides', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const parsed = overrideBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'input')] ??= i.message;
+      return refusedOverride(res, auth, req.body, errors, Object.entries(errors).map(([f, m]) => `${OVERRIDE_FIELDS[f] ?? f}: ${m}`).join('; '));
+    }
+    try {
+      await addOverrideAs(deps, auth, parsed.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return refusedOverride(res, auth, req.body, { [err.field ?? 'input']: err.message }, err.message);
+    }
+    res.redirect(303, '/console/rota?done=override-added');
+  });
+
+  router.post('/rota/overrides/:id/remove', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such override');
+    await removeOverrideAs(deps, auth, id.data);
+    res.redirect(303, '/console/rota?done=override-removed');
+  });
 
   router.get('/rota', async (req, res) => {
     const auth = requireRole(req, EVERYONE);
