@@ -15,6 +15,8 @@ RUN npm run build
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 OUTBOX_DIR=/app/data/outbox
 WORKDIR /app
+# espeak-ng and sox render an announcement's audio for Asterisk when it is posted.
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng sox && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
@@ -22,7 +24,7 @@ COPY migrations ./migrations
 COPY prompts/catalogue.json ./prompts/catalogue.json
 # The outbox journal (writes kept while Postgres is away) lives on a volume at /app/data.
 # `support-line …` (the operator's command) runs the compiled CLI: docker compose exec app support-line migrate
-RUN mkdir -p /app/data/outbox && chown -R node:node /app/data \
+RUN mkdir -p /app/data/outbox /app/announcements && chown -R node:node /app/data /app/announcements \
  && printf '#!/bin/sh\nexec node /app/dist/cli/run.js "$@"\n' > /usr/local/bin/support-line \
  && chmod 755 /usr/local/bin/support-line
 USER node

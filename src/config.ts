@@ -104,6 +104,9 @@ export const envSchema = z.object({
   PIN_KEY_PREVIOUS: optional,
   /** Where writes wait while Postgres is unreachable (src/resilience/): a persistent volume per instance. */
   OUTBOX_DIR: z.string().default('./data/outbox'),
+  /** Where an announcement's audio is rendered when posted, for Asterisk (sounds/en/<ANNOUNCEMENT_SOUNDS_FOLDER>); unset → not rendered. */
+  ANNOUNCEMENT_SOUNDS_DIR: z.string().min(1).optional(),
+  ANNOUNCEMENT_SOUNDS_FOLDER: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('support-line-announcements'),
   /** This instance's stable name (its outbox journal's name); default: the host name. */
   INSTANCE_ID: z
     .string()

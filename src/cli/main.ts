@@ -4,6 +4,7 @@ import { ConfigError } from '../config.ts';
 import { ConflictError, InputError, NotFoundError, ValidationError } from '../store/errors.ts';
 import { HelpRequest, UsageError, wantsHelp } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
+import { announceCommand, incidentsCommand } from './commands/announce.ts';
 import { calendarCommand } from './commands/calendar.ts';
 import { callCommand } from './commands/call.ts';
 import { migrateCommand, seedCommand } from './commands/migrate.ts';
@@ -33,6 +34,8 @@ export const COMMANDS: Record<string, Command> = {
   notifications: notificationsCommand,
   calls: callsCommand,
   numbers: numbersCommand,
+  announce: announceCommand,
+  incidents: incidentsCommand,
 };
 
 export interface CliIo {

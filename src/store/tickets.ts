@@ -67,6 +67,8 @@ export interface TicketToInsert {
   adHocAccepted: boolean | null;
   openedAt: Date;
   targets: readonly PlannedTarget[];
+  /** The incident this ticket joins (its parent holds the SLA clock). */
+  incidentId?: string | null | undefined;
 }
 
 /**
@@ -76,11 +78,11 @@ export interface TicketToInsert {
 export async function insertTicket(tx: Db, t: TicketToInsert, at: Date): Promise<{ id: string; reference: string } | null> {
   const [created] = await tx.query<{ id: string; reference: string }>(
     `insert into tickets (account_id, call_id, kind, tier, priority, channel, route, summary,
-                          ad_hoc_accepted, opened_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                          ad_hoc_accepted, opened_at, created_at, updated_at, incident_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
      on conflict (call_id) do nothing returning id, reference`,
     [t.accountId, t.callId, t.kind, t.tier, t.priority, t.channel, t.route, t.summary, t.adHocAccepted,
-      requireInstant(t.openedAt, 'openedAt'), requireInstant(at, 'at')],
+      requireInstant(t.openedAt, 'openedAt'), requireInstant(at, 'at'), t.incidentId ?? null],
   );
   if (!created) return null;
   await insertTimers(tx, created.id, t.targets, at);

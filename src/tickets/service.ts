@@ -68,31 +68,34 @@ export interface ActionResult {
 
 /** Applies a lifecycle action; an action the ticket's status does not allow is a TicketConflictError (409). */
 export async function applyAction(deps: TicketDeps, action: TicketAction, input: ActionInput): Promise<ActionResult> {
+  return deps.db.tx((tx) => applyActionIn(tx, deps, action, input));
+}
+
+/** applyAction inside the caller's transaction (an incident resolves its tickets in one). */
+export async function applyActionIn(tx: Db, deps: TicketDeps, action: TicketAction, input: ActionInput): Promise<ActionResult> {
   const actor = requireText(input.actor, 'actor');
   const at = input.at;
-  return deps.db.tx(async (tx) => {
-    const ticket = await requireTicket(tx, input.reference);
-    const current = await lockTicketTimers(tx, ticket.id);
-    const adrNoticeGiven = action === 'reopen' ? (await lockTask(tx, ticket.id, 'adr_notice'))?.doneAt != null : false;
-    const plan = refuseIllegal(() => planTransition({ ...ticket, timers: current, adrNoticeGiven }, action));
+  const ticket = await requireTicket(tx, input.reference);
+  const current = await lockTicketTimers(tx, ticket.id);
+  const adrNoticeGiven = action === 'reopen' ? (await lockTask(tx, ticket.id, 'adr_notice'))?.doneAt != null : false;
+  const plan = refuseIllegal(() => planTransition({ ...ticket, timers: current, adrNoticeGiven }, action));
 
-    const { changes, late } = await applyEffects(tx, deps, ticket, current, plan.effects, at);
-    await updateTicketStatus(
-      tx,
-      ticket.id,
-      { status: plan.status, statusBeforeWait: plan.statusBeforeWait, respondedAt: plan.responds ? at : null },
-      at,
-    );
-    await addTicketEvent(tx, ticket.id, at, actor, action, {
-      from: ticket.status,
-      to: plan.status,
-      ...(input.note ? { note: input.note } : {}),
-      timers: changes,
-    });
-    await recordLateBreaches(tx, deps, ticket, late, at);
-    await auditTicket(tx, actor, action, ticket, { from: ticket.status, to: plan.status }, at);
-    return { reference: ticket.reference, from: ticket.status, status: plan.status, timers: changes };
+  const { changes, late } = await applyEffects(tx, deps, ticket, current, plan.effects, at);
+  await updateTicketStatus(
+    tx,
+    ticket.id,
+    { status: plan.status, statusBeforeWait: plan.statusBeforeWait, respondedAt: plan.responds ? at : null },
+    at,
+  );
+  await addTicketEvent(tx, ticket.id, at, actor, action, {
+    from: ticket.status,
+    to: plan.status,
+    ...(input.note ? { note: input.note } : {}),
+    timers: changes,
   });
+  await recordLateBreaches(tx, deps, ticket, late, at);
+  await auditTicket(tx, actor, action, ticket, { from: ticket.status, to: plan.status }, at);
+  return { reference: ticket.reference, from: ticket.status, status: plan.status, timers: changes };
 }
 
 export type RespondInput = { ticketId: string; at: Date } & ({ engineerId: string } | { desk: DeskQueue });

@@ -3,7 +3,7 @@
 // critical ticket (assignee_sms). Staff alerts are built from their payload instead.
 import type { AlertKind, AlertPayload } from './alerts.ts';
 
-export type CustomerTextKind = 'caller_sms' | 'adr_notice' | 'assignee_sms';
+export type CustomerTextKind = 'caller_sms' | 'adr_notice' | 'assignee_sms' | 'incident_resolved';
 
 export interface CustomerTextPayload {
   kind: CustomerTextKind;
@@ -18,7 +18,7 @@ export type NotificationKind = AlertKind | CustomerTextKind;
 export type NotificationPayload = AlertPayload | CustomerTextPayload;
 
 export function isCustomerText(p: NotificationPayload): p is CustomerTextPayload {
-  return p.kind === 'caller_sms' || p.kind === 'adr_notice' || p.kind === 'assignee_sms';
+  return p.kind === 'caller_sms' || p.kind === 'adr_notice' || p.kind === 'assignee_sms' || p.kind === 'incident_resolved';
 }
 
 // Ofcom's UK mobile ranges: 071–075, 077–079 and 07624 (Isle of Man). 070 personal

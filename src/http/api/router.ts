@@ -8,6 +8,7 @@ import { requireCsrf } from '../auth/csrf.ts';
 import { loadSession } from '../auth/session.ts';
 import type { ConsoleDeps } from '../console/deps.ts';
 import { securityHeaders } from '../console/headers.ts';
+import { announcementRoutes } from './announcements.ts';
 import { callRoutes } from './calls.ts';
 import { closureRoutes } from './closures.ts';
 import { nowRoutes } from './now.ts';
@@ -24,7 +25,7 @@ import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes, ...creditRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes, ...creditRoutes, ...announcementRoutes];
 }
 
 export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {
