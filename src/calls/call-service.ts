@@ -171,7 +171,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           if (err instanceof ConflictError && !existing) return firstStepOf(input);
           throw err;
         }
-        const closures = await deps.records.closuresAround(at);
+        const [closures, announcements] = await Promise.all([deps.records.closuresAround(at), deps.records.announcementsAround(at)]);
         const started: FlowEvent = {
           type: 'started',
           callId,
@@ -182,6 +182,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           closures,
           deskRingSeconds: deps.config.deskRingSeconds,
           recordingRetentionDays: deps.config.recordingRetentionDays,
+          announcements,
         };
         const session: Session = {
           state: initialState(started, at),

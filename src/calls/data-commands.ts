@@ -130,6 +130,7 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
         number: account.number,
         name: account.name,
         tier: effectiveTier(account.status, account.contracts, londonDate(at)),
+        ...(account.services ? { services: account.services } : {}),
       },
     };
   }

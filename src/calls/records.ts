@@ -1,6 +1,7 @@
 // What the call service reads and writes in Postgres, as one port. The Postgres
 // implementation is src/calls/pg-records.ts; a degraded mode can wrap it (outbox).
 import type { PinAccount } from '../store/accounts.ts';
+import type { AnnouncementView } from '../domain/announcements/rules.ts';
 import type { CallPatch } from '../store/calls.ts';
 import type { RotaEngineer, RotaShift } from '../domain/escalation.ts';
 import type {
@@ -32,6 +33,8 @@ export interface CallRecords {
   /** Best effort: a right PIN's hash under the current key replaces `checked` (the next right PIN tries again). */
   replacePinHash(accountId: string, checked: string, replacement: string): Promise<void>;
   closuresAround(at: Date): Promise<ClosureWindow[]>;
+  /** Announcements a call starting now may hear (the flow decides which). */
+  announcementsAround(at: Date): Promise<AnnouncementView[]>;
   rotaAt(at: Date): Promise<{ shifts: RotaShift[]; engineers: RotaEngineer[] }>;
 
   openCall(call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: Date }): Promise<void>;

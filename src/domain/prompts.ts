@@ -21,7 +21,9 @@ export type Segment =
   | { type: 'prompt'; id: PromptId }
   | { type: 'digits'; value: string }
   | { type: 'number'; value: number }
-  | { type: 'text'; value: string; fallback: readonly Segment[] };
+  | { type: 'text'; value: string; fallback: readonly Segment[] }
+  /** A sound file rendered for Asterisk outside the catalogue (an announcement, when it was posted): only a text's fallback. */
+  | { type: 'sound'; name: string };
 
 export type Utterance = readonly Segment[];
 
@@ -57,5 +59,7 @@ function segmentText(segment: Segment): string {
       return String(segment.value);
     case 'text':
       return segment.value;
+    case 'sound':
+      return '';
   }
 }

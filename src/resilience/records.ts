@@ -640,6 +640,11 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       return read('closures', () => pg.closuresAround(at), () => closuresAround(cached(), at));
     },
 
+    announcementsAround(at: Date) {
+      // Not cached: without Postgres the line goes on without announcements rather than stall.
+      return read('announcements', () => pg.announcementsAround(at), () => []);
+    },
+
     rotaAt(at: Date) {
       return read('on-call rota', () => pg.rotaAt(at), () => rotaAt(cached(), at));
     },

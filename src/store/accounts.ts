@@ -1,5 +1,6 @@
 // Customer accounts: who may use the line, their caller IDs, their contracts and
 // their voice PIN (stored only as a salted hash).
+import type { Service } from '../domain/announcements/rules.ts';
 import { TIERS, type AccountStatus, type ContractTerms, type Tier } from '../domain/contracts.ts';
 import type { Db } from './db.ts';
 import { ConflictError, ValidationError } from './errors.ts';
@@ -46,6 +47,8 @@ export interface PinAccount {
   pinHash: string;
   status: AccountStatus;
   contracts: ContractTerms[];
+  /** What the account takes from us; absent in the degraded mode's cached copy. */
+  services?: Service[];
 }
 
 const STATUSES: readonly AccountStatus[] = ['active', 'suspended'];
@@ -119,8 +122,8 @@ export async function findAccountNumberByPhone(db: Db, phone: string): Promise<s
 }
 
 export async function findAccountForPin(db: Db, number: string): Promise<PinAccount | null> {
-  const [row] = await db.query<{ id: string; number: string; name: string; pin_hash: string; status: AccountStatus }>(
-    'select id, number, name, pin_hash, status from accounts where number = $1',
+  const [row] = await db.query<{ id: string; number: string; name: string; pin_hash: string; status: AccountStatus; services: Service[] }>(
+    'select id, number, name, pin_hash, status, services from accounts where number = $1',
     [number],
   );
   if (!row) return null;
@@ -134,6 +137,7 @@ export async function findAccountForPin(db: Db, number: string): Promise<PinAcco
     pinHash: row.pin_hash,
     status: row.status,
     contracts: contracts.map((c) => ({ tier: c.tier, startsOn: c.starts_on, endsOn: c.ends_on })),
+    services: row.services,
   };
 }
 

@@ -113,6 +113,7 @@ export async function createTicket(
       route: t.route,
       adHocAccepted: t.adHocAccepted,
       targets: t.targets,
+      ...(t.incidentId ? { incidentId: t.incidentId } : {}),
     });
     await tx.query('update calls set ticket_id = $2 where id = $1', [t.callId, created.id]);
     return created;

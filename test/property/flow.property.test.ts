@@ -149,8 +149,9 @@ function waitingOn(phase: Phase, last: MediaCommand | undefined, state: FlowStat
     case 'menu':
     case 'critical':
     case 'adhoc':
+    case 'announcement':
     case 'ticketRef': {
-      const purpose = { account: 'account', pin: 'pin', menu: 'menu', critical: 'critical', adhoc: 'adhoc', ticketRef: 'ticket' }[phase];
+      const purpose = { account: 'account', pin: 'pin', menu: 'menu', critical: 'critical', adhoc: 'adhoc', announcement: 'announcement', ticketRef: 'ticket' }[phase];
       return last?.kind === 'gather' && last.purpose === purpose;
     }
     case 'ringing':

@@ -28,6 +28,9 @@ function segmentMedia(segment: Segment, folder: string): string[] {
     case 'text':
       // Free text needs text-to-speech, which Asterisk does not have: say the fallback.
       return segment.fallback.flatMap((s) => segmentMedia(s, folder));
+    case 'sound':
+      // A name with a comma would split the media list; the line names these itself.
+      return /^[A-Za-z0-9/_-]+$/.test(segment.name) ? [`sound:${segment.name}`] : [];
   }
 }
 

@@ -134,7 +134,7 @@ async function adopt(ctx: CallContext, channel: Channel, channels: Channel[]): P
   call.enqueue(() => resumeFromSnapshot(call, state, legs));
 }
 
-const QUESTION_PHASES = new Set(['account', 'pin', 'menu', 'critical', 'adhoc', 'ticketRef']);
+const QUESTION_PHASES = new Set(['account', 'pin', 'menu', 'critical', 'adhoc', 'announcement', 'ticketRef']);
 
 /** The flow repeats what it waits on when told the call resumed: a question, an engineer's ring, the desk's. */
 function repeatable(state: FlowState): boolean {

@@ -30,6 +30,8 @@ const RULES: Record<GatherPurpose, DigitRule> = {
   critical: { maxDigits: 1, pattern: /^[12]$/, secret: false },
   adhoc: { maxDigits: 1, pattern: /^[12]$/, secret: false },
   ticket: { maxDigits: 8, pattern: /^[0-9]{1,8}$/, secret: false },
+  // 1 joins the incident; any other key (or none) carries on to the menu.
+  announcement: { maxDigits: 1, pattern: /^[0-9]$/, secret: false },
 };
 
 export function gather(purpose: GatherPurpose, utterance: Utterance): MediaCommand {

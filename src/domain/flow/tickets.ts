@@ -15,7 +15,7 @@ export function plannedTargets(state: FlowState, kind: TicketKind): PlannedTarge
   return planTargets(targetsFor(state.account?.tier ?? 'None', state.priority, kind), new Date(state.startedAt), calendarOf(state));
 }
 
-export function newTicket(state: FlowState, kind: TicketKind, route: Route): NewTicket {
+export function newTicket(state: FlowState, kind: TicketKind, route: Route | null): NewTicket {
   const tier = state.account?.tier ?? 'None';
   const what = kind === 'fault' ? `${state.priority ?? 'standard'} fault` : kind;
   return {
@@ -28,7 +28,7 @@ export function newTicket(state: FlowState, kind: TicketKind, route: Route): New
     openedAt: state.startedAt,
     adHocAccepted: state.adHocAccepted,
     targets: plannedTargets(state, kind),
-    summary: `Phone call from ${state.from}: ${what}, ${route}`,
+    summary: `Phone call from ${state.from}: ${what}, ${route ?? 'joined an incident'}`,
   };
 }
 

@@ -21,6 +21,7 @@ import { recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper 
 import { afterCallText } from './after-call.ts';
 import { calendarOf, newTicket, replyDue } from './tickets.ts';
 import { textRelayCaller } from '../text-relay.ts';
+import { announcementSpeech, dueAnnouncements, joinableIncident, markHeard } from './announcements.ts';
 import type {
   CallOutcome,
   Command,
@@ -49,6 +50,9 @@ export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now
     closures: event.closures,
     deskRingSeconds: event.deskRingSeconds ?? DESK_RING_SECONDS,
     recordingRetentionDays: event.recordingRetentionDays ?? RECORDING_RETENTION_DAYS,
+    announcements: event.announcements ?? [],
+    announced: [],
+    joinable: null,
     accountNumber: null,
     callerIdMatched: false,
     account: null,
@@ -79,6 +83,7 @@ const QUESTIONS: Partial<Record<Phase, { purpose: GatherPurpose; prompt: Segment
   menu: { purpose: 'menu', prompt: [prompt('main-menu')] },
   critical: { purpose: 'critical', prompt: [prompt('fault-critical-question')] },
   ticketRef: { purpose: 'ticket', prompt: [prompt('enter-ticket')] },
+  announcement: { purpose: 'announcement', prompt: [prompt('announcement-join')] },
 };
 
 export function transition(state: FlowState, event: FlowEvent, now: Date): Transition {
@@ -93,11 +98,11 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
         : stay(state);
     case 'callerLookedUp':
       return state.phase === 'identifying' ? callerLookedUp(state, event.accountNumber, now) : stay(state);
+    case 'pinChecked':
+      return state.phase === 'checkingPin' ? pinChecked(state, event, now) : stay(state);
     case 'input':
     case 'inputTimeout':
       return keys(state, event.type === 'input' ? event.digits : null, now);
-    case 'pinChecked':
-      return state.phase === 'checkingPin' ? pinChecked(state, event) : stay(state);
     case 'ticketFound':
       return state.phase === 'lookingUpTicket' ? ticketFound(state, event.ticket, now) : stay(state);
     case 'ticketCreated':
@@ -128,12 +133,15 @@ export function transition(state: FlowState, event: FlowEvent, now: Date): Trans
 
 function callerLookedUp(state: FlowState, accountNumber: string | null, now: Date): Transition {
   // A relay assistant cannot key a PIN in time: straight to a person, or a message.
-  if (textRelayCaller(state.from)) return toAPerson({ ...state, accountNumber }, now, 'text relay caller', [prompt('greeting')]);
-  const greeting = [prompt('greeting'), prompt('keys-help')];
+  const announcements = dueAnnouncements(state, now, false);
+  const heard = markHeard(state, announcements);
+  const said = announcements.map(announcementSpeech);
+  if (textRelayCaller(state.from)) return toAPerson({ ...heard, accountNumber }, now, 'text relay caller', [prompt('greeting'), ...said]);
+  const greeting = [prompt('greeting'), prompt('keys-help'), ...said];
   if (accountNumber) {
-    return ask({ ...state, accountNumber, callerIdMatched: true }, 'pin', [...greeting, prompt('enter-pin')]);
+    return ask({ ...heard, accountNumber, callerIdMatched: true }, 'pin', [...greeting, prompt('enter-pin')]);
   }
-  return ask(state, 'account', [...greeting, prompt('enter-account')]);
+  return ask(heard, 'account', [...greeting, prompt('enter-account')]);
 }
 
 function ask(state: FlowState, phase: Phase, utterance: Segment[], extra: Command[] = []): Transition {
@@ -149,6 +157,7 @@ function keys(state: FlowState, digits: string | null, now: Date): Transition {
   const meant = digits === null ? null : anyQuestionKey(digits);
   if (meant === 'repeat') return ask(state, state.phase, questionPrompt(state));
   if (meant === 'person') return toAPerson(state, now, 'caller pressed 0 for a person');
+  if (state.phase === 'announcement') return announcementAnswered(state, digits === null ? null : validEntry(purpose, digits));
   const entry = digits === null ? null : validEntry(purpose, digits);
   if (entry === null) {
     if (purpose === 'pin' && digits !== null && digits.length > 0) return wrongPin(state, false);
@@ -224,7 +233,7 @@ function wrongPin(state: FlowState, checked: boolean): Transition {
   return ask(next, 'pin', [prompt('not-verified'), prompt('enter-pin')], [log]);
 }
 
-function pinChecked(state: FlowState, event: Extract<FlowEvent, { type: 'pinChecked' }>): Transition {
+function pinChecked(state: FlowState, event: Extract<FlowEvent, { type: 'pinChecked' }>, now: Date): Transition {
   if (event.result === 'locked') {
     const log: Command = { kind: 'log', event: 'pin-locked', detail: {} };
     return end(state, [prompt('pin-locked')], 'refused', 'pin-locked', [log]);
@@ -236,7 +245,36 @@ function pinChecked(state: FlowState, event: Extract<FlowEvent, { type: 'pinChec
     event: 'authenticated',
     detail: { accountId: account.accountId, accountNumber: account.number, tier: account.tier, byCallerId: state.callerIdMatched },
   };
-  return ask({ ...state, account, accountNumber: account.number }, 'menu', [prompt('main-menu')], [log]);
+  return afterIdentification({ ...state, account, accountNumber: account.number }, now, [log]);
+}
+
+/**
+ * The caller is identified: the announcements meant for their account or service, then,
+ * when one they heard belongs to an incident, the offer to join it; else the menu.
+ */
+function afterIdentification(state: FlowState, now: Date, before: Command[]): Transition {
+  const announcements = dueAnnouncements(state, now, true);
+  const heard = markHeard(state, announcements);
+  const said = announcements.map(announcementSpeech);
+  const joinable = joinableIncident(heard, now);
+  const log: Command[] = heard.announced?.length
+    ? [{ kind: 'log', event: 'announcements-heard', detail: { ids: heard.announced, joinable } }]
+    : [];
+  if (joinable) return ask({ ...heard, joinable }, 'announcement', [...said, prompt('announcement-join')], [...before, ...log]);
+  return ask(heard, 'menu', [...said, prompt('main-menu')], [...before, ...log]);
+}
+
+/** 1 at an incident's announcement joins it; any other key, or none, is the menu. */
+function announcementAnswered(state: FlowState, entry: string | null): Transition {
+  const incidentId = state.joinable ?? null;
+  if (entry !== '1' || !incidentId) return ask({ ...state, retries: 0 }, 'menu', [prompt('main-menu')]);
+  // The caller's own ticket is recorded, joined to the incident; the parent holds the SLA clock.
+  const joined: FlowState = { ...state, retries: 0, menu: 'fault', priority: 'standard', route: null, routeReason: 'joined incident' };
+  const ticket = { ...newTicket(joined, 'fault', null), incidentId, targets: [] };
+  return {
+    state: { ...joined, phase: 'creatingTicket', pendingTicket: ticket },
+    commands: [{ kind: 'log', event: 'incident-joined', detail: { incidentId } }, { kind: 'createTicket', ticket }],
+  };
 }
 
 // --- the menu and routing ----------------------------------------------------
@@ -340,6 +378,9 @@ function ticketCreated(state: FlowState, event: Extract<FlowEvent, { type: 'tick
     pendingTicket: null,
     ticket: { id: event.ticketId, reference: event.reference, kind, replyDueAt: pending ? replyDue(pending) : null },
   };
+  if (pending?.incidentId) {
+    return end(next, [prompt('incident-joined'), ...ticketReference(event.reference), prompt('goodbye')], 'informed', 'joined-incident');
+  }
   switch (state.route) {
     case 'desk': {
       const queue = deskQueue(next);

@@ -6,6 +6,7 @@ import type { Utterance } from '../prompts.ts';
 import type { CalendarName } from '../calendar/calendar.ts';
 import type { Division } from '../calendar/bank-holidays.ts';
 import type { SlaTargetName } from '../sla/policy.ts';
+import type { AnnouncementView, Service } from '../announcements/rules.ts';
 
 export type CarrierName = 'asterisk' | 'twilio' | 'cli';
 export type Route = 'desk' | 'oncall' | 'voicemail';
@@ -20,6 +21,8 @@ export interface AccountSummary {
   name: string;
   /** Effective tier at the time of the call (suspended or lapsed → None). */
   tier: Tier;
+  /** What the account takes from us (announcements scoped to a service); absent in older sessions. */
+  services?: Service[];
 }
 
 /** A closure as the flow keeps it (ISO instants, so state stays JSON). */
@@ -65,12 +68,15 @@ export interface NewTicket {
   kind: TicketKind;
   tier: Tier;
   priority: Priority | null;
-  route: Route;
+  /** Null for a caller who joined an incident: nobody is routed to. */
+  route: Route | null;
   /** When the call arrived: the response clock starts here. */
   openedAt: string;
   adHocAccepted: boolean | null;
   targets: PlannedTarget[];
   summary: string;
+  /** The incident the caller joined (pressed 1 at its announcement); its parent ticket holds the SLA clock. */
+  incidentId?: string | null;
 }
 
 export interface TicketStatusView {
@@ -121,6 +127,8 @@ export type FlowEvent =
       deskRingSeconds?: number;
       /** Days a voicemail is kept (RECORDING_RETENTION_DAYS), told to the caller before the tone. */
       recordingRetentionDays?: number;
+      /** Announcements live around the call's start (loaded by the call service); the flow decides who hears which. */
+      announcements?: AnnouncementView[];
     }
   | { type: 'callerLookedUp'; accountNumber: string | null }
   | { type: 'input'; digits: string }
@@ -156,7 +164,8 @@ export type GatherPurpose =
   | 'menu'
   | 'critical'
   | 'adhoc'
-  | 'ticket';
+  | 'ticket'
+  | 'announcement';
 
 /** Commands a carrier executes (media). */
 export type MediaCommand =
@@ -262,6 +271,7 @@ export type Phase =
   | 'critical'
   | 'adhoc'
   | 'ticketRef'
+  | 'announcement' // heard an incident announcement: 1 joins it, anything else the menu
   | 'lookingUpTicket'
   | 'creatingTicket'
   | 'planning'
@@ -286,6 +296,12 @@ export interface FlowState {
   deskRingSeconds?: number;
   /** Days a voicemail is kept; absent in a session saved before it was kept (RECORDING_RETENTION_DAYS then). */
   recordingRetentionDays?: number;
+  /** Announcements live around the call's start; absent in older sessions. */
+  announcements?: AnnouncementView[];
+  /** Ids of the announcements this caller has heard. */
+  announced?: string[];
+  /** The incident the caller may join (the announcement they just heard links to it). */
+  joinable?: string | null;
   /** Account number entered or matched by caller ID (not yet verified). */
   accountNumber: string | null;
   callerIdMatched: boolean;

@@ -1,6 +1,8 @@
 // The simulated Asterisk: ARI over HTTP and a WebSocket on 127.0.0.1, strict about
 // every request (anything real Asterisk would reject is recorded as a violation and
 // the test harness fails on it), driven by virtual time and scripted people.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -442,6 +444,21 @@ export class FakeAsterisk {
   /** Sound ids an operator has not installed (or deleted): playing one fails, as in Asterisk. */
   readonly missingSounds = new Set<string>();
 
+  /**
+   * Folders of sounds/en that are a real directory on this machine (folder → path), as
+   * the line renders announcements into: a sound there plays while its .wav exists,
+   * for as long as the file lasts (8 kHz 16-bit: 16 bytes a millisecond).
+   */
+  readonly soundDirs = new Map<string, string>();
+
+  private fileSound(value: string): number | null {
+    const slash = value.indexOf('/');
+    const dir = slash > 0 ? this.soundDirs.get(value.slice(0, slash)) : undefined;
+    if (!dir) return null;
+    const file = join(dir, `${value.slice(slash + 1)}.wav`);
+    return existsSync(file) ? Math.max(600, Math.round(statSync(file).size / 16)) : null;
+  }
+
   /** What GET /sounds lists: our prompts and the core sounds, less the missing ones. */
   private soundIds(): string[] {
     const ours = Object.keys(catalogue).map((id) => `${this.soundsFolder}/${id}`);
@@ -454,6 +471,8 @@ export class FakeAsterisk {
     switch (scheme) {
       case 'sound': {
         if (this.missingSounds.has(value)) return null;
+        const file = this.fileSound(value);
+        if (file !== null) return file;
         const prefix = `${this.soundsFolder}/`;
         if (value.startsWith(prefix)) {
           const text = (catalogue as Record<string, string>)[value.slice(prefix.length)];
