@@ -2,36 +2,10 @@
 // against a fresh Postgres database.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { cli, useCliDatabase } from '../support/cli.ts';
 
-let fresh: FreshDatabase;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  fresh = await freshDatabase({ migrate: false });
-  process.env.DATABASE_URL = fresh.url;
-  delete process.env.REDIS_URL; // the in-process live store is enough for one command
-});
-afterAll(async () => {
-  process.env = saved;
-  await fresh?.drop();
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+const fresh = useCliDatabase({ migrate: false });
 const json = async (...argv: string[]) => {
   const r = await cli(...argv);
   expect(r.err).toBe('');

@@ -1,30 +1,12 @@
 // Console users from the command line and the demo's first admin: generated
 // one-time passwords (never a fixed one), shown once, stored only as hashes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/store/audit.ts';
 import { DEMO_ADMIN_EMAIL, ensureDemoAdmin, verifyPassword } from '../../src/store/users.ts';
-import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { cli, useCliDatabase } from '../support/cli.ts';
+import { freshDatabase } from '../support/db.ts';
 
-let fresh: FreshDatabase;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
-  delete process.env.REDIS_URL;
-});
-afterAll(async () => {
-  process.env = saved;
-  await fresh?.drop();
-});
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err, json: () => JSON.parse(out) as Record<string, unknown> };
-}
+const fresh = useCliDatabase();
 
 describe('support-line users', () => {
   it('add prints the user and a generated one-time password that signs in once', async () => {

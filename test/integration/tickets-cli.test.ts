@@ -2,42 +2,12 @@
 // fresh Postgres database. These commands read the real clock, so the tickets here
 // are opened relative to it.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { closeCall, openCall } from '../../src/store/calls.ts';
-import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { cli, useCliDatabase } from '../support/cli.ts';
 import { customer, openTicket } from '../support/tickets.ts';
 
-let fresh: FreshDatabase;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
-  delete process.env.REDIS_URL;
-  delete process.env.NOTIFY_WEBHOOK_URL;
-  delete process.env.TWILIO_ACCOUNT_SID;
-});
-afterAll(async () => {
-  process.env = saved;
-  await fresh?.drop();
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => {
-      out += s;
-      return true;
-    },
-    err: (s) => {
-      err += s;
-      return true;
-    },
-  });
-  return { code, out, err };
-}
+const fresh = useCliDatabase({ unset: ['NOTIFY_WEBHOOK_URL', 'TWILIO_ACCOUNT_SID'] });
 
 async function json<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
   const r = await cli(...argv);

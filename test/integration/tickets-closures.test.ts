@@ -2,33 +2,11 @@
 // remove): the closure, the recompute of open tickets' office-hours timers and the
 // audit rows are one change, written once, the same way the console's API writes
 // it. Against a fresh Postgres database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, useCliDatabase } from '../support/cli.ts';
 import { at, customer, openTicket } from '../support/tickets.ts';
 
-let fresh: FreshDatabase;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  fresh = await freshDatabase();
-  process.env.DATABASE_URL = fresh.url;
-  delete process.env.REDIS_URL;
-});
-afterAll(async () => {
-  process.env = saved;
-  await fresh?.drop();
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => ((out += s), true),
-    err: (s) => ((err += s), true),
-  });
-  return { code, out, err };
-}
+const fresh = useCliDatabase();
 
 const responseDue = async (ticketId: string) =>
   (await fresh.db.query<{ due_at: Date }>(`select due_at from sla_timers where ticket_id = $1 and target = 'response'`, [ticketId]))[0]!.due_at;
