@@ -111,13 +111,17 @@ export interface CallbackDue {
   assignee: string | null;
 }
 
-export async function callbacksDue(db: Db, opts: { engineerId?: string; limit?: number } = {}): Promise<CallbackDue[]> {
+/**
+ * Calls back owed, due soonest first. `escalationFailed`: only those whose call
+ * no on-call engineer accepted (true), or only the others (false); both when absent.
+ */
+export async function callbacksDue(db: Db, opts: { engineerId?: string; limit?: number; escalationFailed?: boolean } = {}): Promise<CallbackDue[]> {
   const params: unknown[] = [Math.min(opts.limit ?? 50, 200)];
-  let scope = '';
+  let scope = opts.escalationFailed === undefined ? '' : opts.escalationFailed ? 'and t.escalation_failed' : 'and not t.escalation_failed';
   if (opts.engineerId !== undefined) {
     if (!isId(opts.engineerId)) return [];
     params.push(opts.engineerId);
-    scope = `and ${engineerTicketSql('t', '$2::text')}`;
+    scope += ` and ${engineerTicketSql('t', '$2::text')}`;
   }
   const rows = await db.query<{
     reference: string;

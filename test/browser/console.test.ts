@@ -79,6 +79,18 @@ describe('a supervisor at a desk', () => {
     await context.close();
   });
 
+  it('sees Saturday’s failed escalation at the top of Now, with its one action, and the count in the title', async () => {
+    const [acme] = await t.line.db.query<{ reference: string }>('select reference from tickets where call_id = $1', [t.calls.acmeFailed]);
+    const page = await signIn(t.users.supervisor.email);
+    const failed = page.getByRole('region', { name: /Escalation failed/ });
+    expect(await failed.getByRole('link', { name: acme!.reference }).count()).toBe(1);
+    expect(await failed.getByRole('button', { name: 'Called back' }).count()).toBe(1);
+    expect(await page.getByRole('region', { name: /Calls waiting for the desk/ }).textContent()).toContain('Nobody is waiting for the desk.');
+    expect(await page.title()).toMatch(/1 escalation failed/);
+    await shot(page, 'now-escalation-failed-1280');
+    await page.context().close();
+  });
+
   it('filters the call log', async () => {
     const page = await signIn(t.users.supervisor.email);
     await page.goto(`${t.url}/console/calls`);

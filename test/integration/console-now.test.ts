@@ -61,8 +61,8 @@ describe('Now, after the watcher has recorded a breach', () => {
     const page = await res.text();
     for (const reference of breached) expect(page).toContain(reference);
     expect(page).not.toContain('Nothing is due in the next two hours');
-    // The tab's title counts what needs a human: breaches, then calls back owed.
-    expect(page).toMatch(new RegExp(`<title>\\(${breached.length} breached(, \\d+ to call back)?\\) Now · Support Line</title>`));
+    // The tab's title counts what needs a human: breaches, failed escalations, then calls back owed.
+    expect(page).toMatch(new RegExp(`<title>\\(${breached.length} breached(, \\d+ escalation failed)?(, \\d+ to call back)?\\) Now · Support Line</title>`));
   });
 
   it('lets it go once the ticket is resolved', async () => {

@@ -1,8 +1,11 @@
-// What is happening now: calls in progress, who is on call now and next, and the
-// tickets about to breach. The console's Now page is this, kept live over SSE.
+// What is happening now, what needs a human first: tickets breached or about to
+// breach, calls no on-call engineer accepted (escalation failed), calls waiting for
+// the desk, calls back owed; then calls in progress and who is on call now and next.
+// The console's Now page is this, kept live over SSE.
 import { z } from 'zod';
 import { callLogPage, type CallLogRow } from '../../store/call-log.ts';
 import { ticketsAtRisk, type AtRiskTimer } from '../../store/console-views.ts';
+import { callsWaitingForDesk, type DeskWaiting } from '../../store/desk-waiting.ts';
 import { listFeed, type FeedEntry } from '../../store/notifications.ts';
 import type { CallbackDue } from '../../store/ticket-owner.ts';
 import { callbackSchema, callbacksFor } from './ownership.ts';
@@ -26,7 +29,11 @@ export interface NowView {
   atRisk: AtRiskTimer[];
   /** The latest warnings and breaches (issue 5's console feed); supervisors and admins only. */
   feed: FeedEntry[];
-  /** Calls back owed (messages left, promised callbacks), due soonest first. */
+  /** Calls no on-call engineer accepted, the customer not yet called back: most urgent first. */
+  escalationFailed: CallbackDue[];
+  /** Calls handed to the desk and not yet answered, longest waiting first (supervisors and admins). */
+  waitingForDesk: DeskWaiting[];
+  /** Other calls back owed (messages left, promised callbacks), due soonest first. */
   callbacks: CallbackDue[];
 }
 
@@ -34,14 +41,18 @@ export async function nowView(deps: ConsoleDeps, auth: SessionUser): Promise<Now
   const at = deps.now();
   const scope = scopeOf(auth);
   const engineer = scope.all ? {} : { engineerId: scope.engineerId ?? '' };
-  const [live, rota, atRisk, feed, callbacks] = await Promise.all([
-    callLogPage(deps.db, { outcome: 'in_progress', from: new Date(at.getTime() - LIVE_WINDOW_MS), ...engineer }, { limit: 50, now: at }),
+  const liveFrom = new Date(at.getTime() - LIVE_WINDOW_MS);
+  const [live, rota, atRisk, feed, escalationFailed, waitingForDesk, callbacks] = await Promise.all([
+    callLogPage(deps.db, { outcome: 'in_progress', from: liveFrom, ...engineer }, { limit: 50, now: at }),
     rotaView(deps, { days: 1 }),
     ticketsAtRisk(deps.db, at, AT_RISK_WINDOW_MS, { ...engineer, limit: 20 }),
     scope.all ? listFeed(deps.db, { limit: 8 }) : Promise.resolve([]),
-    callbacksFor(deps, auth),
+    callbacksFor(deps, auth, { escalationFailed: true }),
+    // The desk is the office's, not an engineer's: engineers see only calls they were rung on.
+    scope.all ? callsWaitingForDesk(deps.db, liveFrom) : Promise.resolve([]),
+    callbacksFor(deps, auth, { escalationFailed: false }),
   ]);
-  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk, feed, callbacks };
+  return { at, liveCalls: live.rows, onCall: rota.now, next: rota.next, atRisk, feed, escalationFailed, waitingForDesk, callbacks };
 }
 
 const date = z.string().describe('ISO 8601 instant');
@@ -52,7 +63,7 @@ export const nowRoutes: ApiRoute[] = [
     method: 'get',
     path: '/now',
     operationId: 'now',
-    summary: 'Calls in progress, who is on call now and next, tickets about to breach',
+    summary: 'What needs a human (breached or about to breach, escalation failed, calls waiting for the desk, calls back owed), calls in progress, who is on call now and next',
     tag: 'now',
     roles: EVERYONE,
     response: z.object({
@@ -76,7 +87,11 @@ export const nowRoutes: ApiRoute[] = [
       feed: z.array(
         z.object({ id: z.string(), at: date, kind: z.string(), ticketId: z.string().nullable(), reference: z.string().nullable(), text: z.string(), detail: z.record(z.string(), z.unknown()), notificationId: z.string().nullable() }),
       ),
-      callbacks: z.array(callbackSchema),
+      escalationFailed: z.array(callbackSchema).describe('Calls no on-call engineer accepted; the one action: call the customer back (POST /tickets/{ref}/callback-done)'),
+      waitingForDesk: z
+        .array(z.object({ callId: z.string(), from: z.string(), accountName: z.string().nullable(), accountNumber: z.string().nullable(), queue: z.string().nullable(), since: date }))
+        .describe('Calls handed to the desk and not yet answered, longest waiting first'),
+      callbacks: z.array(callbackSchema).describe('Other calls back owed'),
     }),
     handler: ({ deps, auth }) => nowView(deps, auth),
   }),

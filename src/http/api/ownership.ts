@@ -42,9 +42,9 @@ export async function callbackDoneAs(deps: ConsoleDeps, auth: SessionUser, refer
   return callbackDone(ticketDepsOf(deps), { reference, actor: actorOf(auth), at: deps.now(), note });
 }
 
-export function callbacksFor(deps: ConsoleDeps, auth: SessionUser) {
+export function callbacksFor(deps: ConsoleDeps, auth: SessionUser, opts: { escalationFailed?: boolean } = {}) {
   const scope = scopeOf(auth);
-  return callbacksDue(deps.db, scope.all ? {} : { engineerId: scope.engineerId ?? '' });
+  return callbacksDue(deps.db, { ...opts, ...(scope.all ? {} : { engineerId: scope.engineerId ?? '' }) });
 }
 
 const date = z.string().describe('ISO 8601 instant');
