@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { initialState, transition } from '../domain/flow/transition.ts';
 import { isMediaCommand } from '../domain/flow/types.ts';
+import { MAIN_LINE, type Dialled } from '../domain/dialled.ts';
 import type { Division } from '../domain/calendar/bank-holidays.ts';
 import type {
   CarrierName,
@@ -153,6 +154,24 @@ export function createCallService(deps: CallServiceDeps): CallService {
     await Promise.all(release.map((id) => deps.live.releaseLock(`engineer:${id}`, session.state.callId)));
   }
 
+  /** Dialled numbers not among the line's numbers, logged once each by this instance. */
+  const unknownDialled = new Set<string>();
+
+  /** The dialled number's profile; a number not ours, or one Postgres cannot look up now, is the main line. */
+  async function dialledNumber(to: string): Promise<Dialled> {
+    try {
+      const { known, ...dialled } = await deps.records.dialledProfile(to);
+      if (!known && !unknownDialled.has(to)) {
+        unknownDialled.add(to);
+        deps.logger.warn({ to }, 'dialled number is not one of the line\'s numbers: handled as the main number');
+      }
+      return dialled;
+    } catch (err) {
+      deps.logger.warn({ err, to }, 'dialled number could not be looked up: handled as the main number');
+      return MAIN_LINE;
+    }
+  }
+
   const service: CallService = {
     async start(input: StartCall): Promise<Step> {
       const existing = await deps.records.findCallId(input.carrier, input.carrierCallId);
@@ -172,6 +191,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           throw err;
         }
         const [closures, announcements] = await Promise.all([deps.records.closuresAround(at), deps.records.announcementsAround(at)]);
+        const dialled = await dialledNumber(input.to);
         const started: FlowEvent = {
           type: 'started',
           callId,
@@ -183,6 +203,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           deskRingSeconds: deps.config.deskRingSeconds,
           recordingRetentionDays: deps.config.recordingRetentionDays,
           announcements,
+          dialled,
         };
         const session: Session = {
           state: initialState(started, at),

@@ -1,5 +1,6 @@
 // The call service's records in Postgres (or embedded PGlite), via the store's repositories.
 import { announcementsAround } from '../store/announcements.ts';
+import { dialledProfile } from '../store/line-numbers.ts';
 import type { Db } from '../store/db.ts';
 import { findAccountForPin, findAccountNumberByPhone, replacePinHash } from '../store/accounts.ts';
 import { audit } from '../store/audit.ts';
@@ -35,6 +36,7 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
       return rows.map((c) => ({ from: c.from.toISOString(), to: c.to.toISOString(), reason: c.reason }));
     },
     announcementsAround: (at) => announcementsAround(db, at),
+    dialledProfile: (to) => dialledProfile(db, to),
     async rotaAt(at) {
       const shifts = await shiftsAt(db, at);
       const engineers = new Map(

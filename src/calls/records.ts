@@ -4,6 +4,7 @@ import type { PinAccount } from '../store/accounts.ts';
 import type { AnnouncementView } from '../domain/announcements/rules.ts';
 import type { CallPatch } from '../store/calls.ts';
 import type { RotaEngineer, RotaShift } from '../domain/escalation.ts';
+import type { Dialled } from '../domain/dialled.ts';
 import type {
   CallOutcome,
   CarrierName,
@@ -35,6 +36,8 @@ export interface CallRecords {
   closuresAround(at: Date): Promise<ClosureWindow[]>;
   /** Announcements a call starting now may hear (the flow decides which). */
   announcementsAround(at: Date): Promise<AnnouncementView[]>;
+  /** The profile of the number dialled as the carrier gave it; `known` false when it is not one of the line's numbers. */
+  dialledProfile(to: string): Promise<Dialled & { known: boolean }>;
   rotaAt(at: Date): Promise<{ shifts: RotaShift[]; engineers: RotaEngineer[] }>;
 
   openCall(call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: Date }): Promise<void>;

@@ -16,7 +16,7 @@ export function eventEntry(state: FlowState, event: FlowEvent): Entry | null {
   const e = redactEvent(state, event);
   switch (e.type) {
     case 'started':
-      return { type: 'call-started', detail: { from: e.from, to: e.to, carrier: e.carrier, closures: e.closures.length } };
+      return { type: 'call-started', detail: { from: e.from, to: e.to, dialledProfile: e.dialled?.profile ?? 'main', carrier: e.carrier, closures: e.closures.length } };
     case 'input':
       return { type: 'keys', detail: { digits: e.digits, question: state.phase } };
     case 'inputTimeout':

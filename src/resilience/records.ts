@@ -645,6 +645,11 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       return read('announcements', () => pg.announcementsAround(at), () => []);
     },
 
+    dialledProfile(to: string) {
+      // No cached copy: without Postgres the call service takes the main line.
+      return read('dialled number', () => pg.dialledProfile(to), null);
+    },
+
     rotaAt(at: Date) {
       return read('on-call rota', () => pg.rotaAt(at), () => rotaAt(cached(), at));
     },

@@ -57,11 +57,20 @@ export async function setLineNumberProfile(db: Db, raw: string, profile: string)
 }
 
 /**
+ * A dialled number in E.164: as Twilio's `To` (+448081570024), or an Asterisk trunk's DID
+ * in the Request-URI, often without the plus (448081570024) or national (08081570024).
+ */
+function dialledE164(raw: string): string | null {
+  const trimmed = raw.trim();
+  return toE164(trimmed) ?? (/^[1-9]\d{9,14}$/.test(trimmed) ? toE164(`+${trimmed}`) : null);
+}
+
+/**
  * The profile of the number a caller dialled, as the carrier presented it (E.164, national,
  * or a name such as `support` from a lab dialplan); `known` false when it is not one of ours.
  */
 export async function dialledProfile(db: Db, rawTo: string): Promise<Dialled & { known: boolean }> {
-  const number = toE164(rawTo);
+  const number = dialledE164(rawTo);
   const rows = await db.query<LineNumberRow>(
     `select number, profile, label from line_numbers where number = $1 or profile = 'main' order by (number = $1) desc, number limit 2`,
     [number ?? ''],

@@ -2,6 +2,7 @@
 import { digits, num, prompt, type PromptId, type Segment } from '../prompts.ts';
 import type { SlaTargetName } from '../sla/policy.ts';
 import { spokenDue } from '../spoken-time.ts';
+import { spokenGroups } from '../dialled.ts';
 import type { FlowState, TicketStatus, TicketStatusView } from './types.ts';
 
 /**
@@ -68,4 +69,15 @@ export function whisper(state: FlowState): Segment[] {
 /** Before the tone: the message is recorded and kept N days to deal with the call, then deleted. */
 export function recordingNotice(retentionDays: number): Segment[] {
   return [prompt('recording-notice'), num(retentionDays), prompt('recording-notice-days')];
+}
+
+/**
+ * "This number is for customers with 24-hour cover. Your support number is 0 1 6 3 2, 9 6 0 0 0 0."
+ * The number in the groups people say it in (a pause between them); nothing when the line has no main number.
+ */
+export function notTheirNumber(mainNumber: string | null): Segment[] {
+  if (!mainNumber) return [];
+  const groups = spokenGroups(mainNumber);
+  const said = `${groups.map((g) => g.split('').join(' ')).join(', ')}.`;
+  return [prompt('cat4-number-not-yours'), { type: 'text', value: said, fallback: groups.map((g) => digits(g)) }];
 }

@@ -17,11 +17,12 @@ import {
   gather,
   validEntry,
 } from './rules.ts';
-import { recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper } from './speech.ts';
+import { notTheirNumber, recordingNotice, ticketPromise, ticketReference, ticketStatus, whisper } from './speech.ts';
 import { afterCallText } from './after-call.ts';
 import { calendarOf, newTicket, replyDue } from './tickets.ts';
 import { textRelayCaller } from '../text-relay.ts';
 import { announcementSpeech, dueAnnouncements, joinableIncident, markHeard } from './announcements.ts';
+import { MAIN_LINE, firstStep } from '../dialled.ts';
 import type {
   CallOutcome,
   Command,
@@ -53,6 +54,7 @@ export function initialState(event: Extract<FlowEvent, { type: 'started' }>, now
     announcements: event.announcements ?? [],
     announced: [],
     joinable: null,
+    dialled: event.dialled ?? MAIN_LINE,
     accountNumber: null,
     callerIdMatched: false,
     account: null,
@@ -157,7 +159,7 @@ function keys(state: FlowState, digits: string | null, now: Date): Transition {
   const meant = digits === null ? null : anyQuestionKey(digits);
   if (meant === 'repeat') return ask(state, state.phase, questionPrompt(state));
   if (meant === 'person') return toAPerson(state, now, 'caller pressed 0 for a person');
-  if (state.phase === 'announcement') return announcementAnswered(state, digits === null ? null : validEntry(purpose, digits));
+  if (state.phase === 'announcement') return announcementAnswered(state, digits === null ? null : validEntry(purpose, digits), now);
   const entry = digits === null ? null : validEntry(purpose, digits);
   if (entry === null) {
     if (purpose === 'pin' && digits !== null && digits.length > 0) return wrongPin(state, false);
@@ -261,13 +263,27 @@ function afterIdentification(state: FlowState, now: Date, before: Command[]): Tr
     ? [{ kind: 'log', event: 'announcements-heard', detail: { ids: heard.announced, joinable } }]
     : [];
   if (joinable) return ask({ ...heard, joinable }, 'announcement', [...said, prompt('announcement-join')], [...before, ...log]);
-  return ask(heard, 'menu', [...said, prompt('main-menu')], [...before, ...log]);
+  return theMenu(heard, said, [...before, ...log], now);
+}
+
+/**
+ * Where a signed-in caller starts, after any announcements: the number they dialled
+ * decides (src/domain/dialled.ts) between the menu, the fault questions and billing.
+ */
+function theMenu(state: FlowState, said: Segment[], before: Command[], now: Date): Transition {
+  const dialled = state.dialled ?? MAIN_LINE;
+  const step = firstStep(dialled, state.account?.tier ?? 'None');
+  if (step === 'menu') return ask(state, 'menu', [...said, prompt('main-menu')], before);
+  if (step === 'wrongNumberMenu') return ask(state, 'menu', [...said, ...notTheirNumber(dialled.mainNumber), prompt('main-menu')], before);
+  const chosen = menuChoice(state, step, now);
+  const announced: Command[] = said.length > 0 ? [{ kind: 'play', utterance: said }] : [];
+  return { state: chosen.state, commands: [...before, ...announced, ...chosen.commands] };
 }
 
 /** 1 at an incident's announcement joins it; any other key, or none, is the menu. */
-function announcementAnswered(state: FlowState, entry: string | null): Transition {
+function announcementAnswered(state: FlowState, entry: string | null, now: Date): Transition {
   const incidentId = state.joinable ?? null;
-  if (entry !== '1' || !incidentId) return ask({ ...state, retries: 0 }, 'menu', [prompt('main-menu')]);
+  if (entry !== '1' || !incidentId) return theMenu({ ...state, retries: 0 }, [], [], now);
   // The caller's own ticket is recorded, joined to the incident; the parent holds the SLA clock.
   const joined: FlowState = { ...state, retries: 0, menu: 'fault', priority: 'standard', route: null, routeReason: 'joined incident' };
   const ticket = { ...newTicket(joined, 'fault', null), incidentId, targets: [] };

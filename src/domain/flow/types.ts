@@ -7,6 +7,7 @@ import type { CalendarName } from '../calendar/calendar.ts';
 import type { Division } from '../calendar/bank-holidays.ts';
 import type { SlaTargetName } from '../sla/policy.ts';
 import type { AnnouncementView, Service } from '../announcements/rules.ts';
+import type { Dialled } from '../dialled.ts';
 
 export type CarrierName = 'asterisk' | 'twilio' | 'cli';
 export type Route = 'desk' | 'oncall' | 'voicemail';
@@ -129,6 +130,8 @@ export type FlowEvent =
       recordingRetentionDays?: number;
       /** Announcements live around the call's start (loaded by the call service); the flow decides who hears which. */
       announcements?: AnnouncementView[];
+      /** Which of the line's numbers was dialled (looked up by the call service); absent → the main line. */
+      dialled?: Dialled;
     }
   | { type: 'callerLookedUp'; accountNumber: string | null }
   | { type: 'input'; digits: string }
@@ -302,6 +305,8 @@ export interface FlowState {
   announced?: string[];
   /** The incident the caller may join (the announcement they just heard links to it). */
   joinable?: string | null;
+  /** The profile of the number dialled, decided before the greeting; absent in a session saved before it was kept (the main line then). */
+  dialled?: Dialled;
   /** Account number entered or matched by caller ID (not yet verified). */
   accountNumber: string | null;
   callerIdMatched: boolean;
