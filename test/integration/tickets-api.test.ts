@@ -1,17 +1,12 @@
-// The tickets API as an engineer and a supervisor use it, against a fresh Postgres
+// The tickets API as a supervisor uses it, through the console's API router, against a fresh Postgres
 // database, with the clock set by each test.
-import express from 'express';
-import pino from 'pino';
-import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorHandler } from '../../src/http/errors.ts';
-import { reportsRouter } from '../../src/http/api/reports.ts';
-import { ticketsRouter } from '../../src/http/api/tickets.ts';
 import type { AlertRouting } from '../../src/notify/outbox.ts';
 import { addClosure, removeClosure } from '../../src/store/closures.ts';
 import { listAudit } from '../../src/store/audit.ts';
 import { applyAction } from '../../src/tickets/service.ts';
 import { recomputeOnCalendarChange } from '../../src/tickets/recompute.ts';
+import { apiApp, type ApiUser } from '../support/api-app.ts';
 import { useFreshDatabase } from '../support/db.ts';
 import { at, customer, openTicket } from '../support/tickets.ts';
 
@@ -19,20 +14,15 @@ const fresh = useFreshDatabase();
 const routing: AlertRouting = { dutyManagerPhone: '+447700900999', sms: false, webhook: false };
 let now = at('2026-11-20T15:00:00Z');
 
-function app() {
-  const a = express();
-  // The console's sign-in stands in front in production; here a header says who.
-  a.use((req, res, next) => {
-    const user = req.header('x-test-user');
-    if (user) res.locals['user'] = { id: user };
-    next();
-  });
-  const deps = { db: fresh.db, division: 'england-and-wales' as const, routing, clock: () => now };
-  a.use('/api', ticketsRouter(deps));
-  a.use('/api', reportsRouter(deps));
-  a.use(errorHandler(pino({ level: 'silent' })));
-  return a;
-}
+// The API as the console serves it (route table, sign-in, roles, CSRF), with the
+// test's clock; two supervisors act, so the trail shows which one did what.
+let sam: ApiUser;
+let kim: ApiUser;
+beforeAll(async () => {
+  const api = apiApp(fresh.db, () => now);
+  sam = await api.signIn('supervisor');
+  kim = await api.signIn('supervisor');
+});
 
 const deps = () => ({ db: fresh.db, division: 'england-and-wales' as const, routing });
 
@@ -45,9 +35,8 @@ describe('a Cat1 fault opened Friday 20 November 15:00, waiting for remote acces
 
   it('waits on the customer at 16:00: the response clock stops', async () => {
     now = at('2026-11-20T16:00:00Z');
-    const res = await request(app())
+    const res = await sam
       .post(`/api/tickets/${ref}/wait`)
-      .set('x-test-user', '42')
       .send({ note: 'no remote access yet' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -60,11 +49,11 @@ describe('a Cat1 fault opened Friday 20 November 15:00, waiting for remote acces
 
   it('resumes on Monday at 10:00: due two open hours later than promised, at 17:00', async () => {
     now = at('2026-11-23T10:00:00Z');
-    const res = await request(app()).post(`/api/tickets/${ref}/resume`).send();
+    const res = await kim.post(`/api/tickets/${ref}/resume`).send();
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'new', timers: [{ target: 'response', state: 'running', dueAt: '2026-11-23T17:00:00.000Z' }] });
 
-    const shown = (await request(app()).get(`/api/tickets/${ref}`)).body;
+    const shown = (await kim.get(`/api/tickets/${ref}`)).body;
     expect(shown.timers[0]).toMatchObject({
       warnAt: '2026-11-23T15:00:00.000Z',
       nextFireAt: '2026-11-23T15:00:00.000Z',
@@ -72,48 +61,48 @@ describe('a Cat1 fault opened Friday 20 November 15:00, waiting for remote acces
     });
     expect(shown.events.map((e: { type: string; actor: string }) => `${e.type} by ${e.actor}`)).toEqual([
       'created by line',
-      'wait by user:42',
-      'resume by api',
+      `wait by ${sam.actor}`,
+      `resume by ${kim.actor}`,
     ]);
     expect(shown.events[1].detail).toMatchObject({ from: 'new', to: 'waiting_on_customer', note: 'no remote access yet' });
   });
 
   it('acknowledging at 11:00 meets the response', async () => {
     now = at('2026-11-23T11:00:00Z');
-    const res = await request(app()).post(`/api/tickets/${ref}/acknowledge`).send({});
+    const res = await kim.post(`/api/tickets/${ref}/acknowledge`).send({});
     expect(res.body).toMatchObject({ status: 'acknowledged', timers: [{ target: 'response', effect: 'meet', state: 'met' }] });
-    const shown = (await request(app()).get(`/api/tickets/${ref}`)).body;
+    const shown = (await kim.get(`/api/tickets/${ref}`)).body;
     expect(shown).toMatchObject({ status: 'acknowledged', respondedAt: '2026-11-23T11:00:00.000Z' });
     expect(shown.timers[0]).toMatchObject({ state: 'met', metAt: '2026-11-23T11:00:00.000Z', nextFireAt: null });
   });
 
   it('refuses an on-site visit on a Cat1 contract with a 409 and the reason', async () => {
-    const res = await request(app()).post(`/api/tickets/${ref}/onsite-decided`).send();
+    const res = await kim.post(`/api/tickets/${ref}/onsite-decided`).send();
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ error: { code: 'illegal_transition', message: expect.stringMatching(/no on-site visits/) } });
   });
 
   it('resolves, refuses a second resolve, closes and reopens', async () => {
     now = at('2026-11-23T12:00:00Z');
-    expect((await request(app()).post(`/api/tickets/${ref}/resolve`).send()).body.status).toBe('resolved');
-    const again = await request(app()).post(`/api/tickets/${ref}/resolve`).send();
+    expect((await kim.post(`/api/tickets/${ref}/resolve`).send()).body.status).toBe('resolved');
+    const again = await kim.post(`/api/tickets/${ref}/resolve`).send();
     expect(again.status).toBe(409);
     expect(again.body.error).toEqual({ code: 'illegal_transition', message: 'a ticket that is resolved cannot be resolved' });
-    expect((await request(app()).post(`/api/tickets/${ref}/close`).send()).body.status).toBe('closed');
-    expect((await request(app()).post(`/api/tickets/${ref}/reopen`).send({ note: 'fault came back' })).body.status).toBe('acknowledged');
+    expect((await kim.post(`/api/tickets/${ref}/close`).send()).body.status).toBe('closed');
+    expect((await kim.post(`/api/tickets/${ref}/reopen`).send({ note: 'fault came back' })).body.status).toBe('acknowledged');
   });
 
   it('takes a note in the trail, and refuses an empty one', async () => {
-    expect((await request(app()).post(`/api/tickets/${ref}/note`).send({ note: 'called the customer back' })).status).toBe(201);
-    const empty = await request(app()).post(`/api/tickets/${ref}/note`).send({ note: '  ' });
+    expect((await kim.post(`/api/tickets/${ref}/note`).send({ note: 'called the customer back' })).status).toBe(201);
+    const empty = await kim.post(`/api/tickets/${ref}/note`).send({ note: '  ' });
     expect(empty.status).toBe(422);
     expect(empty.body.error.code).toBe('invalid');
   });
 
   it('answers 404 for a ticket or an action that does not exist', async () => {
-    expect((await request(app()).post('/api/tickets/999999/acknowledge').send()).status).toBe(404);
-    expect((await request(app()).get('/api/tickets/999999')).status).toBe(404);
-    expect((await request(app()).post(`/api/tickets/${ref}/teleport`).send()).status).toBe(404);
+    expect((await kim.post('/api/tickets/999999/acknowledge').send()).status).toBe(404);
+    expect((await kim.get('/api/tickets/999999')).status).toBe(404);
+    expect((await kim.post(`/api/tickets/${ref}/teleport`).send()).status).toBe(404);
   });
 });
 
@@ -202,7 +191,7 @@ describe('complaints raised from the console', () => {
   it('opens a complaint ticket with its four targets frozen on it', async () => {
     const a = await customer(fresh.db, 'Cat2', 'Unhappy Ltd');
     now = at('2026-11-24T13:00:00Z');
-    const res = await request(app()).post('/api/complaints').set('x-test-user', '5').send({ accountNumber: a.number, summary: 'Rude engineer' });
+    const res = await sam.post('/api/complaints').send({ accountNumber: a.number, summary: 'Rude engineer' });
     expect(res.status).toBe(201);
     expect(res.body.targets).toEqual([
       { name: 'complaint_ack', dueAt: '2026-11-24T17:00:00.000Z' },
@@ -210,15 +199,15 @@ describe('complaints raised from the console', () => {
       { name: 'complaint_escalation', dueAt: '2026-11-26T13:00:00.000Z' },
       { name: 'adr_notice', dueAt: '2027-01-19T13:00:00.000Z' },
     ]);
-    const shown = (await request(app()).get(`/api/tickets/${res.body.reference}`)).body;
+    const shown = (await kim.get(`/api/tickets/${res.body.reference}`)).body;
     expect(shown).toMatchObject({ kind: 'complaint', tier: 'Cat2', channel: 'console', callId: null });
-    expect(shown.events[0]).toMatchObject({ type: 'created', actor: 'user:5', detail: { policy: 'default-2026-2' } });
+    expect(shown.events[0]).toMatchObject({ type: 'created', actor: sam.actor, detail: { policy: 'default-2026-2' } });
   });
 
   it('refuses an unknown account (404) and a malformed body (422)', async () => {
-    expect((await request(app()).post('/api/complaints').send({ accountNumber: '999999999', summary: 'x' })).status).toBe(404);
-    expect((await request(app()).post('/api/complaints').send({ accountNumber: 'abc', summary: 'x' })).status).toBe(422);
-    expect((await request(app()).post('/api/complaints').send({ accountNumber: '1', summary: 'x', extra: 1 })).status).toBe(422);
+    expect((await kim.post('/api/complaints').send({ accountNumber: '999999999', summary: 'x' })).status).toBe(404);
+    expect((await kim.post('/api/complaints').send({ accountNumber: 'abc', summary: 'x' })).status).toBe(422);
+    expect((await kim.post('/api/complaints').send({ accountNumber: '1', summary: 'x', extra: 1 })).status).toBe(422);
   });
 });
 
@@ -231,7 +220,7 @@ describe('the SLA report', () => {
       await applyAction(deps(), 'acknowledge', { reference: t.reference, actor: 'api', at: new Date(at(opened).getTime() + minutes * 60_000) });
       await applyAction(deps(), 'resolve', { reference: t.reference, actor: 'api', at: new Date(at(opened).getTime() + 180 * 60_000) });
     }
-    const res = await request(app()).get('/api/reports/sla?month=2027-05');
+    const res = await kim.get('/api/reports/sla?month=2027-05');
     expect(res.status).toBe(200);
     expect(res.body.accounts).toEqual([
       {
@@ -251,7 +240,7 @@ describe('the SLA report', () => {
     ]);
     expect(res.body.overall).toEqual([expect.objectContaining({ month: '2027-05', overall: true, account: null, tickets: 3 })]);
 
-    const csv = await request(app()).get('/api/reports/sla?month=2027-05&format=csv');
+    const csv = await kim.get('/api/reports/sla?month=2027-05&format=csv');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')).toEqual([
@@ -263,7 +252,7 @@ describe('the SLA report', () => {
   });
 
   it('refuses a month that is not YYYY-MM', async () => {
-    expect((await request(app()).get('/api/reports/sla?month=2027-13')).status).toBe(422);
+    expect((await kim.get('/api/reports/sla?month=2027-13')).status).toBe(422);
   });
 });
 
@@ -278,14 +267,14 @@ describe('notifications', () => {
       [t.id],
     );
     const [first] = await fresh.db.query<{ id: string }>(`select id from notifications where event_key = 'test:ack' order by id limit 1`);
-    const res = await request(app()).post(`/api/notifications/${first!.id}/ack`).set('x-test-user', '8').send();
+    const res = await sam.post(`/api/notifications/${first!.id}/ack`).send();
     expect(res.status).toBe(200);
     expect(res.body.acknowledged).toHaveLength(2);
     const rows = await fresh.db.query(`select acknowledged_by, next_attempt_at from notifications where event_key = 'test:ack'`);
     expect(rows).toEqual([
-      { acknowledged_by: 'user:8', next_attempt_at: null },
-      { acknowledged_by: 'user:8', next_attempt_at: null },
+      { acknowledged_by: sam.actor, next_attempt_at: null },
+      { acknowledged_by: sam.actor, next_attempt_at: null },
     ]);
-    expect((await request(app()).post('/api/notifications/987654/ack').send()).status).toBe(404);
+    expect((await kim.post('/api/notifications/987654/ack').send()).status).toBe(404);
   });
 });

@@ -2,14 +2,10 @@
 // who made it, whichever door it came through: the tickets API, the console's
 // forms or the CLI all go through the ticket service, which writes the row in the
 // change's own transaction.
-import express from 'express';
-import pino from 'pino';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ticketsRouter } from '../../src/http/api/tickets.ts';
-import { errorHandler } from '../../src/http/errors.ts';
 import type { AlertRouting } from '../../src/notify/outbox.ts';
 import { raiseComplaint } from '../../src/tickets/complaints.ts';
+import { apiApp, type ApiUser } from '../support/api-app.ts';
 import { signedIn, startConsoleLine, type ConsoleLine } from '../support/console-line.ts';
 import { useFreshDatabase } from '../support/db.ts';
 import { at, customer, openTicket } from '../support/tickets.ts';
@@ -20,18 +16,11 @@ describe('the tickets API', () => {
   const fresh = useFreshDatabase();
   let now = at('2026-11-23T10:00:00Z');
 
-  function app() {
-    const a = express();
-    // The console's sign-in stands in front in production; here a header says who.
-    a.use((req, res, next) => {
-      const user = req.header('x-test-user');
-      if (user) res.locals['user'] = { id: user };
-      next();
-    });
-    a.use('/api', ticketsRouter({ db: fresh.db, division: 'england-and-wales', routing, clock: () => now }));
-    a.use(errorHandler(pino({ level: 'silent' })));
-    return a;
-  }
+  let sam: ApiUser;
+  beforeAll(async () => {
+    const api = apiApp(fresh.db, () => now);
+    sam = await api.signIn('supervisor');
+  });
 
   const auditRows = () =>
     fresh.db.query<{ actor: string; action: string; entity: string; entity_id: string; at: Date; detail: Record<string, unknown> }>(
@@ -46,20 +35,20 @@ describe('the tickets API', () => {
 
   it('acknowledging writes one audit row naming the user, the ticket and the change', async () => {
     now = at('2026-11-23T10:00:00Z');
-    expect((await request(app()).post(`/api/tickets/${ref}/acknowledge`).set('x-test-user', '42').send({})).status).toBe(200);
+    expect((await sam.post(`/api/tickets/${ref}/acknowledge`).send({})).status).toBe(200);
     expect(await auditRows()).toEqual([
-      { actor: 'user:42', action: 'ticket.acknowledge', entity: 'ticket', entity_id: ref, at: now, detail: { from: 'new', to: 'acknowledged' } },
+      { actor: sam.actor, action: 'ticket.acknowledge', entity: 'ticket', entity_id: ref, at: now, detail: { from: 'new', to: 'acknowledged' } },
     ]);
   });
 
   it('a note writes one more', async () => {
     now = at('2026-11-23T10:05:00Z');
-    expect((await request(app()).post(`/api/tickets/${ref}/note`).set('x-test-user', '42').send({ note: 'rang back' })).status).toBe(201);
-    expect((await auditRows()).slice(1)).toEqual([expect.objectContaining({ actor: 'user:42', action: 'ticket.note', entity_id: ref, at: now })]);
+    expect((await sam.post(`/api/tickets/${ref}/note`).send({ note: 'rang back' })).status).toBe(201);
+    expect((await auditRows()).slice(1)).toEqual([expect.objectContaining({ actor: sam.actor, action: 'ticket.note', entity_id: ref, at: now })]);
   });
 
   it('a refused action writes none', async () => {
-    expect((await request(app()).post(`/api/tickets/${ref}/close`).set('x-test-user', '42').send({})).status).toBe(409);
+    expect((await sam.post(`/api/tickets/${ref}/close`).send({})).status).toBe(409);
     expect(await auditRows()).toHaveLength(2);
   });
 
@@ -71,9 +60,9 @@ describe('the tickets API', () => {
     );
     const before = (await auditRows()).length;
     now = at('2026-11-23T10:20:00Z');
-    expect((await request(app()).post(`/api/tickets/${complaint.reference}/adr-done`).set('x-test-user', '7').send({})).status).toBe(200);
+    expect((await sam.post(`/api/tickets/${complaint.reference}/adr-done`).send({})).status).toBe(200);
     expect((await auditRows()).slice(before)).toEqual([
-      expect.objectContaining({ actor: 'user:7', action: 'ticket.adr_notice_given', entity_id: complaint.reference, at: now }),
+      expect.objectContaining({ actor: sam.actor, action: 'ticket.adr_notice_given', entity_id: complaint.reference, at: now }),
     ]);
   });
 
@@ -86,12 +75,12 @@ describe('the tickets API', () => {
     const ids = (await fresh.db.query<{ id: string }>(`select id from notifications where event_key = 'audit:ack' order by id`)).map((r) => r.id);
     const before = (await auditRows()).length;
     now = at('2026-11-23T10:30:00Z');
-    const first = await request(app()).post(`/api/notifications/${ids[0]}/ack`).set('x-test-user', '8').send();
+    const first = await sam.post(`/api/notifications/${ids[0]}/ack`).send();
     expect([...first.body.acknowledged].sort()).toEqual(ids);
-    expect((await request(app()).post(`/api/notifications/${ids[1]}/ack`).set('x-test-user', '8').send()).body).toEqual({ id: ids[1], acknowledged: [] });
+    expect((await sam.post(`/api/notifications/${ids[1]}/ack`).send()).body).toEqual({ id: ids[1], acknowledged: [] });
     const rows = (await auditRows()).slice(before);
     expect(rows).toEqual([
-      { actor: 'user:8', action: 'notification.acknowledged', entity: 'notification', entity_id: ids[0], at: now, detail: { eventKey: 'audit:ack', notifications: expect.any(Array) } },
+      { actor: sam.actor, action: 'notification.acknowledged', entity: 'notification', entity_id: ids[0], at: now, detail: { eventKey: 'audit:ack', notifications: expect.any(Array) } },
     ]);
     expect([...(rows[0]!.detail['notifications'] as string[])].sort()).toEqual(ids);
   });

@@ -43,12 +43,10 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { title: stri
   for (const r of routes) {
     const path = `/api${r.path}`;
     const status = String(r.status ?? 200);
-    const success =
-      r.status === 204
-        ? { description: 'Done' }
-        : r.produces
-          ? { description: 'OK', content: { [r.produces]: { schema: r.produces.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } } } }
-          : { description: 'OK', content: { 'application/json': { schema: r.response ? toSchema(r.response, 'output') : {} } } };
+    // A route with both answers JSON or, when asked (format=csv), the other type.
+    const json = r.response || !r.produces ? { 'application/json': { schema: r.response ? toSchema(r.response, 'output') : {} } } : {};
+    const other = r.produces ? { [r.produces]: { schema: r.produces.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' } } } : {};
+    const success = r.status === 204 ? { description: 'Done' } : { description: 'OK', content: { ...json, ...other } };
     const errors = Object.fromEntries(
       Object.entries(ERRORS)
         .filter(([code]) => code !== '422' || r.body)

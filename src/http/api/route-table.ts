@@ -36,7 +36,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   body?: B;
   /** The success answer (JSON), for the document. */
   response?: z.ZodType;
-  /** A non-JSON success answer (`text/csv`, `audio/*`): the handler writes it. */
+  /** A non-JSON success answer (`text/csv`, `audio/*`): the handler writes it (beside `response`: when asked for it). */
   produces?: string;
   status?: 200 | 201 | 204;
   /** Returns the JSON answer; returns undefined after writing the response itself. */

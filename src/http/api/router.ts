@@ -20,15 +20,19 @@ import { trendRoutes } from './trends.ts';
 import { creditRoutes } from './credits.ts';
 import { ownershipRoutes } from './ownership.ts';
 import { ticketListRoutes } from './ticket-list.ts';
+import { ticketRoutes } from './tickets.ts';
+import { reportRoutes } from './reports.ts';
+import { TicketConflictError } from '../../tickets/errors.ts';
 import { userRoutes } from './users.ts';
 import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...trendRoutes, ...creditRoutes, ...announcementRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...ticketRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...reportRoutes, ...trendRoutes, ...creditRoutes, ...announcementRoutes];
 }
 
-export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[]; routers?: readonly { path: string; router: Router }[] } = {}): Router {
+/** Every route is a table entry (nothing mounted beside them), so the document describes all of /api. */
+export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute[] } = {}): Router {
   const routes = [...apiRoutes(), ...(extra.routes ?? [])];
   const router = Router();
   router.use(securityHeaders());
@@ -43,18 +47,23 @@ export function apiRouter(deps: ConsoleDeps, extra: { routes?: readonly ApiRoute
     res.json(document);
   });
   mountRoutes(router, routes, deps);
-  for (const r of extra.routers ?? []) router.use(r.path, r.router);
 
   router.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
-  const notFoundErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  // The store says "not found" in its own words, HTTP says 404; a refused ticket
+  // action keeps its own code (illegal_transition, already_done) on the 409.
+  const domainErrors: ErrorRequestHandler = (err, _req, res, next) => {
     if (err instanceof NotFoundError) {
       res.status(404).json({ error: { code: 'not_found', message: err.message } });
       return;
     }
+    if (err instanceof TicketConflictError) {
+      res.status(409).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
     next(err);
   };
-  router.use(notFoundErrors);
+  router.use(domainErrors);
   return router;
 }

@@ -1,16 +1,10 @@
 // The console as a component of the running line: /console (pages, assets, the
-// event stream) and /api (the JSON API, with the ticket service's and the reports'
-// routers mounted behind the same sign-in, roles and CSRF check).
-import { Router, type RequestHandler } from 'express';
+// event stream) and /api (the JSON API: every route in its route table, behind the
+// same sign-in, roles and CSRF check).
+import { Router } from 'express';
 import type { Component, Line } from '../../runtime.ts';
-import { routingFromConfig } from '../../notify/channels.ts';
-import { ticketVisibleToEngineer } from '../../store/console-views.ts';
 import { DEFAULT_SESSION_POLICY, purgeExpiredSessions, type SessionPolicy } from '../../store/sessions.ts';
-import { ticketsRouter } from '../api/tickets.ts';
-import { reportsRouter } from '../api/reports.ts';
 import { apiRouter } from '../api/router.ts';
-import { EVERYONE, requireRole, scopeOf, SUPERVISORS } from '../auth/guards.ts';
-import { HttpError } from '../errors.ts';
 import { DEFAULT_SIGN_IN_LIMITS, type ConsoleDeps, type SignInLimits } from './deps.ts';
 import { EventHub } from './events.ts';
 import { consoleRouter } from './router.ts';
@@ -26,29 +20,6 @@ export interface ConsoleOptions {
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
-
-/**
- * The issue-5 routers know nothing of sign-in: they take the actor from
- * res.locals.user. In front of them: a signed-in user, supervisors for everything
- * but one ticket, and an engineer only on tickets that are theirs.
- */
-function ticketApiGuard(deps: ConsoleDeps): RequestHandler {
-  return async (req, res, next) => {
-    const auth = requireRole(req, EVERYONE);
-    res.locals['user'] = { id: auth.user.id, email: auth.user.email, role: auth.user.role };
-    if (req.path.startsWith('/reports')) {
-      requireRole(req, SUPERVISORS);
-      return next();
-    }
-    const scope = scopeOf(auth);
-    if (scope.all) return next();
-    const one = /^\/tickets\/([0-9]{1,12})(\/[a-z-]+)?$/.exec(req.path);
-    if (!one || !scope.engineerId || !(await ticketVisibleToEngineer(deps.db, one[1]!, scope.engineerId))) {
-      throw new HttpError(403, 'forbidden', 'engineers may see and act on their own tickets only');
-    }
-    next();
-  };
-}
 
 export function consoleComponent(line: Line, opts: ConsoleOptions = {}): Component {
   const deps: ConsoleDeps = {
@@ -71,15 +42,10 @@ export function consoleComponent(line: Line, opts: ConsoleOptions = {}): Compone
   // Subscribe now, so the first browser to connect misses nothing published after start.
   hub.start().catch((err: unknown) => deps.logger.warn({ err }, 'console could not subscribe to live calls'));
 
-  const issue5 = Router();
-  issue5.use(ticketApiGuard(deps));
-  issue5.use(ticketsRouter({ db: line.db, division: line.config.OFFICE_DIVISION, routing: routingFromConfig(line.config), clock: deps.now }));
-  issue5.use(reportsRouter({ db: line.db }));
-
   const router = Router();
   router.get('/', (_req, res) => res.redirect(303, '/console/'));
   router.use('/console', consoleRouter(deps, hub));
-  router.use('/api', apiRouter(deps, { routers: [{ path: '/', router: issue5 }] }));
+  router.use('/api', apiRouter(deps));
 
   const purge = setInterval(() => {
     purgeExpiredSessions(line.db, deps.now()).catch((err: unknown) => deps.logger.warn({ err }, 'expired sessions not purged'));
