@@ -2,7 +2,7 @@
 // checks what api.twilio.com checks (credentials, the account in the path, the
 // required fields, number format, TwiML size and validity) and records what was asked.
 import type { TwilioHttpClient, TwilioHttpRequest, TwilioHttpResponse } from '../../../src/carriers/twilio/rest.ts';
-import { newSid } from './simulator.ts';
+import { newSid, type TwilioSimulator } from './simulator.ts';
 import { parseTwiml } from './twiml.ts';
 
 export interface CreatedCall {
@@ -25,13 +25,17 @@ export interface SentMessage {
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const CALL_FIELDS = new Set(['To', 'From', 'Url', 'Twiml', 'Method', 'StatusCallback', 'StatusCallbackEvent', 'StatusCallbackMethod', 'Timeout', 'MachineDetection', 'Record', 'TimeLimit', 'CallerId', 'FallbackUrl', 'FallbackMethod', 'SendDigits']);
+const UPDATE_FIELDS = new Set(['Status', 'Url', 'Method', 'Twiml', 'FallbackUrl', 'FallbackMethod', 'StatusCallback', 'StatusCallbackMethod', 'TimeLimit']);
 const MESSAGE_FIELDS = new Set(['To', 'From', 'Body', 'MessagingServiceSid', 'StatusCallback', 'MediaUrl']);
 
 export class TwilioRestDouble implements TwilioHttpClient {
   readonly calls: CreatedCall[] = [];
   readonly messages: SentMessage[] = [];
   readonly requests: TwilioHttpRequest[] = [];
+  /** Calls ended or redirected through `calls(sid).update`, in order. */
+  readonly updates: Array<{ sid: string; status: string | null; url: string | null }> = [];
   private failures: Array<{ status: number; code: number; message: string }> = [];
+  private sim: TwilioSimulator | null = null;
 
   constructor(
     readonly accountSid: string,
@@ -44,6 +48,12 @@ export class TwilioRestDouble implements TwilioHttpClient {
     return this;
   }
 
+  /** Calls created with a `url` ring the simulator's phones and run against the app. */
+  attach(sim: TwilioSimulator): this {
+    this.sim = sim;
+    return this;
+  }
+
   async request(opts: TwilioHttpRequest): Promise<TwilioHttpResponse> {
     this.requests.push(opts);
     if (opts.username !== this.accountSid || opts.password !== this.authToken) return error(401, 20003, 'Authenticate');
@@ -51,11 +61,25 @@ export class TwilioRestDouble implements TwilioHttpClient {
     if (failure) return error(failure.status, failure.code, failure.message);
     const uri = new URL(opts.uri);
     if (uri.hostname !== 'api.twilio.com') return error(404, 20404, `no such host ${uri.hostname}`);
-    const m = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/(Calls|Messages)\.json$/.exec(uri.pathname);
-    if (!m || opts.method.toLowerCase() !== 'post') return error(404, 20404, 'The requested resource was not found');
+    const m = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/(Calls|Messages)(?:\/(CA[0-9a-f]{32}))?\.json$/.exec(uri.pathname);
+    if (!m || opts.method.toLowerCase() !== 'post' || (m[3] && m[2] !== 'Calls')) return error(404, 20404, 'The requested resource was not found');
     if (m[1] !== this.accountSid) return error(403, 20003, 'account in the path is not the authenticated one');
     const data = Object.fromEntries(Object.entries(opts.data ?? {}).filter(([, v]) => v !== undefined));
+    if (m[3]) return this.updateCall(m[3], data);
     return m[2] === 'Calls' ? this.createCall(data) : this.sendMessage(data);
+  }
+
+  private updateCall(sid: string, data: Record<string, unknown>): TwilioHttpResponse {
+    const unknown = Object.keys(data).filter((k) => !UPDATE_FIELDS.has(k));
+    if (unknown.length > 0) return error(400, 20001, `unknown parameters ${unknown.join(', ')}`);
+    const status = str(data['Status']);
+    const url = str(data['Url']);
+    if (status && status !== 'canceled' && status !== 'completed') return error(400, 21218, `Status ${status} is not canceled or completed`);
+    if (!status && !url) return error(400, 20001, 'nothing to update: give Status or Url');
+    this.updates.push({ sid, status: status ?? null, url: url ?? null });
+    const found = this.sim ? this.sim.update(sid, { ...(status ? { status: status as 'canceled' | 'completed' } : {}), ...(url ? { url } : {}) }) : true;
+    if (!found) return error(404, 20404, `The requested resource /Calls/${sid}.json was not found`);
+    return ok({ sid, account_sid: this.accountSid, status: status ?? 'in-progress' });
   }
 
   private createCall(data: Record<string, unknown>): TwilioHttpResponse {
@@ -90,6 +114,9 @@ export class TwilioRestDouble implements TwilioHttpClient {
       timeout: data['Timeout'] === undefined ? null : Number(data['Timeout']),
     };
     this.calls.push(call);
+    if (this.sim && call.url) {
+      this.sim.originate({ sid: call.sid, to, from, url: call.url, statusCallback: call.statusCallback, statusCallbackEvent: call.statusCallbackEvent, timeout: call.timeout });
+    }
     return ok({ sid: call.sid, account_sid: this.accountSid, to, from, status: 'queued', direction: 'outbound-api', api_version: '2010-04-01' });
   }
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { PROMPTS, isPromptId, type PromptId } from '../../../src/domain/prompts.ts';
-import { LEG_DOCUMENT_VERBS, TwimlError, parseTwiml } from './twiml.ts';
+import { LEG_DOCUMENT_VERBS, OUTBOUND_DOCUMENT_VERBS, TwimlError, WAIT_DOCUMENT_VERBS, parseTwiml } from './twiml.ts';
 import type { XmlElement } from './xml.ts';
 
 export interface SimulatorOptions {
@@ -29,6 +29,23 @@ export interface SimulatorOptions {
   startAt?: Date;
   /** Simulated time passed (ringing, silence, recording): move the app's clock too. */
   onAdvance?: (ms: number) => void;
+  /**
+   * How fast the caller's <Say>/<Play> speech goes, in words a second; unset → speech
+   * takes no simulated time (what most scenarios want). Set it to time what a caller
+   * hears before something happens (2.5 is a calm text-to-speech voice).
+   */
+  speechWordsPerSecond?: number;
+}
+
+/** A call the app created through the REST API (`calls.create` with a `url`). */
+export interface OriginatedCall {
+  sid: string;
+  to: string;
+  from: string;
+  url: string;
+  statusCallback: string | null;
+  statusCallbackEvent: string[];
+  timeout: number | null;
 }
 
 export interface SentWebhook {
@@ -50,6 +67,12 @@ export class TwilioSimulator {
   readonly webhooks: SentWebhook[] = [];
   readonly asterisk = new AsteriskScript();
   private readonly phones = new Map<string, Phone>();
+  /** Callers waiting in each named queue (<Enqueue>), first in first out. */
+  readonly queues = new Map<string, Caller[]>();
+  private readonly callers = new Map<string, Caller>();
+  private readonly legs = new Map<string, OutboundLeg>();
+  /** What REST requests set going, run between the callers' steps (never inside the app's request). */
+  private due: Array<() => Promise<void>> = [];
   private clock: number;
   private readonly sequence = new Map<string, number>();
   private sent = 0;
@@ -72,7 +95,141 @@ export class TwilioSimulator {
 
   /** A caller rings the line: Twilio requests the Voice URL. */
   call(opts: { from: string; to?: string; voicePath?: string; extra?: Params }): Caller {
-    return new Caller(this, opts.from, opts.to ?? this.lineNumber, opts.voicePath ?? this.options.voicePath ?? '/twilio/voice', opts.extra ?? {});
+    const caller = new Caller(this, opts.from, opts.to ?? this.lineNumber, opts.voicePath ?? this.options.voicePath ?? '/twilio/voice', opts.extra ?? {});
+    this.callers.set(caller.callSid, caller);
+    return caller;
+  }
+
+  /** Simulated seconds a caller takes to hear `text`. */
+  speechSeconds(text: string): number {
+    const rate = this.options.speechWordsPerSecond;
+    if (!rate) return 0;
+    return text.split(/\s+/).filter((w) => w !== '').length / rate;
+  }
+
+  /**
+   * REST `calls.create` with a `url`: the phone starts ringing now (its ring is stamped
+   * with this moment); what it does runs when the callers' scripts next move (`runLegs`).
+   */
+  originate(call: OriginatedCall): void {
+    const phone = this.phone(call.to);
+    const leg = new OutboundLeg(this, call, phone.next());
+    phone.rings.push(leg.ring);
+    this.legs.set(call.sid, leg);
+    this.due.push(() => leg.run());
+  }
+
+  /**
+   * REST `calls(sid).update`: `Status=canceled` ends a call still queued or ringing (an
+   * answered one carries on), `completed` ends any live call, `Url` moves it to a new
+   * document. False when no such call.
+   */
+  update(sid: string, change: { status?: 'canceled' | 'completed'; url?: string }): boolean {
+    const leg = this.legs.get(sid);
+    const caller = this.callers.get(sid);
+    if (leg) {
+      const status = change.status;
+      if (status) {
+        leg.stopping = true; // ended by request: it rings no further
+        this.due.push(() => leg.end(status));
+      }
+    } else if (caller) {
+      this.due.push(() => caller.updated(change));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Runs what the REST-created calls do, until each has ended or waits on a caller's next move. */
+  async runLegs(): Promise<void> {
+    for (let next = this.due.shift(); next; next = this.due.shift()) await next();
+  }
+
+  /** A live REST-created call by sid (tests). */
+  leg(sid: string): OutboundLeg | undefined {
+    return this.legs.get(sid);
+  }
+
+  /**
+   * Follows a leg's own document (whisper, screening, a REST call's `url`): its media go in
+   * `heard`, its Gathers take the planned keys. Ends at a <Hangup/>, the document's end,
+   * or a <Dial> (only where `allowed` has it), which it returns.
+   */
+  async followLegDocument(
+    url: string,
+    params: Params,
+    keys: { left: string | null },
+    heard: string[],
+    allowed: string[],
+  ): Promise<{ end: 'hangup' | 'document' } | { end: 'dial'; verb: XmlElement }> {
+    let pending = await this.fetchTwiml(url, params, allowed);
+    for (;;) {
+      const verb = pending.shift();
+      if (!verb) return { end: 'document' };
+      switch (verb.name) {
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+          this.hear(verb, heard, false);
+          break;
+        case 'Gather': {
+          for (const m of verb.children) this.hear(m, heard, false);
+          const action = verb.attrs['action'] ?? url;
+          if (keys.left) {
+            const { digits, finishedOn, used } = gatherKeys(verb, keys.left);
+            keys.left = keys.left.slice(used);
+            pending = await this.fetchTwiml(action, { ...params, Digits: digits, FinishedOnKey: finishedOn }, allowed);
+          } else {
+            this.advance(Number(verb.attrs['timeout'] ?? 5));
+            if (verb.attrs['actionOnEmptyResult'] === 'true') {
+              pending = await this.fetchTwiml(action, { ...params, Digits: '', FinishedOnKey: '' }, allowed);
+            }
+          }
+          break;
+        }
+        case 'Redirect':
+          pending = await this.fetchTwiml(verb.text, params, allowed);
+          break;
+        case 'Hangup':
+          return { end: 'hangup' };
+        case 'Dial':
+          return { end: 'dial', verb };
+        default:
+          throw new TwimlError(`<${verb.name}> is not allowed in this leg's document`);
+      }
+    }
+  }
+
+  /** What a <Say>/<Play>/<Pause> does to whoever hears it; `timed` → speech takes simulated time. */
+  hear(verb: XmlElement, heard: string[], timed: boolean): void {
+    const loops = Math.max(1, Number(verb.attrs['loop'] ?? 1));
+    for (let i = 0; i < loops; i += 1) {
+      const text = verb.name === 'Say' ? verb.text : verb.name === 'Play' ? this.playText(verb.text) : null;
+      if (text === null) continue;
+      heard.push(text);
+      if (timed) this.advance(this.speechSeconds(text));
+    }
+    if (verb.name === 'Pause') this.advance(Number(verb.attrs['length'] ?? 1));
+  }
+
+  /** A caller leaves a queue (dequeued, hung up, left, redirected). */
+  dequeue(name: string, caller: Caller): void {
+    const waiting = this.queues.get(name) ?? [];
+    const i = waiting.indexOf(caller);
+    if (i >= 0) waiting.splice(i, 1);
+  }
+
+  /** The Enqueue webhooks' queue facts (names as Twilio sends them; unverified detail). */
+  queueParams(name: string, caller: Caller): Params {
+    const waiting = this.queues.get(name) ?? [];
+    return {
+      QueueSid: queueSid(name),
+      QueuePosition: String(Math.max(1, waiting.indexOf(caller) + 1)),
+      CurrentQueueSize: String(waiting.length),
+      AvgQueueTime: '0',
+      QueueTime: String(caller.queueSeconds()),
+    };
   }
 
   /** A phone the line may dial (an engineer, the desk); scripted per ring. */
@@ -215,6 +372,8 @@ interface Plan {
 
 export interface Ring {
   callSid: string;
+  /** When the phone started ringing (simulated clock). */
+  startedAt: Date;
   outcome: 'answered' | 'no-answer' | 'busy' | 'failed' | 'canceled';
   /** What this leg heard (the whisper). */
   heard: string[];
@@ -318,7 +477,7 @@ export class AsteriskScript {
 // ---------------------------------------------------------------------------
 // The caller
 
-type CallerState = 'running' | 'gather' | 'record' | 'ringing' | 'bridged' | 'ended';
+type CallerState = 'running' | 'gather' | 'record' | 'ringing' | 'queued' | 'bridged' | 'ended';
 
 interface DialOutcome {
   status: 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled';
@@ -329,6 +488,7 @@ interface DialOutcome {
 }
 
 interface OpenDial {
+  /** The caller's <Dial>, or their <Enqueue> when a <Dial><Queue> took them out of it. */
   verb: XmlElement;
   party: string;
   childSid: string;
@@ -351,6 +511,8 @@ export class Caller implements PromiseLike<void> {
   private pending: XmlElement[] = [];
   private waitingOn: XmlElement | null = null;
   private openDial: OpenDial | null = null;
+  /** The <Enqueue> the caller waits in, and since when. */
+  private queued: { verb: XmlElement; since: number } | null = null;
   private documentUrl: string;
   private cursor = 0;
   private readonly answeredAt: number;
@@ -376,7 +538,11 @@ export class Caller implements PromiseLike<void> {
   }
 
   private step(work: () => Promise<void>): this {
-    this.chain = this.chain.then(work);
+    // REST-created calls move between the caller's steps, as the caller waits.
+    this.chain = this.chain
+      .then(() => this.sim.runLegs())
+      .then(work)
+      .then(() => this.sim.runLegs());
     return this;
   }
 
@@ -402,19 +568,7 @@ export class Caller implements PromiseLike<void> {
       if (!/^[0-9*#]+$/.test(keys)) throw new Error(`a phone has no key in "${keys}"`);
       const gather = this.expectWaiting('gather', `press ${keys}`);
       const numDigits = gather.attrs['numDigits'] ? Number(gather.attrs['numDigits']) : Infinity;
-      const finish = gather.attrs['finishOnKey'] ?? '#';
-      let digits = '';
-      let finishedOn = '';
-      let used = 0;
-      for (const key of keys) {
-        used += 1;
-        if (finish !== '' && finish.includes(key)) {
-          finishedOn = key;
-          break;
-        }
-        digits += key;
-        if (digits.length >= numDigits) break;
-      }
+      const { digits, finishedOn, used } = gatherKeys(gather, keys);
       if (used < keys.length) throw new Error(`keys "${keys.slice(used)}" pressed after the Gather had finished (numDigits=${gather.attrs['numDigits']})`);
       if (!finishedOn && digits.length < numDigits) this.sim.advance(Number(gather.attrs['timeout'] ?? 5));
       await this.gatherResult(gather, digits, finishedOn);
@@ -477,6 +631,9 @@ export class Caller implements PromiseLike<void> {
         case 'record':
           if (this.waitingOn) await this.recordingAbsent(this.waitingOn);
           break;
+        case 'queued':
+          await this.leaveQueue('hangup', 'completed');
+          break;
         case 'bridged':
         case 'ringing': {
           const dial = this.openDial;
@@ -488,7 +645,9 @@ export class Caller implements PromiseLike<void> {
             break;
           }
           await dial.legStatus('completed', { CallDuration: String(duration) });
-          if (dial.verb.attrs['action']) {
+          if (dial.verb.name === 'Enqueue') {
+            if (dial.verb.attrs['action']) await this.sim.send(dial.verb.attrs['action'], { ...this.params('completed'), ...this.enqueueResult(dial.verb, 'bridged') });
+          } else if (dial.verb.attrs['action']) {
             await this.sim.send(dial.verb.attrs['action'], {
               ...this.params('completed'),
               ...dialParams({ status: 'completed', bridged: true, childSid: dial.childSid, duration }, dial.sip),
@@ -517,6 +676,68 @@ export class Caller implements PromiseLike<void> {
     return this.step(async () => {
       if (this.state !== 'ended') throw new Error(`call has not ended (state ${this.state}); last heard: ${this.heard.at(-1) ?? '(nothing)'}`);
     });
+  }
+
+  /**
+   * The caller waits in the queue this long: the wait document plays again, as Twilio
+   * loops it, and whatever the engineer's calls do meanwhile happens.
+   */
+  waits(seconds: number): this {
+    return this.step(async () => {
+      if (this.state !== 'queued' || !this.queued) throw new Error(`caller waited in a queue but is not in one (state ${this.state})`);
+      this.sim.advance(seconds);
+      await this.playWaitDocument();
+      if ((this.state as CallerState) === 'running') await this.run();
+    });
+  }
+
+  /** Seconds in the current queue (0 when in none). */
+  queueSeconds(): number {
+    return this.queued ? Math.round((this.sim.now().getTime() - this.queued.since) / 1000) : 0;
+  }
+
+  /** A <Dial><Queue> took this caller (at the head of its queue) to `leg`: they are joined. */
+  joinFromQueue(party: string, legSid: string, legStatus: OpenDial['legStatus']): void {
+    const queued = this.queued;
+    if (!queued) throw new Error('only a queued caller can be dequeued');
+    this.sim.dequeue(queued.verb.text, this);
+    this.queued = null;
+    this.state = 'bridged';
+    this.openDial = { verb: queued.verb, party, childSid: legSid, since: this.sim.now().getTime(), legStatus, sip: false };
+  }
+
+  /** The dequeuing leg hung up: Twilio asks the <Enqueue action> what the caller does next. */
+  async bridgeEnded(): Promise<void> {
+    const dial = this.openDial;
+    this.openDial = null;
+    if (!dial || this.state !== 'bridged') return;
+    const action = dial.verb.attrs['action'];
+    if (!action) {
+      this.resume();
+      await this.run();
+      return;
+    }
+    await this.load(action, this.enqueueResult(dial.verb, 'bridged'));
+    await this.run();
+  }
+
+  /** REST `calls(sid).update` on this caller. */
+  async updated(change: { status?: 'canceled' | 'completed'; url?: string }): Promise<void> {
+    if (this.state === 'ended') return;
+    if (change.status === 'completed') {
+      if (this.state === 'queued') await this.leaveQueue('hangup', 'completed');
+      await this.finish('line');
+      return;
+    }
+    if (!change.url) return;
+    // Redirected out of a queue, the caller's <Enqueue action> is not asked (unverified).
+    if (this.state === 'queued' && this.queued) {
+      this.sim.dequeue(this.queued.verb.text, this);
+      this.queued = null;
+    }
+    if (this.state === 'ringing' || this.state === 'bridged') throw new Error('simulator: REST redirect of a caller in a <Dial> is not modelled');
+    await this.load(change.url, {});
+    await this.run();
   }
 
   /** Runs `check` at this point of the script. */
@@ -588,6 +809,11 @@ export class Caller implements PromiseLike<void> {
       case 'Dial':
         await this.dial(verb);
         return;
+      case 'Enqueue':
+        await this.enqueue(verb);
+        return;
+      case 'Leave':
+        throw new TwimlError('<Leave> only works in a waitUrl document');
       case 'Redirect':
         await this.load(verb.text, {});
         return;
@@ -601,12 +827,81 @@ export class Caller implements PromiseLike<void> {
   }
 
   private media(verb: XmlElement, heard: string[]): void {
-    const loops = Math.max(1, Number(verb.attrs['loop'] ?? 1));
-    for (let i = 0; i < loops; i += 1) {
-      if (verb.name === 'Say') heard.push(verb.text);
-      if (verb.name === 'Play') heard.push(this.sim.playText(verb.text));
+    this.sim.hear(verb, heard, heard === this.heard);
+  }
+
+  /** Into the named queue; the waitUrl document plays while the caller waits. */
+  private async enqueue(verb: XmlElement): Promise<void> {
+    const name = verb.text;
+    const waiting = this.sim.queues.get(name) ?? [];
+    this.sim.queues.set(name, waiting);
+    const max = Number(verb.attrs['maxQueueSize'] ?? 100);
+    if (waiting.length >= max) {
+      await this.afterQueue(verb, 'queue-full');
+      return;
     }
-    if (verb.name === 'Pause') this.sim.advance(Number(verb.attrs['length'] ?? 1));
+    waiting.push(this);
+    this.queued = { verb, since: this.sim.now().getTime() };
+    this.state = 'queued';
+    await this.playWaitDocument();
+  }
+
+  /** One pass of the waitUrl document (Twilio requests it again each time it ends). */
+  private async playWaitDocument(): Promise<void> {
+    const queued = this.queued;
+    const waitUrl = queued?.verb.attrs['waitUrl'];
+    if (!queued || !waitUrl) return;
+    const params = { ...this.params('in-progress'), ...this.sim.queueParams(queued.verb.text, this) };
+    let pending = await this.sim.fetchTwiml(waitUrl, params, WAIT_DOCUMENT_VERBS);
+    for (let verb = pending.shift(); verb && this.state === 'queued'; verb = pending.shift()) {
+      switch (verb.name) {
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+          this.media(verb, this.heard);
+          break;
+        case 'Gather':
+          throw new TwimlError('simulator: a <Gather> in a waitUrl document is not modelled');
+        case 'Redirect':
+          pending = await this.sim.fetchTwiml(verb.text, params, WAIT_DOCUMENT_VERBS);
+          break;
+        case 'Leave':
+          await this.leaveQueue('leave', 'in-progress');
+          return;
+        case 'Hangup':
+          await this.leaveQueue('hangup', 'completed');
+          await this.finish('line');
+          return;
+      }
+    }
+  }
+
+  /** Out of the queue without a bridge: the <Enqueue action> hears why. */
+  private async leaveQueue(result: 'hangup' | 'leave', status: string): Promise<void> {
+    const queued = this.queued;
+    if (!queued) return;
+    this.sim.dequeue(queued.verb.text, this);
+    this.queued = null;
+    if (result === 'hangup') {
+      // The caller is gone: Twilio still posts the action, and runs nothing it answers.
+      if (queued.verb.attrs['action']) await this.sim.send(queued.verb.attrs['action'], { ...this.params(status), ...this.enqueueResult(queued.verb, result) });
+      return;
+    }
+    await this.afterQueue(queued.verb, result);
+  }
+
+  /** The caller carries on after the queue: the action's document, else the next verb. */
+  private async afterQueue(verb: XmlElement, result: string): Promise<void> {
+    const action = verb.attrs['action'];
+    if (!action) {
+      this.resume();
+      return;
+    }
+    await this.load(action, this.enqueueResult(verb, result));
+  }
+
+  private enqueueResult(verb: XmlElement, result: string): Params {
+    return { QueueResult: result, QueueSid: queueSid(verb.text), QueueTime: String(this.queueSeconds()) };
   }
 
   private async dial(verb: XmlElement): Promise<void> {
@@ -647,7 +942,7 @@ export class Caller implements PromiseLike<void> {
       const event = status === 'in-progress' ? 'answered' : ['initiated', 'ringing'].includes(status) ? status : 'completed';
       if (callback && events.includes(event)) await this.sim.statusCallback(callback, child, status, extra);
     };
-    const ring: Ring = { callSid: childSid, outcome: 'no-answer', heard: [], bridged: false };
+    const ring: Ring = { callSid: childSid, startedAt: this.sim.now(), outcome: 'no-answer', heard: [], bridged: false };
     phone.rings.push(ring);
     await legStatus('initiated');
     await legStatus('ringing');
@@ -671,7 +966,9 @@ export class Caller implements PromiseLike<void> {
     ring.outcome = 'answered';
     const answered = this.sim.now().getTime();
     await legStatus('in-progress');
-    const joined = number.attrs['url'] ? await this.runLegDocument(number.attrs['url'], child, plan, ring) : true;
+    const joined = number.attrs['url']
+      ? (await this.sim.followLegDocument(number.attrs['url'], child, { left: plan.keys }, ring.heard, LEG_DOCUMENT_VERBS)).end === 'document'
+      : true;
     if (!joined) {
       const duration = Math.round((this.sim.now().getTime() - answered) / 1000);
       await legStatus('completed', { CallDuration: String(duration) });
@@ -686,58 +983,6 @@ export class Caller implements PromiseLike<void> {
     this.sim.advance(plan.talksFor);
     await legStatus('completed', { CallDuration: String(plan.talksFor) });
     return { status: 'completed', bridged: true, childSid, duration: plan.talksFor };
-  }
-
-  /** The answered leg's own document (whisper, screening). True when it ends with the legs joined. */
-  private async runLegDocument(url: string, child: Params, plan: Plan, ring: Ring): Promise<boolean> {
-    let pending = await this.sim.fetchTwiml(url, child, LEG_DOCUMENT_VERBS);
-    let keys = plan.keys;
-    for (;;) {
-      const verb = pending.shift();
-      if (!verb) return true;
-      switch (verb.name) {
-        case 'Say':
-        case 'Play':
-        case 'Pause':
-          this.media(verb, ring.heard);
-          break;
-        case 'Gather': {
-          for (const m of verb.children) this.media(m, ring.heard);
-          const action = verb.attrs['action'] ?? url;
-          if (keys) {
-            const numDigits = verb.attrs['numDigits'] ? Number(verb.attrs['numDigits']) : Infinity;
-            const finish = verb.attrs['finishOnKey'] ?? '#';
-            let digits = '';
-            let finishedOn = '';
-            let used = 0;
-            for (const key of keys) {
-              used += 1;
-              if (finish !== '' && finish.includes(key)) {
-                finishedOn = key;
-                break;
-              }
-              digits += key;
-              if (digits.length >= numDigits) break;
-            }
-            keys = keys.slice(used);
-            pending = await this.sim.fetchTwiml(action, { ...child, Digits: digits, FinishedOnKey: finishedOn }, LEG_DOCUMENT_VERBS);
-          } else {
-            this.sim.advance(Number(verb.attrs['timeout'] ?? 5));
-            if (verb.attrs['actionOnEmptyResult'] === 'true') {
-              pending = await this.sim.fetchTwiml(action, { ...child, Digits: '', FinishedOnKey: '' }, LEG_DOCUMENT_VERBS);
-            }
-          }
-          break;
-        }
-        case 'Redirect':
-          pending = await this.sim.fetchTwiml(verb.text, child, LEG_DOCUMENT_VERBS);
-          break;
-        case 'Hangup':
-          return false;
-        default:
-          throw new TwimlError(`<${verb.name}> is not allowed in a <Number url> document`);
-      }
-    }
   }
 
   private async ringAsterisk(dial: XmlElement, sip: XmlElement, timeout: number): Promise<DialOutcome | null> {
@@ -815,4 +1060,120 @@ function dialParams(outcome: DialOutcome, sip: boolean): Params {
     params['DialSipResponseCode'] = String(outcome.sipCode ?? 200);
   }
   return params;
+}
+
+/** The keys a Gather takes from what was pressed: its digits, the finish key, how many keys it used. */
+function gatherKeys(gather: XmlElement, keys: string): { digits: string; finishedOn: string; used: number } {
+  const numDigits = gather.attrs['numDigits'] ? Number(gather.attrs['numDigits']) : Infinity;
+  const finish = gather.attrs['finishOnKey'] ?? '#';
+  let digits = '';
+  let finishedOn = '';
+  let used = 0;
+  for (const key of keys) {
+    used += 1;
+    if (finish !== '' && finish.includes(key)) {
+      finishedOn = key;
+      break;
+    }
+    digits += key;
+    if (digits.length >= numDigits) break;
+  }
+  return { digits, finishedOn, used };
+}
+
+/** A queue's sid, stable per name (Twilio creates the queue on first <Enqueue>). */
+function queueSid(name: string): string {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return 'QU' + h.toString(16).padStart(8, '0').repeat(4);
+}
+
+// ---------------------------------------------------------------------------
+// Calls the app creates through the REST API
+
+/**
+ * A REST-created call to a scripted phone: it rings, and when answered runs its `url`
+ * document (Direction outbound-api); a <Dial><Queue> in it joins the caller at the head
+ * of that queue. Its progress goes to its statusCallback, final statuses under "completed".
+ */
+export class OutboundLeg {
+  readonly ring: Ring;
+  state: 'queued' | 'ringing' | 'answered' | 'ended' = 'queued';
+  /** A REST update ended it: whatever it was doing stops there. */
+  stopping = false;
+  private readonly events: string[];
+  private answeredAt = 0;
+  private joined: Caller | null = null;
+
+  constructor(
+    private readonly sim: TwilioSimulator,
+    readonly call: OriginatedCall,
+    private readonly plan: Plan,
+  ) {
+    this.ring = { callSid: call.sid, startedAt: sim.now(), outcome: 'no-answer', heard: [], bridged: false };
+    this.events = call.statusCallbackEvent.length > 0 ? call.statusCallbackEvent : ['completed'];
+  }
+
+  params(status: string): Params {
+    return this.sim.callParams({ sid: this.call.sid, from: this.call.from, to: this.call.to, status, direction: 'outbound-api' });
+  }
+
+  async status(status: string, extra: Params = {}): Promise<void> {
+    const event = status === 'in-progress' ? 'answered' : ['initiated', 'ringing'].includes(status) ? status : 'completed';
+    if (this.call.statusCallback && this.events.includes(event)) await this.sim.statusCallback(this.call.statusCallback, this.params(status), status, extra);
+  }
+
+  async run(): Promise<void> {
+    if (this.state !== 'queued' || this.stopping) return;
+    this.state = 'ringing';
+    await this.status('initiated');
+    await this.status('ringing');
+    const plan = this.plan;
+    const timeout = this.call.timeout ?? 60;
+    if (plan.kind === 'ringing' || this.stopping) return; // rings until canceled
+    if (plan.kind !== 'answer' || plan.afterSeconds >= timeout) {
+      const status = plan.kind === 'busy' ? 'busy' : plan.kind === 'failed' ? 'failed' : 'no-answer';
+      if (status === 'no-answer') this.sim.advance(timeout);
+      await this.end(status);
+      return;
+    }
+    this.sim.advance(plan.afterSeconds);
+    this.state = 'answered';
+    this.ring.outcome = 'answered';
+    this.answeredAt = this.sim.now().getTime();
+    await this.status('in-progress');
+    const done = await this.sim.followLegDocument(this.call.url, this.params('in-progress'), { left: plan.keys }, this.ring.heard, OUTBOUND_DOCUMENT_VERBS);
+    if (done.end === 'dial') {
+      const target = done.verb.children[0];
+      if (target?.name !== 'Queue') throw new TwimlError('simulator: a REST call\'s document may only <Dial><Queue>');
+      const caller = this.sim.queues.get(target.text)?.[0];
+      if (caller) {
+        caller.joinFromQueue(this.call.to, this.call.sid, (status, extra) => this.status(status, extra));
+        this.joined = caller;
+        this.ring.bridged = true;
+        if (plan.talksFor === null) return; // joined until someone hangs up
+        this.sim.advance(plan.talksFor);
+        this.state = 'ended';
+        await this.status('completed', { CallDuration: String(this.duration()) });
+        await caller.bridgeEnded();
+        return;
+      }
+    }
+    await this.end('completed');
+  }
+
+  /** Ends the call: a final status, unless it already ended (or was answered and is only canceled). */
+  async end(status: 'completed' | 'canceled' | 'no-answer' | 'busy' | 'failed'): Promise<void> {
+    if (this.state === 'ended') return;
+    if (status === 'canceled' && this.state === 'answered') return; // Twilio cancels only calls not yet answered
+    const wasAnswered = this.state === 'answered';
+    this.state = 'ended';
+    if (!wasAnswered) this.ring.outcome = status === 'completed' ? 'canceled' : status;
+    if (this.joined) return; // the caller's hang-up reported the joined call
+    await this.status(status, wasAnswered ? { CallDuration: String(this.duration()) } : {});
+  }
+
+  private duration(): number {
+    return Math.round((this.sim.now().getTime() - this.answeredAt) / 1000);
+  }
 }

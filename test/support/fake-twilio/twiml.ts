@@ -20,6 +20,8 @@ const keys = (allowed: string, single = false): Check => (v) =>
 const words = (allowed: string[]): Check => (v) => v.trim() !== '' && v.trim().split(/\s+/).every((w) => allowed.includes(w));
 const any: Check = () => true;
 const e164: Check = (v) => /^\+[1-9][0-9]{6,14}$/.test(v);
+// Queue names are the caller's choice up to 64 characters (unverified: Twilio's exact character set).
+const queueName: Check = (v) => /^[A-Za-z0-9_.:-]{1,64}$/.test(v);
 const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 const RECORDING_EVENTS = ['in-progress', 'completed', 'absent'];
 
@@ -48,7 +50,7 @@ const LEG_CALLBACKS = {
 };
 
 export const SPECS: Record<string, Spec> = {
-  Response: { attrs: {}, children: ['Say', 'Play', 'Pause', 'Gather', 'Dial', 'Record', 'Redirect', 'Hangup', 'Reject'] },
+  Response: { attrs: {}, children: ['Say', 'Play', 'Pause', 'Gather', 'Dial', 'Record', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Leave'] },
   Say: { attrs: SAY_ATTRS, text: any, textRequired: true },
   Play: { attrs: PLAY_ATTRS, text: httpUrl },
   Pause: { attrs: PAUSE_ATTRS },
@@ -115,12 +117,25 @@ export const SPECS: Record<string, Spec> = {
     },
   },
   Redirect: { attrs: { method }, text: httpUrl, textRequired: true },
+  Enqueue: {
+    attrs: { waitUrl: httpUrl, waitUrlMethod: method, action: httpUrl, method, maxQueueSize: int(1, 5000), workflowSid: any },
+    text: queueName,
+    textRequired: true,
+  },
+  Queue: { attrs: { url: httpUrl, method, reservationSid: any, postWorkActivitySid: any }, text: queueName, textRequired: true },
+  Leave: { attrs: {} },
   Hangup: { attrs: {} },
   Reject: { attrs: { reason: words(['rejected', 'busy']) } },
 };
 
 /** Verbs a `<Number url>` / `<Sip url>` whisper document may use (no Dial, no Record). */
 export const LEG_DOCUMENT_VERBS = ['Say', 'Play', 'Pause', 'Gather', 'Hangup', 'Redirect'];
+
+/** Verbs an `<Enqueue waitUrl>` document may use: hold content, and <Leave> to step out of the queue. */
+export const WAIT_DOCUMENT_VERBS = ['Say', 'Play', 'Pause', 'Gather', 'Hangup', 'Redirect', 'Leave'];
+
+/** Verbs a REST-created call's `url` document may use: a leg document plus a <Dial> (e.g. <Dial><Queue>). */
+export const OUTBOUND_DOCUMENT_VERBS = [...LEG_DOCUMENT_VERBS, 'Dial'];
 
 function check(el: XmlElement, parent: string | null): void {
   const spec = SPECS[el.name];
