@@ -48,6 +48,14 @@ export interface CallService extends CallDriver {
 /** How long a second instance waits for the first to finish starting the same call. */
 const FIRST_STEP_WAIT_MS = 5000;
 
+/**
+ * How long one delivery of a webhook step holds the step against other deliveries
+ * (a step takes well under a second; longer only if its instance died mid-step).
+ */
+const STEP_CLAIM_MS = 10_000;
+
+const stepLock = (callId: string, key: string): string => `step:${callId}:${key}`;
+
 /** How long an engineer stays locked to a call once rung (released at the call's end). */
 const ENGINEER_LOCK_MS = 4 * 60 * 60 * 1000;
 
@@ -222,16 +230,19 @@ export function createCallService(deps: CallServiceDeps): CallService {
 
     async feed(callId: string, event: FlowEvent, at: Date, options: FeedOptions = {}): Promise<Step> {
       return serialise(callId, async () => {
-        const session = await loadSession(deps.live, callId);
+        const key = options.idempotencyKey;
+        const claimant = randomUUID();
+        const { session, answer } = key ? await claimStep(callId, key, claimant) : { session: await loadSession(deps.live, callId), answer: undefined };
         if (!session) throw new UnknownCallError(callId);
         if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) throw new UnknownCallError(callId);
-        const key = options.idempotencyKey;
-        if (key && session.results[key]) return session.results[key];
+        if (answer) return answer;
         let step: Step;
         try {
           step = await run(session, event, at, options.notes);
         } catch (err) {
           await keepSequence(session);
+          // Another delivery of this step may try it now.
+          if (key) await deps.live.releaseLock(stepLock(callId, key), claimant).catch(() => undefined);
           throw err;
         }
         if (key) rememberResult(session, key, step);
@@ -250,10 +261,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
 
     async note(callId: string, type: string, detail: Record<string, unknown>, at: Date, options: { idempotencyKey?: string } = {}): Promise<void> {
       await serialise(callId, async () => {
-        const session = await loadSession(deps.live, callId);
-        if (!session) return;
         const key = options.idempotencyKey;
-        if (key && session.results[key]) return;
+        const { session, answer } = key ? await claimStep(callId, key, randomUUID()) : { session: await loadSession(deps.live, callId), answer: undefined };
+        if (!session || answer) return;
         session.seq += 1;
         await deps.records.appendTimeline([{ callId, seq: session.seq, at, type, detail }]);
         if (key) rememberResult(session, key, { callId, commands: [], ended: session.state.phase === 'ended' });
@@ -265,6 +275,23 @@ export function createCallService(deps: CallServiceDeps): CallService {
       await Promise.allSettled([...queues.values()]);
     },
   };
+
+  /**
+   * The call's session with its step `key` claimed for `claimant`, cluster-wide and in
+   * the session read's round trip; or the answer already given to that step. When
+   * another delivery holds the claim, waits for its answer; if that instance died
+   * mid-step, its claim lapses and this one takes the step over.
+   */
+  async function claimStep(callId: string, key: string, claimant: string): Promise<{ session: Session | null; answer?: Step | undefined }> {
+    const deadline = Date.now() + STEP_CLAIM_MS * 2;
+    for (;;) {
+      const { session, locked } = await deps.live.getSessionAndLock<Session>(callId, stepLock(callId, key), claimant, STEP_CLAIM_MS);
+      const answer = session?.results[key];
+      if (!session || answer || locked) return { session, answer };
+      if (Date.now() > deadline) throw new Error(`step ${key} of call ${callId} is held elsewhere and has no answer yet`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   /** The first step another instance gave for this carrier call, once it has saved it. */
   async function firstStepOf(input: StartCall): Promise<Step> {

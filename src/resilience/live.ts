@@ -207,6 +207,17 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       return fromRedis.value ?? localSession<T>(callId);
     },
 
+    async getSessionAndLock<T>(callId: string, lockKey: string, owner: string, ttlMs: number): Promise<{ session: T | null; locked: boolean }> {
+      const shared = unsynced.has(callId) ? undefined : await tryRedis('get session and lock', () => redis.getSessionAndLock<T>(callId, lockKey, owner, ttlMs));
+      if (shared) {
+        if (shared.value.locked) locks.set(lockKey, { owner, expiresAt: now() + ttlMs, shared: true });
+        else if (locks.get(lockKey)?.owner !== owner) locks.delete(lockKey);
+        return { session: shared.value.session ?? localSession<T>(callId), locked: shared.value.locked };
+      }
+      // This instance's copy of the call is newer than Redis's, or Redis is away.
+      return { session: localSession<T>(callId), locked: await store.acquireLock(lockKey, owner, ttlMs) };
+    },
+
     async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
       const json = JSON.stringify(value);
       sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });

@@ -1,6 +1,7 @@
 // Two instances on one Postgres and one Redis, with Twilio's webhooks spread across
 // them by a load balancer that alternates: what one instance did must never be
 // undone, doubled or hidden by the other.
+import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { twilioComponent } from '../../src/carriers/twilio/component.ts';
 import { serve, type Line } from '../../src/runtime.ts';
@@ -11,7 +12,7 @@ import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
 import { AUTH_TOKEN, PUBLIC_BASE_URL } from '../support/fake-twilio/line.ts';
-import { TwilioSimulator } from '../support/fake-twilio/simulator.ts';
+import { TwilioSimulator, type SentWebhook } from '../support/fake-twilio/simulator.ts';
 import { LiveCall, manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
 import { freshRedisLiveStore, keysUnder, type FreshRedis } from '../support/redis.ts';
 
@@ -198,5 +199,77 @@ describe('the PIN lockout under simultaneous guesses', () => {
     expect(outcomes.reduce((sum, o) => sum + Number(o.n), 0)).toBe(40);
     for (const call of calls) await call.hangUp();
     expect(await keysUnder(`${redis.prefix}pin:tries:`)).toEqual([]);
+  });
+});
+
+/**
+ * Every caller step the simulator sends to instance `a` goes, at the same instant and
+ * byte for byte, to instance `b` too: each pair of answers is kept.
+ */
+function everyStepTwiceAtOnce(sim: TwilioSimulator, b: Line): Array<[string, string]> {
+  const answers: Array<[string, string]> = [];
+  const send = sim.send.bind(sim);
+  sim.send = async (url, params, opts): Promise<SentWebhook> => {
+    if (new URL(url).pathname !== '/twilio/step') return send(url, params, opts);
+    const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
+    const [sent, other] = await Promise.all([
+      send(url, params, { signature }),
+      fetch(b.url + url.slice(PUBLIC_BASE_URL.replace(/\/+$/, '').length), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+        body: new URLSearchParams(params).toString(),
+      }).then((res) => res.text()),
+    ]);
+    answers.push([sent.body, other]);
+    return sent;
+  };
+  return answers;
+}
+
+describe('the same webhook step delivered to both instances at once', () => {
+  it('twenty critical calls, every key press on both instances at the same instant: one answer each, one ticket, one ring, no lock left', async () => {
+    const { a, b, clock } = await pair('same-step');
+    const sim = new TwilioSimulator({
+      target: a.url.replace('localhost', '127.0.0.1'),
+      publicBaseUrl: PUBLIC_BASE_URL,
+      authToken: AUTH_TOKEN,
+      startAt: clock.now(),
+      onAdvance: (ms) => clock.advance(ms / 1000),
+    });
+    const answers = everyStepTwiceAtOnce(sim, b);
+    let wrongPins = 0;
+    for (let n = 1; n <= 20; n += 1) {
+      sim.engineer(sam.phone).answers().presses('1');
+      const caller = sim.call({ from: cat4.phone });
+      await caller.hears('greeting', 'enter-pin');
+      // Every fifth caller mistypes the PIN once first: one wrong PIN, counted once.
+      const mistyped = n % 5 === 1;
+      if (mistyped) await caller.presses('0000#');
+      await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'connecting-oncall');
+      await caller.isConnectedTo(sam.phone);
+      await caller.hangsUp();
+      wrongPins += mistyped ? 1 : 0;
+      const audited = await fresh.db.query<{ n: string }>("select count(*) as n from audit_log where action like 'pin.%' and detail->>'accountNumber' = $1", [cat4.number]);
+      expect(Number(audited[0]!.n), `wrong PINs counted after call ${n}`).toBe(wrongPins);
+
+      const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
+      expect(call, `call ${n}`).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+      const timeline = await callTimeline(fresh.db, call!.id);
+      const count = (type: string) => timeline.filter((e) => e.type === type).length;
+      expect({ call: n, keys: count('keys'), pins: count('pin-checked'), tickets: count('ticket-created'), rung: count('engineer-rung') }).toEqual({
+        call: n,
+        keys: mistyped ? 4 : 3,
+        pins: mistyped ? 2 : 1,
+        tickets: 1,
+        rung: 1,
+      });
+      expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+      const tickets = await fresh.db.query<{ n: string }>('select count(*) as n from tickets where call_id = $1', [call!.id]);
+      expect(Number(tickets[0]!.n), `tickets of call ${n}`).toBe(1);
+      expect(await keysUnder(`${redis.prefix}lock:engineer:`), `locks after call ${n}`).toEqual([]);
+      for (const e of [sam, alex, morgan]) while (sim.engineer(e.phone).next().kind === 'answer');
+    }
+    expect(answers.length).toBeGreaterThanOrEqual(60);
+    for (const [first, second] of answers) expect(second).toBe(first);
   });
 });

@@ -134,6 +134,22 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         expect(results.filter(Boolean)).toHaveLength(1);
       }));
 
+    it("reads a call's session and claims one of its steps in one go: one delivery of a step wins, the same one may ask again", () =>
+      withStore(async (store) => {
+        const callId = randomUUID();
+        await store.putSession(callId, { phase: 'menu' }, 60);
+        const step = `step:${callId}:gather-3`;
+        const both = await Promise.all(['delivery-a', 'delivery-b'].map((who) => store.getSessionAndLock<{ phase: string }>(callId, step, who, 10_000)));
+        expect(both.map((r) => r.session)).toEqual([{ phase: 'menu' }, { phase: 'menu' }]);
+        expect(both.filter((r) => r.locked)).toHaveLength(1);
+        const winner = both[0]!.locked ? 'delivery-a' : 'delivery-b';
+        expect((await store.getSessionAndLock(callId, step, winner, 10_000)).locked).toBe(true);
+        // The winner's step failed and gave the step back: the other delivery may run it.
+        await store.releaseLock(step, winner);
+        expect((await store.getSessionAndLock(callId, step, 'delivery-c', 10_000)).locked).toBe(true);
+        expect(await store.getSessionAndLock(randomUUID(), `step:none`, 'x', 10_000)).toEqual({ session: null, locked: true });
+      }));
+
     it('publishes the announcement a session put carries, after the session is there to read', () =>
       withStore(async (store) => {
         const callId = randomUUID();

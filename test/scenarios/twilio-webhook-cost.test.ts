@@ -59,8 +59,11 @@ async function timelineOf(callSid: string) {
   return callTimeline(fresh.db, call.id);
 }
 
-/** The session put and the console's update go in one pipeline: two round trips to Redis, one write to Postgres. */
-const ONE_STEP = { 'pg.appendTimeline': 1, 'redis.getSession': 1, 'redis.putSession': 1 };
+/**
+ * The session read claims the step cluster-wide in the same script; the session put and
+ * the console's update go in one pipeline: two round trips to Redis, one write to Postgres.
+ */
+const ONE_STEP = { 'pg.appendTimeline': 1, 'redis.getSessionAndLock': 1, 'redis.putSession': 1 };
 
 describe('Twilio webhooks and the stores', () => {
   it('an on-call call, webhook by webhook: no call lookup, one timeline write each', async () => {

@@ -14,6 +14,11 @@ export interface LiveStore {
    * published in the same round trip (a key press costs one write to Redis, not two).
    */
   putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void>;
+  /**
+   * The session and, in the same round trip, `lockKey` taken for `owner` as `acquireLock`
+   * does (a webhook step claims its step cluster-wide as it reads the call).
+   */
+  getSessionAndLock<T>(callId: string, lockKey: string, owner: string, ttlMs: number): Promise<{ session: T | null; locked: boolean }>;
   deleteSession(callId: string): Promise<void>;
   /** Call ids with a live session, for resuming calls after a restart. */
   listSessions(): Promise<string[]>;

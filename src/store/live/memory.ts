@@ -50,6 +50,10 @@ export class MemoryLiveStore implements LiveStore {
     return JSON.parse(entry.json) as T;
   }
 
+  async getSessionAndLock<T>(callId: string, lockKey: string, owner: string, ttlMs: number): Promise<{ session: T | null; locked: boolean }> {
+    return { session: await this.getSession<T>(callId), locked: await this.acquireLock(lockKey, owner, ttlMs) };
+  }
+
   async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
     requireTtl(ttlSeconds * 1000);
     this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });

@@ -96,6 +96,15 @@ if held then return 0 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
+// KEYS: session, lock. ARGV: owner, ttl ms. ACQUIRE_LOCK with the session read alongside.
+const GET_SESSION_AND_LOCK = `
+local session = redis.call('get', KEYS[1])
+local held = redis.call('get', KEYS[2])
+local locked = 0
+if held == ARGV[1] then redis.call('pexpire', KEYS[2], ARGV[2]) locked = 1
+elseif not held then redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2]) locked = 1 end
+return {locked, session}`;
+
 // KEYS: claim. ARGV: value, ttl ms. The first value stands; every caller learns it.
 const CLAIM = `
 if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return ARGV[1] end
@@ -145,6 +154,15 @@ export class RedisLiveStore implements LiveStore {
   async getSession<T>(callId: string): Promise<T | null> {
     const json = await this.redis.get(this.sessionKey(callId));
     return json === null ? null : (JSON.parse(json) as T);
+  }
+
+  async getSessionAndLock<T>(callId: string, lockKey: string, owner: string, ttlMs: number): Promise<{ session: T | null; locked: boolean }> {
+    requireTtl(ttlMs);
+    const [locked, json] = (await this.redis.eval(GET_SESSION_AND_LOCK, 2, this.sessionKey(callId), this.lockKey(lockKey), owner, Math.ceil(ttlMs))) as [
+      number,
+      string | undefined,
+    ];
+    return { session: json === undefined ? null : (JSON.parse(json) as T), locked: locked === 1 };
   }
 
   async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
