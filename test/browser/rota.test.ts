@@ -87,6 +87,7 @@ describe('the rota timeline', () => {
     expect(await page.locator('#o-level').inputValue()).toBe('secondary');
     expect(await page.locator('#o-from').inputValue()).toBe('2026-11-26T09:00');
     expect(await page.locator('#o-to').inputValue()).toBe('2026-11-26T17:00');
+    expect(await page.locator('#o-from-uk').textContent()).toBe('Thu, 26/11/2026, 09:00');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('o-engineerId');
     await page.context().close();
   });
@@ -102,6 +103,7 @@ describe('the rota timeline', () => {
     await page.waitForLoadState();
     expect(await page.locator('.flash-error').first().textContent()).toContain('End must be after the start');
     expect(await page.getByLabel('End (UK time)').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#o-to-uk').textContent()).toBe('Wed, 25/11/2026, 08:00');
     expect(await page.getByLabel('Engineer', { exact: true }).inputValue()).toBe(t.demo.engineers.find((e) => e.name === 'Aisha Khan')!.id);
     await shot(page, 'refused-390');
 

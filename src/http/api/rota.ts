@@ -243,6 +243,13 @@ const levelSchema = z.object({
   engineers: z.array(z.object({ id: z.string(), name: z.string(), until: date })),
 });
 
+/** The days a rota answer covers. */
+const windowQuery = z.object({
+  from: localDate.optional().describe('First day (UK); default today'),
+  days: z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(1).max(42)).optional().describe('1–42, default 14'),
+});
+const windowOf = (q: z.output<typeof windowQuery>) => ({ ...(q.from ? { fromDate: q.from } : {}), ...(q.days ? { days: q.days } : {}) });
+
 export const rotaRoutes: ApiRoute[] = [
   route({
     method: 'get',
@@ -251,10 +258,7 @@ export const rotaRoutes: ApiRoute[] = [
     summary: 'The rota for a window of days, who is on call now and next, and gaps in Cat4 cover',
     tag: 'rota',
     roles: EVERYONE,
-    query: z.object({
-      from: localDate.optional().describe('First day (UK); default today'),
-      days: z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(1).max(42)).optional().describe('1–42, default 14'),
-    }),
+    query: windowQuery,
     response: z.object({
       from: date,
       to: date,
@@ -264,7 +268,7 @@ export const rotaRoutes: ApiRoute[] = [
       next: z.object({ at: date, levels: z.array(levelSchema) }).nullable(),
     }),
     async handler({ deps, query }) {
-      const v = await rotaView(deps, { ...(query.from ? { fromDate: query.from } : {}), ...(query.days ? { days: query.days } : {}) });
+      const v = await rotaView(deps, windowOf(query));
       return {
         from: v.from,
         to: v.to,
@@ -308,10 +312,7 @@ export const rotaRoutes: ApiRoute[] = [
     summary: 'Who covers each level (primary, secondary, manager) across a window of days, and the gaps in Cat4 cover in it',
     tag: 'rota',
     roles: EVERYONE,
-    query: z.object({
-      from: localDate.optional().describe('First day (UK); default today'),
-      days: z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(1).max(42)).optional().describe('1–42, default 14'),
-    }),
+    query: windowQuery,
     response: z.object({
       from: date,
       to: date,
@@ -326,7 +327,7 @@ export const rotaRoutes: ApiRoute[] = [
       overrides: z.array(shiftSchema),
     }),
     async handler({ deps, query }) {
-      const v = await rotaView(deps, { ...(query.from ? { fromDate: query.from } : {}), ...(query.days ? { days: query.days } : {}) });
+      const v = await rotaView(deps, windowOf(query));
       return {
         from: v.from,
         to: v.to,

@@ -79,11 +79,28 @@
     form.elements.level.value = d.level;
     form.elements.from.value = ukInput(a);
     form.elements.to.value = ukInput(b);
+    sayUk(form.elements.from);
+    sayUk(form.elements.to);
     var said = document.getElementById('override-filled');
     if (said) said.textContent = 'Override form filled from the timeline: choose the engineer.';
     form.scrollIntoView({ block: 'nearest' });
     form.elements.engineerId.focus();
   }
+
+  // The UK reading of each time field, whatever order the browser shows it in.
+  var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  function sayUk(input) {
+    var out = document.getElementById(input.id + '-uk');
+    if (!out) return;
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(input.value);
+    if (!m) { out.textContent = ''; return; }
+    var weekday = DAYS[new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay()];
+    out.textContent = weekday + ', ' + m[3] + '/' + m[2] + '/' + m[1] + ', ' + m[4] + ':' + m[5];
+  }
+  ['from', 'to'].forEach(function (name) {
+    var input = form.elements[name];
+    input.addEventListener('input', function () { sayUk(input); });
+  });
 
   svg.addEventListener('pointerup', finish);
   svg.addEventListener('pointercancel', function () {

@@ -7,7 +7,8 @@ import { ROTA_LEVELS } from '../../../domain/escalation.ts';
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { RotaView } from '../../api/rota.ts';
 import { GAP_HORIZON_DAYS } from '../../api/rota.ts';
-import { dateTime, day, localDate, localInputValue, startOfLocalDay, word } from '../format.ts';
+import { DateTime } from 'luxon';
+import { dateTime, day, localDate, localInputValue, startOfLocalDay, word, ZONE } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { LEVEL_LABEL, rotaTimeline, ukLong } from '../rota-timeline-view.ts';
 import { csrfField, page } from '../layout.ts';
@@ -76,6 +77,10 @@ function overrideForm(auth: SessionUser, v: RotaView, now: Date, state: Override
     <label for="o-${name}">${label}</label>${control}
     ${err[name] ? html`<p class="field-error" id="o-${name}-error">${err[name]}</p>` : ''}</div>`;
   const invalid = (name: string) => (err[name] ? html` aria-invalid="true" aria-describedby="o-${name}-error"` : '');
+  // A browser shows a datetime field in its own locale's order; the line below says the UK date, whatever the browser.
+  const when = (name: 'from' | 'to', label: string, value: string) =>
+    field(name, label, html`<input id="o-${name}" name="${name}" type="datetime-local" required value="${value}"${invalid(name)}>
+      <output class="uk-date small muted" for="o-${name}" id="o-${name}-uk">${ukInputText(value)}</output>`);
   return html`<section class="card" aria-labelledby="override-heading" id="override">
   <h2 id="override-heading">Add an override</h2>
   <p class="muted small">The engineer takes the role from the start to the end, in place of whoever the rota says; UK time. <span class="js-only">Or drag across a lane of the timeline to fill in the role and times.</span></p>
@@ -84,14 +89,20 @@ function overrideForm(auth: SessionUser, v: RotaView, now: Date, state: Override
     ${field('engineerId', 'Engineer', html`<select id="o-engineerId" name="engineerId" required${invalid('engineerId')}>
       <option value="">Choose…</option>${active.map((e) => html`<option value="${e.id}"${val.engineerId === e.id ? ' selected' : ''}>${e.name}</option>`)}</select>`)}
     ${field('level', 'Role', html`<select id="o-level" name="level"${invalid('level')}>${ROTA_LEVELS.map((l) => html`<option value="${l}"${val.level === l ? ' selected' : ''}>${LEVEL_LABEL[l]}</option>`)}</select>`)}
-    ${field('from', 'Start (UK time)', html`<input id="o-from" name="from" type="datetime-local" required value="${val.from ?? localInputValue(start)}"${invalid('from')}>`)}
-    ${field('to', 'End (UK time)', html`<input id="o-to" name="to" type="datetime-local" required value="${val.to ?? localInputValue(new Date(start.getTime() + 12 * 3_600_000))}"${invalid('to')}>`)}
+    ${when('from', 'Start (UK time)', val.from ?? localInputValue(start))}
+    ${when('to', 'End (UK time)', val.to ?? localInputValue(new Date(start.getTime() + 12 * 3_600_000)))}
     ${field('note', 'Note', html`<input id="o-note" name="note" maxlength="200" value="${val.note ?? ''}"${invalid('note')}>`)}
     <div class="field actions"><button type="submit" class="primary">Add override</button></div>
     <p id="override-filled" class="visually-hidden" aria-live="polite"></p>
   </form>
   ${overrideList(auth, v)}
 </section>`;
+}
+
+/** "Wed 25/11/2026, 18:00" for a datetime-local value, or nothing when it is not one. */
+function ukInputText(value: string): string {
+  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: ZONE }) : null;
+  return d?.isValid ? ukLong(d.toJSDate()) : '';
 }
 
 function overrideList(auth: SessionUser, v: RotaView): Html {
