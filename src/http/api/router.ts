@@ -11,6 +11,7 @@ import { securityHeaders } from '../console/headers.ts';
 import { announcementRoutes } from './announcements.ts';
 import { callRoutes } from './calls.ts';
 import { closureRoutes } from './closures.ts';
+import { lineNumberRoutes } from './line-numbers.ts';
 import { nowRoutes } from './now.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoutes, type ApiRoute } from './route-table.ts';
@@ -28,7 +29,7 @@ import { refuseNul } from '../nul-guard.ts';
 
 /** Every documented route, in the order the document lists them. */
 export function apiRoutes(): ApiRoute[] {
-  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...ticketRoutes, ...rotaRoutes, ...closureRoutes, ...userRoutes, ...reportRoutes, ...trendRoutes, ...creditRoutes, ...announcementRoutes];
+  return [...nowRoutes, ...searchRoutes, ...callRoutes, ...ticketListRoutes, ...ownershipRoutes, ...ticketRoutes, ...rotaRoutes, ...closureRoutes, ...lineNumberRoutes, ...userRoutes, ...reportRoutes, ...trendRoutes, ...creditRoutes, ...announcementRoutes];
 }
 
 /** Every route is a table entry (nothing mounted beside them), so the document describes all of /api. */
