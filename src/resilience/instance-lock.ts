@@ -1,89 +1,20 @@
 // One process per outbox name. Two processes appending to (and truncating) one
 // journal would lose each other's entries, so the second refuses to start.
-//
-// The lock file names its holder by pid and, on Linux, the process's start time
-// (/proc/<pid>/stat): in a container every incarnation is pid 1, so a pid alone
-// would make a restarted container think its crashed predecessor still runs.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeIfExists } from './journal.ts';
+import { lockFile } from '../store/process-lock.ts';
 
 export class OutboxInUseError extends Error {
   override readonly name = 'OutboxInUseError';
 }
 
-interface Holder {
-  pid: number;
-  /** Start time in clock ticks since boot (Linux); null where /proc is not there. */
-  start: string | null;
-}
-
-/** Lock files this process holds. */
-const held = new Set<string>();
-
 /** Takes `<dir>/<name>.lock` for this process; a lock left by a process that has died is taken over. */
 export function lockOutbox(dir: string, name: string): { release(): void } {
   // The lock is the first thing written to the outbox: a fresh OUTBOX_DIR is made here.
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.lock`);
-  const me: Holder = { pid: process.pid, start: startTime(process.pid) };
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
-      held.add(path);
-      return {
-        release: () => {
-          if (!held.delete(path)) return;
-          if (sameHolder(readHolder(path), me)) removeIfExists(path);
-        },
-      };
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EEXIST') throw err;
-      const holder = readHolder(path);
-      if (holder && sameHolder(holder, me) && held.has(path)) {
-        throw new OutboxInUseError(`outbox ${name} in ${dir} is already open in this process`);
-      }
-      if (holder && !sameHolder(holder, me) && alive(holder)) {
-        throw new OutboxInUseError(`outbox ${name} in ${dir} is in use by process ${holder.pid}: give each instance its own INSTANCE_ID`);
-      }
-      removeIfExists(path); // its process is gone (or it is an earlier incarnation of this pid)
-    }
-  }
-  throw new OutboxInUseError(`could not lock outbox ${name} in ${dir}`);
-}
-
-function readHolder(path: string): Holder | null {
-  try {
-    const text = readFileSync(path, 'utf8').trim();
-    const parsed: unknown = text.startsWith('{') ? JSON.parse(text) : { pid: Number(text), start: null };
-    const h = parsed as { pid?: unknown; start?: unknown };
-    if (typeof h.pid !== 'number' || !Number.isInteger(h.pid) || h.pid <= 0) return null;
-    return { pid: h.pid, start: typeof h.start === 'string' ? h.start : null };
-  } catch {
-    return null;
-  }
-}
-
-function sameHolder(a: Holder | null, b: Holder): boolean {
-  return a !== null && a.pid === b.pid && a.start === b.start;
-}
-
-function alive(holder: Holder): boolean {
-  if (holder.start !== null && existsSync('/proc/self/stat')) return startTime(holder.pid) === holder.start;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
-}
-
-/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces). */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  return lockFile(join(dir, `${name}.lock`), (pid) =>
+    pid === null
+      ? new OutboxInUseError(`outbox ${name} in ${dir} is already open in this process`)
+      : new OutboxInUseError(`outbox ${name} in ${dir} is in use by process ${pid}: give each instance its own INSTANCE_ID`),
+  );
 }

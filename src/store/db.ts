@@ -12,9 +12,11 @@
 // parameters uses the simple protocol, so it may hold several statements (migrations);
 // it returns the rows of the last one.
 import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { PGlite, types as pgliteTypes, type PGliteInterface } from '@electric-sql/pglite';
 import { translatePgError } from './errors.ts';
+import { lockFile } from './process-lock.ts';
 
 export interface Db {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -174,10 +176,35 @@ class Mutex {
   }
 }
 
+export class EmbeddedDatabaseInUseError extends Error {
+  override readonly name = 'EmbeddedDatabaseInUseError';
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder (the CLI
+ * while `npm start` runs) would lose its writes and corrupt the first's. A lock file
+ * beside the folder (`./data/pglite.lock`) keeps it to one; the second is refused
+ * before it reads or writes anything.
+ */
 async function openPglite(dataDir: string): Promise<Db> {
-  const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  return wrapPglite(await PGlite.create(inMemory ? {} : { dataDir }));
+  if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create({}));
+  const folder = resolve(dataDir);
+  mkdirSync(dirname(folder), { recursive: true });
+  const lock = lockFile(`${folder}.lock`, (pid) =>
+    new EmbeddedDatabaseInUseError(
+      pid === null
+        ? `the embedded database ${dataDir} is already open in this process`
+        : `the embedded database ${dataDir} is in use by process ${pid} (a running \`npm start\`?): stop it first, or set DATABASE_URL to a shared Postgres so the server and the CLI can both use it`,
+    ),
+  );
+  try {
+    mkdirSync(folder, { recursive: true });
+    const db = wrapPglite(await PGlite.create({ dataDir: folder }));
+    return { ...db, close: () => db.close().finally(() => lock.release()) };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 const identity = (value: string) => value;
