@@ -59,3 +59,30 @@ describe('/api/numbers', () => {
     expect(Object.keys(doc.paths['/api/numbers/{number}'] ?? {}).sort()).toEqual(['delete', 'patch']);
   });
 });
+
+describe('the console: the line’s numbers on the office calendar page, and the number a call dialled', () => {
+  it('an admin adds a number with the form; a bad one is refused on the page and changes nothing', async () => {
+    const page = await (await sup.get('/console/closures')).text();
+    expect(page).toContain('The line’s numbers');
+    expect(page).toContain('+448081570024');
+    expect(page).not.toContain('action="/console/numbers"');
+
+    const bad = await admin.form('/console/numbers', { number: 'not a number', profile: 'main', label: 'x' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('The number was not changed: number &quot;not a number&quot; is not a valid phone number');
+    expect(await numbers()).toHaveLength(3);
+
+    const added = await admin.form('/console/numbers', { number: '01632 960060', profile: 'cat4_24h', label: 'Second 24-hour line' });
+    expect(added.status).toBe(303);
+    expect((await numbers()).find((n) => n.number === '+441632960060')).toEqual({ number: '+441632960060', profile: 'cat4_24h', label: 'Second 24-hour line' });
+    expect((await admin.form(`/console/numbers/${encodeURIComponent('+441632960060')}/remove`, {})).status).toBe(303);
+    expect(await numbers()).toHaveLength(3);
+    expect((await sup.form('/console/numbers', { number: '01632 960061', profile: 'main', label: 'x' })).status).toBe(403);
+  });
+
+  it('a call’s page shows the number the caller dialled', async () => {
+    const [call] = await t.db.db.query<{ id: string; to_number: string }>('select id, to_number from calls limit 1');
+    const page = await (await sup.get(`/console/calls/${call!.id}`)).text();
+    expect(page).toMatch(new RegExp(`<dt>Dialled</dt><dd>${call!.to_number.replace('+', '\\+')}</dd>`));
+  });
+});

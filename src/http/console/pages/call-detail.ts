@@ -50,6 +50,7 @@ export function callDetailPage(auth: SessionUser, d: CallDetail, now: Date): Htm
     <h2 id="facts-heading">The call</h2>
     <dl class="facts">
       <dt>Caller</dt><dd>${c.from}${r.accountNumber ? html` · account ${r.accountNumber}` : ''}</dd>
+      <dt>Dialled</dt><dd>${c.to || '—'}</dd>
       <dt>Carrier</dt><dd>${word(c.carrier)}</dd>
       <dt>Started</dt><dd>${dateTime(c.startedAt)}</dd>
       <dt>Ended</dt><dd>${c.endedAt ? html`${clockTime(c.endedAt)} <span class="muted">(${lasted})</span>` : html`<span class="badge badge-running">in progress</span>`}</dd>

@@ -3,6 +3,7 @@
 // timers recompute).
 import type { SessionUser } from '../../../store/sessions.ts';
 import type { ClosuresView } from '../../api/closures.ts';
+import type { LineNumber } from '../../../store/line-numbers.ts';
 import { dateTime, dateTimeYear, day, divisionName, localInputValue, startOfLocalDay } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
@@ -10,7 +11,7 @@ import { csrfField, page } from '../layout.ts';
 export function closuresPage(
   auth: SessionUser,
   v: ClosuresView,
-  opts: { now: Date; flash?: { kind: 'ok' | 'error'; text: string } | null; form?: { from?: string; to?: string; reason?: string } },
+  opts: { now: Date; flash?: { kind: 'ok' | 'error'; text: string } | null; form?: { from?: string; to?: string; reason?: string }; numbers?: LineNumber[] },
 ): Html {
   const admin = auth.user.role === 'admin';
   const future = v.closures.filter((c) => c.to > opts.now);
@@ -67,6 +68,59 @@ export function closuresPage(
       (b) => html`<li><time datetime="${b.date}">${day(startOfLocalDay(b.date))}</time> <span>${b.title}</span></li>`,
     )}</ul>
   </section>
-</div>`,
+</div>
+${lineNumbersSection(auth, opts.numbers ?? [], admin)}`,
   });
+}
+
+const PROFILE_WORDS: Record<LineNumber['profile'], string> = {
+  main: 'Main support number: the usual menu',
+  cat4_24h: 'Cat4 24-hour: Cat4 customers straight to the fault questions; others told the main number',
+  billing: 'Billing: straight to the accounts team',
+};
+
+/** The line's own numbers and what each does when dialled; admins add, re-profile and remove them. */
+function lineNumbersSection(auth: SessionUser, numbers: LineNumber[], admin: boolean): Html {
+  const options = (selected: string) => (Object.keys(PROFILE_WORDS) as LineNumber['profile'][]).map(
+    (p) => html`<option value="${p}"${p === selected ? ' selected' : ''}>${p}</option>`,
+  );
+  return html`<section class="card" aria-labelledby="numbers-heading" id="numbers">
+  <h2 id="numbers-heading">The line’s numbers</h2>
+  <p class="muted small">The number a caller dialled decides how the call starts. A number not listed is handled as the main number.</p>
+  ${
+    numbers.length
+      ? html`<div class="table-wrap"><table class="responsive">
+    <caption class="visually-hidden">The line’s numbers</caption>
+    <thead><tr><th scope="col">Number</th><th scope="col">Label</th><th scope="col">Profile</th>${admin ? html`<th scope="col"><span class="visually-hidden">Change</span></th>` : ''}</tr></thead>
+    <tbody>${numbers.map(
+      (n) => html`<tr>
+      <td data-label="Number"><strong>${n.number}</strong></td>
+      <td data-label="Label">${n.label}</td>
+      <td data-label="Profile">${PROFILE_WORDS[n.profile]}</td>
+      ${
+        admin
+          ? html`<td><form method="post" action="/console/numbers/${encodeURIComponent(n.number)}/profile" class="inline">${csrfField(auth)}
+        <label class="visually-hidden" for="p-${n.number}">Profile of ${n.number}</label><select id="p-${n.number}" name="profile">${options(n.profile)}</select>
+        <button type="submit">Set</button></form>
+        <form method="post" action="/console/numbers/${encodeURIComponent(n.number)}/remove" class="inline">${csrfField(auth)}
+        <button type="submit" class="danger" aria-label="Remove the number ${n.number}">Remove</button></form></td>`
+          : ''
+      }
+    </tr>`,
+    )}</tbody></table></div>`
+      : html`<p class="empty">No numbers yet: every call is handled as the main number.</p>`
+  }
+  ${
+    admin
+      ? html`<h3 id="add-number-heading">Add a number</h3>
+  <form method="post" action="/console/numbers" class="filters" aria-labelledby="add-number-heading">
+    ${csrfField(auth)}
+    <div class="field"><label for="n-number">Number</label><input id="n-number" name="number" required maxlength="40" placeholder="0808 157 0024"></div>
+    <div class="field"><label for="n-label">Label</label><input id="n-label" name="label" required maxlength="100" placeholder="Cat4 24-hour"></div>
+    <div class="field"><label for="n-profile">Profile</label><select id="n-profile" name="profile">${options('main')}</select></div>
+    <div class="field actions"><button type="submit" class="primary">Add number</button></div>
+  </form>`
+      : ''
+  }
+</section>`;
 }

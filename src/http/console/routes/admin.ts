@@ -3,10 +3,13 @@
 // changing the rest, and users, is for admins;
 // reports are for supervisors and admins. Each change goes through the same
 // function the API uses, so both validate and audit alike.
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { listEngineers } from '../../../store/engineers.ts';
+import type { Db } from '../../../store/db.ts';
+import { addLineNumber, listLineNumbers, removeLineNumber, setLineNumberProfile, type LineNumber } from '../../../store/line-numbers.ts';
+import { changeLineNumber } from '../../api/line-numbers.ts';
 import { ConflictError, ValidationError } from '../../../store/errors.ts';
 import { responseTimeHistogram } from '../../../store/console-views.ts';
 import { slaReport } from '../../../store/reports.ts';
@@ -43,6 +46,9 @@ const FLASH: Record<string, string> = {
   'override-removed': 'Override removed.',
   'closure-added': 'Closure added. Open tickets’ office-hours due times have been recomputed.',
   'closure-removed': 'Closure removed. Open tickets’ office-hours due times have been recomputed.',
+  'number-added': 'Number added: calls to it start as its profile says.',
+  'number-changed': 'Profile changed: calls to the number from now on start as it says.',
+  'number-removed': 'Number removed: calls to it are handled as the main number.',
   'user-saved': 'User saved.',
 };
 
@@ -144,7 +150,7 @@ export function adminPages(deps: ConsoleDeps): Router {
     const auth = requireRole(req, EVERYONE);
     const q = closuresQuery.safeParse(rawQuery(req.query));
     const year = (q.success ? q.data.year : undefined) ?? thisYear();
-    send(res, closuresPage(auth, await closuresView(deps, year), { now: deps.now(), flash: q.success ? flashOf(req.query) : { kind: 'error', text: 'That year cannot be shown.' } }), q.success ? 200 : 400);
+    send(res, closuresPage(auth, await closuresView(deps, year), { now: deps.now(), numbers: await listLineNumbers(deps.db), flash: q.success ? flashOf(req.query) : { kind: 'error', text: 'That year cannot be shown.' } }), q.success ? 200 : 400);
   });
 
   router.post('/closures', async (req, res) => {
@@ -152,7 +158,7 @@ export function adminPages(deps: ConsoleDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = { from: String(body.from ?? ''), to: String(body.to ?? ''), reason: String(body.reason ?? '') };
     const fail = async (text: string) =>
-      send(res, closuresPage(auth, await closuresView(deps, thisYear()), { now: deps.now(), flash: { kind: 'error', text: `The closure was not added: ${text}` }, form }), 422);
+      send(res, closuresPage(auth, await closuresView(deps, thisYear()), { now: deps.now(), numbers: await listLineNumbers(deps.db), flash: { kind: 'error', text: `The closure was not added: ${text}` }, form }), 422);
     const parsed = newClosureBody.safeParse(body);
     if (!parsed.success) return fail(issuesText(parsed.error));
     let year: number;
@@ -174,6 +180,29 @@ export function adminPages(deps: ConsoleDeps): Router {
     await removeClosureAs(deps, auth, id.data);
     res.redirect(303, '/console/closures?done=closure-removed');
   });
+
+  // --- the line's numbers (on the closures page) ---------------------------------
+  /** Bad input changes nothing and is said on the page; the change and its audit are one transaction. */
+  async function numberChange(req: Request, res: Response, action: string, apply: (db: Db) => Promise<LineNumber>, done: string) {
+    const auth = requireRole(req, ADMINS);
+    try {
+      await changeLineNumber(deps, auth, action, apply);
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      const numbers = await listLineNumbers(deps.db);
+      return send(res, closuresPage(auth, await closuresView(deps, thisYear()), { now: deps.now(), numbers, flash: { kind: 'error', text: `The number was not changed: ${message}` } }), 422);
+    }
+    res.redirect(303, `/console/closures?done=${done}#numbers`);
+  }
+  const field = (req: Request, name: string) => String(((req.body ?? {}) as Record<string, unknown>)[name] ?? '');
+
+  router.post('/numbers', (req, res) =>
+    numberChange(req, res, 'line-number.added', (db) => addLineNumber(db, { number: field(req, 'number'), profile: field(req, 'profile'), label: field(req, 'label') }), 'number-added'));
+  router.post('/numbers/:number/profile', (req, res) =>
+    numberChange(req, res, 'line-number.profile-set', (db) => setLineNumberProfile(db, String(req.params.number), field(req, 'profile')), 'number-changed'));
+  router.post('/numbers/:number/remove', (req, res) =>
+    numberChange(req, res, 'line-number.removed', (db) => removeLineNumber(db, String(req.params.number)), 'number-removed'));
 
   // --- users ------------------------------------------------------------------
   async function showUsers(res: Response, auth: SessionUser, flash: Flash, issued: { email: string; password: string } | null = null, status = 200) {
