@@ -1,5 +1,5 @@
 // What every benchmark section is given: the run's size, where to write, how to talk.
-export const SECTIONS = ['flow', 'ari', 'twilio', 'sla', 'db', 'asterisk'] as const;
+export const SECTIONS = ['flow', 'ari', 'twilio', 'sla', 'db', 'asterisk', 'burst'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -10,6 +10,7 @@ import { readablePlan, renderMarkdown } from './report.ts';
 import type { BenchResults, SectionOutcome } from './results.ts';
 import { runAriSection } from './sections/ari.ts';
 import { runAsteriskSection } from './sections/asterisk.ts';
+import { runBurstSection } from './sections/burst.ts';
 import { runDbSection } from './sections/db.ts';
 import { runFlowSection } from './sections/flow.ts';
 import { runSlaSection } from './sections/sla.ts';
@@ -23,13 +24,14 @@ const RUNNERS: { [K in SectionName]: (ctx: SectionContext) => Promise<NonNullabl
   twilio: (ctx) => runTwilioSection(ctx),
   ari: (ctx) => runAriSection(ctx),
   asterisk: runAsteriskSection,
+  burst: runBurstSection,
 };
 
 /**
  * The order sections run in: the quick, quiet ones first, and the database last, since
  * building it writes gigabytes that Postgres is still flushing for a while afterwards.
  */
-const ORDER: readonly SectionName[] = ['flow', 'sla', 'twilio', 'ari', 'asterisk', 'db'];
+const ORDER: readonly SectionName[] = ['flow', 'sla', 'twilio', 'ari', 'burst', 'asterisk', 'db'];
 
 export interface BenchRun {
   results: BenchResults;

@@ -128,6 +128,18 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(section(s.asterisk, renderAsterisk));
   }
 
+  if (s.burst) {
+    out.push('## 7. A burst during an incident announcement (simulated Asterisk, real carrier, Postgres, Redis)');
+    out.push(section(s.burst, (b) =>
+      table(
+        ['Callers', 'Arriving within', 'Heard the announcement', 'Call start → its first word p50', 'p99', 'max', 'Joined the incident', 'Messages taken at the desk overflow', '“Connecting you” → message offered p50 / max', 'Errors', 'Load average'],
+        [[fmt(b.callers), `${b.arrivalSeconds} s`, fmt(b.heardAnnouncement), `${ms(b.announcementMs.p50)} ms`, `${ms(b.announcementMs.p99)} ms`, `${ms(b.announcementMs.max)} ms`, fmt(b.joined), fmt(b.messages), `${b.deskWaitSeconds.p50} / ${b.deskWaitSeconds.max} s (limit ${b.overflowSeconds} s)`, String(b.errors.failedCalls + b.errors.simulatorViolations), String(b.loadAverage)]],
+      ) +
+      `\n\nThe announcement follows the greeting, which the simulator takes ${b.greetingMs} ms to say: the rest is the line. The desk never answers; its limit is time (DESK_OVERFLOW_SECONDS), after which each caller leaves a message rather than waiting on.` +
+      (b.errors.examples.length > 0 ? `\n\nErrors: ${b.errors.examples.join('; ')}` : ''),
+    ));
+  }
+
   const profiles = Object.entries(r.profiles);
   if (profiles.length > 0) {
     out.push('## Where the time goes (missed targets)');

@@ -6,6 +6,7 @@ import type { Machine } from './machine.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { AriResult } from './sections/ari.ts';
 import type { AsteriskResult } from './sections/asterisk.ts';
+import type { BurstResult } from './sections/burst.ts';
 import type { DbResult } from './sections/db.ts';
 import type { FlowResult } from './sections/flow.ts';
 import type { SlaResult } from './sections/sla.ts';
@@ -48,6 +49,7 @@ export interface BenchResults {
     sla?: SectionOutcome<SlaResult>;
     db?: SectionOutcome<DbResult>;
     asterisk?: SectionOutcome<AsteriskResult>;
+    burst?: SectionOutcome<BurstResult>;
   };
   targets: Target[];
   /** For each missed target: a CPU profile summed up, or why there is none. */
@@ -149,6 +151,20 @@ const asterisk = z.union([
   }),
 ]);
 
+const burst = z.object({
+  callers: n,
+  arrivalSeconds: n,
+  heardAnnouncement: n,
+  announcementMs: summary,
+  greetingMs: n,
+  joined: n,
+  messages: n,
+  deskWaitSeconds: summary,
+  overflowSeconds: n,
+  errors: z.object({ failedCalls: n, simulatorViolations: n, examples: z.array(z.string()) }),
+  loadAverage: n,
+});
+
 export const benchResultsSchema = z.object({
   version: z.literal(1),
   smoke: z.boolean(),
@@ -163,6 +179,7 @@ export const benchResultsSchema = z.object({
     sla: outcome(sla).optional(),
     db: outcome(db).optional(),
     asterisk: outcome(asterisk).optional(),
+    burst: outcome(burst).optional(),
   }),
   targets: z.array(z.object({ id: z.string(), what: z.string(), target: z.string(), measured: z.string(), met: z.boolean().nullable() })),
   profiles: z.record(z.string(), z.unknown()),

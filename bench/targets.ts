@@ -76,6 +76,18 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
     target('db-due', 'db', 'SLA watcher due query p95', '≤ 10 ms', db && worstDue ? `worst: ${worstDue.latencyMs.p95} ms (${worstDue.name})` : null, db ? db.dueQuery.every((q) => q.latencyMs.p95 <= 10) : null),
   );
   targets.push(...asteriskTargets(sections.asterisk));
+  const burst = sections.burst?.status === 'ok' ? sections.burst.result : null;
+  const burstOk = burst ? burst.errors.failedCalls + burst.errors.simulatorViolations === 0 && burst.heardAnnouncement === burst.callers : null;
+  targets.push(
+    target(
+      'burst',
+      'burst',
+      'callers arriving within 10 s during an announcement: all answered and heard it, 0 errors (issue 17)',
+      '200, 0 errors',
+      burst ? `${burst.heardAnnouncement} of ${burst.callers} heard it (p50 ${Math.round(burst.announcementMs.p50)} ms, p99 ${Math.round(burst.announcementMs.p99)} ms), ${burst.errors.failedCalls + burst.errors.simulatorViolations} errors` : null,
+      burst && burst.callers >= 200 ? burstOk : null,
+    ),
+  );
   return targets;
 }
 

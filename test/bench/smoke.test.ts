@@ -35,7 +35,7 @@ describe('npm run bench -- --smoke', () => {
       expect(section?.status, `${name}: ${section?.status === 'failed' ? section.error : 'missing'}`).toBe('ok');
     }
     expect(readFileSync(run.markdownPath, 'utf8')).toBe(run.markdown);
-  }, 180_000);
+  }, 300_000);
 
   it('names the machine and judges every target from what it measured', () => {
     expect(run.results.machine.cores).toBeGreaterThan(0);
