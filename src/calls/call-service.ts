@@ -232,7 +232,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
       return serialise(callId, async () => {
         const key = options.idempotencyKey;
         const claimant = randomUUID();
-        const { session, answer } = key ? await claimStep(callId, key, claimant) : { session: await loadSession(deps.live, callId), answer: undefined };
+        const { session, answer } = await claimStep(callId, key, claimant);
         if (!session) throw new UnknownCallError(callId);
         if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) throw new UnknownCallError(callId);
         if (answer) return answer;
@@ -241,8 +241,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           step = await run(session, event, at, options.notes);
         } catch (err) {
           await keepSequence(session);
-          // Another delivery of this step may try it now.
-          if (key) await deps.live.releaseLock(stepLock(callId, key), claimant).catch(() => undefined);
+          await giveBack(callId, key, claimant);
           throw err;
         }
         if (key) rememberResult(session, key, step);
@@ -262,10 +261,16 @@ export function createCallService(deps: CallServiceDeps): CallService {
     async note(callId: string, type: string, detail: Record<string, unknown>, at: Date, options: { idempotencyKey?: string } = {}): Promise<void> {
       await serialise(callId, async () => {
         const key = options.idempotencyKey;
-        const { session, answer } = key ? await claimStep(callId, key, randomUUID()) : { session: await loadSession(deps.live, callId), answer: undefined };
+        const claimant = randomUUID();
+        const { session, answer } = await claimStep(callId, key, claimant);
         if (!session || answer) return;
         session.seq += 1;
-        await deps.records.appendTimeline([{ callId, seq: session.seq, at, type, detail }]);
+        try {
+          await deps.records.appendTimeline([{ callId, seq: session.seq, at, type, detail }]);
+        } catch (err) {
+          await giveBack(callId, key, claimant);
+          throw err;
+        }
         if (key) rememberResult(session, key, { callId, commands: [], ended: session.state.phase === 'ended' });
         await saveSession(deps.live, session);
       });
@@ -282,7 +287,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * another delivery holds the claim, waits for its answer; if that instance died
    * mid-step, its claim lapses and this one takes the step over.
    */
-  async function claimStep(callId: string, key: string, claimant: string): Promise<{ session: Session | null; answer?: Step | undefined }> {
+  async function claimStep(callId: string, key: string | undefined, claimant: string): Promise<{ session: Session | null; answer?: Step | undefined }> {
+    if (!key) return { session: await loadSession(deps.live, callId) };
     const deadline = Date.now() + STEP_CLAIM_MS * 2;
     for (;;) {
       const { session, locked } = await deps.live.getSessionAndLock<Session>(callId, stepLock(callId, key), claimant, STEP_CLAIM_MS);
@@ -291,6 +297,11 @@ export function createCallService(deps: CallServiceDeps): CallService {
       if (Date.now() > deadline) throw new Error(`step ${key} of call ${callId} is held elsewhere and has no answer yet`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** A step that failed gives its claim back: another delivery of it may try now (if Redis cannot be told, the claim lapses). */
+  async function giveBack(callId: string, key: string | undefined, claimant: string): Promise<void> {
+    if (key) await deps.live.releaseLock(stepLock(callId, key), claimant).catch(() => undefined);
   }
 
   /** The first step another instance gave for this carrier call, once it has saved it. */
