@@ -10,6 +10,8 @@ export interface Dialled {
   profile: DialledProfile;
   /** The main support number (E.164), told to a caller who dialled a number not theirs; null if none is set. */
   mainNumber: string | null;
+  /** The number dialled itself in E.164 (however the carrier wrote it), when it could be read: announcements may be for one number. */
+  number?: string | null;
 }
 
 /** A number the line does not know, or a lookup that could not be made: today's behaviour. */

@@ -77,5 +77,5 @@ export async function dialledProfile(db: Db, rawTo: string): Promise<Dialled & {
   );
   const dialled = rows.find((r) => r.number === number);
   const main = rows.find((r) => r.profile === 'main');
-  return { ...(dialled ? { profile: dialled.profile } : MAIN_LINE), mainNumber: main?.number ?? null, known: Boolean(dialled) };
+  return { ...(dialled ? { profile: dialled.profile } : MAIN_LINE), mainNumber: main?.number ?? null, number, known: Boolean(dialled) };
 }

@@ -56,11 +56,11 @@ describe('support-line numbers', () => {
   });
 
   it('changes a number\'s profile and removes it; a removed number dialled is the main line', async () => {
-    expect(await dialledProfile(fresh.db, '+441632960010')).toEqual({ profile: 'billing', mainNumber: '+441632960000', known: true });
+    expect(await dialledProfile(fresh.db, '+441632960010')).toEqual({ profile: 'billing', mainNumber: '+441632960000', number: '+441632960010', known: true });
     expect(JSON.parse((await cli('numbers', 'set-profile', '--number', '01632960010', '--profile', 'cat4_24h')).out)).toMatchObject({ profile: 'cat4_24h' });
     expect((await dialledProfile(fresh.db, '01632 960010')).profile).toBe('cat4_24h');
     expect((await cli('numbers', 'remove', '--number', '+441632960010')).code).toBe(0);
-    expect(await dialledProfile(fresh.db, '+441632960010')).toEqual({ profile: 'main', mainNumber: '+441632960000', known: false });
-    expect(await dialledProfile(fresh.db, 'support')).toEqual({ profile: 'main', mainNumber: '+441632960000', known: false });
+    expect(await dialledProfile(fresh.db, '+441632960010')).toEqual({ profile: 'main', mainNumber: '+441632960000', number: '+441632960010', known: false });
+    expect(await dialledProfile(fresh.db, 'support')).toEqual({ profile: 'main', mainNumber: '+441632960000', number: null, known: false });
   });
 });

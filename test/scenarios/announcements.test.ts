@@ -34,6 +34,7 @@ const sounds = mkdtempSync(join(tmpdir(), 'sl-announce-scenario-'));
 let incidentId = '';
 let bath: AnnouncementRecord;
 let maintenance: AnnouncementRecord;
+let cat4Line: AnnouncementRecord;
 const tickets = { division: 'england-and-wales' as const, routing: { dutyManagerPhone: null, sms: true, webhook: false } };
 
 beforeAll(async () => {
@@ -59,6 +60,16 @@ beforeAll(async () => {
     endsAt: new Date('2026-11-19T06:00:00Z'),
     actor: 'user:1',
     at: new Date('2026-11-16T07:00:00Z'),
+  });
+  // Only for callers who dialled the Cat4 24-hour number, however the trunk writes it.
+  cat4Line = await postAnnouncement(deps, {
+    kind: 'incident',
+    message: 'Our 24-hour line has a fault with call recording today.',
+    startsAt: new Date('2026-11-18T09:00:00Z'),
+    endsAt: new Date('2026-11-18T18:00:00Z'),
+    dialledNumber: '+448081570024',
+    actor: 'user:1',
+    at: new Date('2026-11-18T09:00:00Z'),
   });
 });
 afterAll(() => rmSync(sounds, { recursive: true, force: true }));
@@ -100,6 +111,15 @@ describe('over Asterisk (the announcement is the audio rendered when it was post
     const { call, ticket } = await joinedTicket('asterisk', caller.channelId);
     expect(call).toMatchObject({ outcome: 'informed', endReason: 'joined-incident' });
     expect(ticket).toMatchObject({ incident_id: incidentId, timers: '0' });
+  });
+
+  it('a caller who dialled the 24-hour number (the trunk gives it nationally) hears its announcement; others do not', async () => {
+    const { sim } = await start();
+    const caller = sim.call({ from: cat1.phone, to: '08081570024' });
+    await caller.hears('greeting', `sound:${maintenance.sound}`, `sound:${cat4Line.sound}`, 'enter-pin').hangsUp();
+    const main = sim.call({ from: cat1.phone });
+    await main.hears('greeting', 'enter-pin').hangsUp();
+    expect(main.transcript).not.toContain(`sound:${cat4Line.sound}`);
   });
 
   it('Castle Vets, outside its scope, hears only the maintenance notice and goes to the menu', async () => {

@@ -17,13 +17,18 @@ export function announcementSpeech(a: AnnouncementView): Segment {
   };
 }
 
+/** The number the caller dialled, as the call service read it (E.164); the carrier's raw `to` in a session saved before. */
+function dialledNumber(state: FlowState): string | null {
+  return state.dialled?.number ?? (state.to === '' ? null : state.to);
+}
+
 /** Announcements to say now that the caller has not heard yet. */
 export function dueAnnouncements(state: FlowState, now: Date, identified: boolean): AnnouncementView[] {
   const heard = new Set(state.announced ?? []);
   const who = {
     accountId: identified ? (state.account?.accountId ?? null) : null,
     services: identified ? (state.account?.services ?? null) : null,
-    dialled: state.to === '' ? null : state.to,
+    dialled: dialledNumber(state),
   };
   return (state.announcements ?? []).filter((a) => !heard.has(a.id) && (identified || !needsIdentity(a)) && hears(a, who, now));
 }
@@ -31,7 +36,7 @@ export function dueAnnouncements(state: FlowState, now: Date, identified: boolea
 /** The incident an identified caller may join: the first heard announcement (still live for them) linked to one. */
 export function joinableIncident(state: FlowState, now: Date): string | null {
   const heard = new Set(state.announced ?? []);
-  const who = { accountId: state.account?.accountId ?? null, services: state.account?.services ?? null, dialled: state.to === '' ? null : state.to };
+  const who = { accountId: state.account?.accountId ?? null, services: state.account?.services ?? null, dialled: dialledNumber(state) };
   const found = (state.announcements ?? []).find((a) => heard.has(a.id) && a.incidentId !== null && hears(a, who, now));
   return found?.incidentId ?? null;
 }
