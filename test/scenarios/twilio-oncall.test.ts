@@ -1,5 +1,7 @@
-// The on-call ladder over Twilio: <Dial><Number url> screening, press 1 to join,
-// anything else moves on, and the ladder's end takes a message.
+// The on-call ladder over Twilio: the engineer rung through the REST API as soon as
+// the flow dials them (the caller waits in the call's queue, hearing the reference),
+// screening, press 1 to take the caller from the queue, anything else moves on, and
+// the ladder's end takes a message.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findCallByCarrierId, callTimeline } from '../../src/store/calls.ts';
 import { getTicket } from '../../src/store/tickets.ts';
@@ -23,9 +25,31 @@ afterEach(async () => {
   await line?.close();
 });
 
-async function start(): Promise<TwilioLine> {
-  line = await startTwilioLine({ db: fresh.db, live: redis.store, at: NIGHT });
+async function start(opts: { rest?: boolean; speechWordsPerSecond?: number } = {}): Promise<TwilioLine> {
+  // The REST API on unless a test says otherwise: the engineer rings first.
+  line = await startTwilioLine({ db: fresh.db, live: redis.store, at: NIGHT, rest: true, ...opts });
   return line;
+}
+
+/** Simulated seconds from the caller's critical key to the first engineer's phone ringing. */
+async function keyToRing(l: TwilioLine): Promise<number> {
+  const { sim } = l;
+  sim.engineer(sam.phone).answers({ afterSeconds: 4 }).presses('1');
+  let keyAt = 0;
+  const caller = sim.call({ from: cat4.phone });
+  await caller
+    .presses(`${cat4.pin}#`)
+    .presses('1')
+    .check(() => {
+      keyAt = sim.now().getTime();
+    })
+    .presses('1')
+    .hears('ticket-reference', 'hold')
+    .isConnectedTo(sam.phone)
+    .hangsUp();
+  const ring = sim.engineer(sam.phone).rings[0];
+  if (!ring) throw new Error('the engineer never rang');
+  return (ring.startedAt.getTime() - keyAt) / 1000;
 }
 
 async function callRecord(callSid: string) {
@@ -33,6 +57,45 @@ async function callRecord(callSid: string) {
   if (!call) throw new Error(`no call for ${callSid}`);
   return call;
 }
+
+describe('the engineer rings first over Twilio', () => {
+  it("rings the engineer within 2 s of the critical key, while the caller hears the reference and the hold", async () => {
+    expect(await keyToRing(await start({ speechWordsPerSecond: 2.5 }))).toBeLessThanOrEqual(2);
+  });
+
+  it('without the REST API the caller dials the engineer only after the reference has been said', async () => {
+    expect(await keyToRing(await start({ rest: false, speechWordsPerSecond: 2.5 }))).toBeGreaterThan(2);
+  });
+
+  it('rings the next engineer while the caller waits in the queue', async () => {
+    const { sim, api } = await start();
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'hold').isConnectedTo(alex.phone);
+    expect(api.calls.map((c) => c.to)).toEqual([sam.phone, alex.phone]);
+    // Sam's unanswered call moved the caller on by a redirect, once; Alex took them from the queue.
+    expect(api.updates.filter((u) => u.url)).toHaveLength(1);
+    expect(caller.heard.filter((h) => h.includes('reference')).length).toBeGreaterThan(0);
+    await caller.hangsUp();
+  });
+
+  it("cancels the engineer's ringing call when the caller hangs up in the queue, and frees the engineer", async () => {
+    const { sim, api } = await start();
+    sim.engineer(sam.phone).keepsRinging();
+    const first = sim.call({ from: cat4.phone });
+    await first.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference').hangsUp();
+    const [samCall] = api.calls;
+    expect(api.updates).toEqual([{ sid: samCall?.sid, status: 'canceled', url: null }]);
+    expect(sim.engineer(sam.phone).rings.map((r) => r.outcome)).toEqual(['canceled']);
+    const call = await callRecord(first.callSid);
+    expect(call.outcome).not.toBe('engineer');
+    // Sam is free again: the next critical call rings Sam first.
+    sim.engineer(sam.phone).answers().presses('1');
+    const second = sim.call({ from: cat4.phone });
+    await second.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(sam.phone).hangsUp();
+  });
+});
 
 describe('a critical Cat4 fault at night over Twilio', () => {
   it('rings the primary engineer, who hears the whisper, presses 1 and is joined to the caller', async () => {

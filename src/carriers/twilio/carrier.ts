@@ -10,6 +10,7 @@ import { UnknownCallError } from '../../calls/call-service.ts';
 import type { CallDriver, CarrierNote, Step } from '../../calls/types.ts';
 import { ENGINEER_ACCEPT_KEY, engineerKeyOutcome } from '../../domain/flow/rules.ts';
 import type { FlowEvent } from '../../domain/flow/types.ts';
+import { prompt } from '../../domain/prompts.ts';
 import { createLinks, decodeUtterance } from './links.ts';
 import {
   MAX_SANE_DIGITS,
@@ -19,20 +20,25 @@ import {
   engineerOutcome,
   isFinalStatus,
   seconds,
+  unansweredOutcome,
   sipLegFailed,
   type LegQuery,
   type RecordingQuery,
   type ScreenQuery,
   type StatusQuery,
   type StepQuery,
+  type WaitQuery,
   type WebhookParams,
 } from './params.ts';
+import type { TwilioRest } from './rest.ts';
 import type { TwilioSettings } from './settings.ts';
 import {
   renderBridge,
   renderCallerStep,
   renderEmpty,
   renderHangup,
+  renderQueueBridge,
+  renderWait,
   renderSafeAfterDesk,
   renderSafeRecorded,
   renderSafeRoute,
@@ -51,6 +57,12 @@ export interface TwilioCarrierDeps {
   clock: () => Date;
   /** True while the ARI carrier is connected; then calls go to Asterisk first. */
   isAsteriskHealthy: () => boolean;
+  /**
+   * Twilio's REST API: with it, the on-call engineer is rung the moment the flow dials
+   * them and the caller hears the reference in a queue meanwhile; without it, the
+   * caller's <Dial> rings them after the reference.
+   */
+  rest?: Pick<TwilioRest, 'ringEngineer' | 'endCall' | 'redirectCall'> | null;
 }
 
 export type TwilioCarrier = ReturnType<typeof createTwilioCarrier>;
@@ -79,13 +91,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
 
   async function render(callId: string, step: Step, next: number, p: WebhookParams, at: Date): Promise<Reply> {
     const callLog = log.child({ callId, callSid: p.CallSid });
-    const out = renderCallerStep(step, {
-      callId,
-      step: next,
-      callerId: settings.callerId ?? (p.To || null),
-      settings,
-      links,
-    });
+    const callerId = settings.callerId ?? (p.To || null);
+    const ringing = await ringFirst(callId, step, next, p.CallSid, callerId);
+    const out = renderCallerStep(step, { callId, step: next, callerId, settings, links, ringing });
     if (out.dropped.length > 0) {
       callLog.error({ dropped: out.dropped, rendered: out.rendered }, 'flow asked for media after a hand-over; Twilio cannot run it');
     }
@@ -95,6 +103,35 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       return safeRoute();
     }
     return twiml(out.twiml);
+  }
+
+  /** The flow dials an engineer: ring them now through the REST API (null → the caller's <Dial> does). */
+  async function ringFirst(callId: string, step: Step, next: number, callerSid: string, callerId: string | null): Promise<{ sid: string; engineerId: string } | null> {
+    const dial = step.commands.find((c) => c.kind === 'dialEngineer');
+    if (!dial || dial.kind !== 'dialEngineer' || !deps.rest || !callerId) return null;
+    const { engineer } = dial;
+    try {
+      const { sid } = await deps.rest.ringEngineer({
+        to: engineer.phone,
+        from: callerId,
+        url: links.screen(callId, next, engineer.engineerId, dial.whisper, dial.whisperTimeoutSeconds, dial.acceptKey, callerSid),
+        statusCallback: links.legStatus(callId, next, 'engineer', engineer.engineerId, callerSid),
+        timeoutSeconds: dial.ringSeconds,
+      });
+      return { sid, engineerId: engineer.engineerId };
+    } catch (err) {
+      log.warn({ err, callId, engineerId: engineer.engineerId }, 'could not ring the engineer through the REST API: the caller dials them');
+      return null;
+    }
+  }
+
+  /** Sends a queued caller to a step URL (what became of their engineer's call). */
+  async function redirectCaller(callId: string, callerSid: string, url: string): Promise<void> {
+    try {
+      await deps.rest?.redirectCall(callerSid, url);
+    } catch (err) {
+      log.warn({ err, callId, callerSid }, 'could not move the waiting caller on (gone already?)');
+    }
   }
 
   async function startIvr(p: WebhookParams, at: Date, why: string, facts: Record<string, unknown> = {}): Promise<Reply> {
@@ -206,8 +243,24 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
               step = await feed({ type: 'deskResult', outcome: deskOutcome(p) });
             }
             break;
+          case 'queue': {
+            if (p.QueueResult === 'bridged') {
+              step = await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'engineer-hung-up'));
+              break;
+            }
+            // Out of the queue without the engineer: their call must not ring on for nobody.
+            if (q.leg) await deps.rest?.endCall(q.leg, 'canceled').catch((err: unknown) => log.warn({ err, callId, leg: q.leg }, 'could not cancel the engineer call'));
+            if (!callerGone(p)) return safeRoute();
+            step = await feed(hangup('caller-hung-up'));
+            break;
+          }
           case 'engineer': {
             if (!q.engineer) return safeRoute();
+            if (q.outcome) {
+              // The engineer's REST-rung call ended unjoined; its status or screen sent the caller here.
+              step = await feed({ type: 'engineerResult', engineerId: q.engineer, outcome: q.outcome }, `${key}:engineer`);
+              break;
+            }
             if (callerGone(p) && !dialBridged(p)) {
               step = await feed(hangup('caller-hung-up'));
               break;
@@ -231,7 +284,7 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     /** The engineer answered: they hear the whisper and have one key to accept. */
     async screen(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
       const at = clock();
-      const parent = p.ParentCallSid;
+      const parent = p.ParentCallSid ?? q.parent;
       if (!parent) return twiml(renderHangup());
       const whisper = q.w ? decodeUtterance(q.w) : null;
       if (!whisper) {
@@ -239,16 +292,23 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
         return twiml(renderHangup());
       }
       const answered = fact('twilio.engineer-answered', { engineerId: q.engineer, legSid: p.CallSid, step: q.step }, at);
-      const step = await feedCall(q.call, parent, { type: 'engineerAnswered', engineerId: q.engineer }, at, `${parent}:${q.step}:answered`, [answered]);
+      let step: Step | null;
+      try {
+        step = await feedCall(q.call, parent, { type: 'engineerAnswered', engineerId: q.engineer }, at, `${parent}:${q.step}:answered`, [answered]);
+      } catch (err) {
+        // This leg is hung up; a caller waiting in the queue on it moves on to the next engineer.
+        if (q.parent) await redirectCaller(q.call, parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome: 'failed' }));
+        throw err;
+      }
       if (!step) return twiml(renderHangup());
-      const action = links.screenResult(q.call, q.step, q.engineer, q.k ?? ENGINEER_ACCEPT_KEY);
+      const action = links.screenResult(q.call, q.step, q.engineer, q.k ?? ENGINEER_ACCEPT_KEY, q.parent);
       return twiml(renderScreen(whisper, q.t ?? 10, action, settings, links));
     },
 
     /** The engineer's key (or none), judged by the flow's rule. Only the flow's bridge command lets the legs join. */
     async screenResult(p: WebhookParams, q: ScreenQuery): Promise<Reply> {
       const at = clock();
-      const parent = p.ParentCallSid;
+      const parent = p.ParentCallSid ?? q.parent;
       if (!parent) return twiml(renderHangup());
       const outcome = engineerKeyOutcome({ acceptKey: q.k ?? ENGINEER_ACCEPT_KEY }, p.Digits);
       // The flow's own `bridge` entry says when the legs are joined; this says what the engineer did.
@@ -256,6 +316,12 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       const event: FlowEvent = { type: 'engineerResult', engineerId: q.engineer, outcome };
       const step = await feedCall(q.call, parent, event, at, `${parent}:${q.step}:engineer`, [screened]);
       const bridge = step?.commands.some((c) => c.kind === 'bridgeEngineer' && c.engineerId === q.engineer) ?? false;
+      if (q.parent) {
+        // Rung through the REST API: the engineer takes the caller from the queue, or the caller moves on.
+        if (outcome === 'accepted' && bridge) return twiml(renderQueueBridge(q.call, settings, links));
+        if (step && !step.ended && outcome !== 'accepted') await redirectCaller(q.call, parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome }));
+        return twiml(renderHangup());
+      }
       if (outcome === 'accepted' && bridge) return twiml(renderBridge(settings, links));
       if (outcome === 'accepted') log.warn({ callId: q.call, engineerId: q.engineer }, 'engineer accepted but the flow did not bridge (caller gone or ladder moved on)');
       return twiml(renderHangup());
@@ -280,6 +346,11 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       const key = `${p.CallSid}:status:${p.CallStatus}:${p.SequenceNumber ?? ''}`;
       if (q.leg && q.call) {
         await note(q.call, `twilio.${q.leg}-leg`, { ...facts, engineerId: q.engineer, step: q.step }, at, key);
+        const unanswered = unansweredOutcome(p.CallStatus);
+        // A REST-rung engineer who never answered: the waiting caller moves on to the flow's next step.
+        if (q.parent && q.engineer && q.step !== undefined && unanswered) {
+          await redirectCaller(q.call, q.parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome: unanswered }));
+        }
         return NOTHING;
       }
       const callId = await driver.findCall('twilio', p.CallSid);
@@ -330,6 +401,15 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       }
     },
 
+    /** The queued caller's hold while the engineer rings; Twilio asks again each time it ends. */
+    async wait(p: WebhookParams, q: WaitQuery): Promise<Reply> {
+      const first = decodeUtterance(q.w) ?? [];
+      const hold = decodeUtterance(q.h) ?? [];
+      const firstPass = !p.QueueTime || p.QueueTime === '0';
+      return twiml(renderWait(first, hold, firstPass, settings, links));
+    },
+
+    holdOn: (): Reply => twiml(renderWait([], [prompt('hold')], false, settings, links)),
     safeRoute,
     hangupLeg: (): Reply => twiml(renderHangup()),
     connectLeg: (): Reply => twiml(renderEmpty()),

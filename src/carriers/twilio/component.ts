@@ -2,6 +2,7 @@
 // readiness line saying how webhooks are checked. `startCarriers` adds it.
 import type { Component, Line } from '../../runtime.ts';
 import { createTwilioRouter } from '../../http/twilio/router.ts';
+import { createTwilioRest } from './rest.ts';
 import { assertTwilioConfig, twilioSettings } from './settings.ts';
 
 export interface TwilioComponentOptions {
@@ -14,7 +15,13 @@ export interface TwilioComponentOptions {
 export function twilioComponent(line: Line, options: TwilioComponentOptions = {}): Component {
   assertTwilioConfig(line.config);
   const settings = twilioSettings(line.config);
+  const c = line.config;
+  const rest =
+    c.TWILIO_RING_FIRST && c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_CALLER_ID
+      ? createTwilioRest({ accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_CALLER_ID, publicBaseUrl: settings.publicBaseUrl, voice: settings, logger: line.logger })
+      : null;
   const router = createTwilioRouter({
+    rest,
     driver: line.calls,
     settings,
     logger: line.logger,

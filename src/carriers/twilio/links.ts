@@ -7,7 +7,7 @@ import type { Segment, Utterance } from '../../domain/prompts.ts';
 import { isPromptId } from '../../domain/prompts.ts';
 
 /** What a `/twilio/step` request reports. */
-export const STEP_KINDS = ['gather', 'desk', 'no-desk', 'engineer', 'record', 'record-empty'] as const;
+export const STEP_KINDS = ['gather', 'desk', 'no-desk', 'engineer', 'queue', 'record', 'record-empty'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const SAFE_STAGES = ['desk-done', 'recorded', 'record-empty'] as const;
@@ -16,10 +16,13 @@ export type SafeStage = (typeof SAFE_STAGES)[number];
 export interface Links {
   voice(): string;
   step(callId: string, step: number, on: StepKind, extra?: Record<string, string>): string;
-  screen(callId: string, step: number, engineerId: string, whisper: Utterance, timeoutSeconds: number, acceptKey: string): string;
-  screenResult(callId: string, step: number, engineerId: string, acceptKey: string): string;
+  /** `parent`: the caller's CallSid, for an engineer rung through the REST API (no ParentCallSid then). */
+  screen(callId: string, step: number, engineerId: string, whisper: Utterance, timeoutSeconds: number, acceptKey: string, parent?: string): string;
+  screenResult(callId: string, step: number, engineerId: string, acceptKey: string, parent?: string): string;
+  /** What a queued caller hears while the engineer rings: `first` once, then `hold`. */
+  wait(callId: string, first: Utterance, hold: Utterance): string;
   deskAnswer(callId: string, step: number): string;
-  legStatus(callId: string, step: number, leg: 'engineer' | 'desk', engineerId?: string): string;
+  legStatus(callId: string, step: number, leg: 'engineer' | 'desk', engineerId?: string, parent?: string): string;
   recordingStatus(callId: string | undefined, name: string): string;
   sipResult(): string;
   safe(stage: SafeStage): string;
@@ -37,11 +40,12 @@ export function createLinks(publicBaseUrl: string): Links {
   return {
     voice: () => url('/voice', {}),
     step: (call, step, on, extra = {}) => url('/step', { call, step, on, ...extra }),
-    screen: (call, step, engineer, whisper, timeout, acceptKey) =>
-      url('/screen', { call, step, engineer, t: timeout, k: acceptKey, w: encodeUtterance(whisper) }),
-    screenResult: (call, step, engineer, acceptKey) => url('/screen-result', { call, step, engineer, k: acceptKey }),
+    screen: (call, step, engineer, whisper, timeout, acceptKey, parent) =>
+      url('/screen', { call, step, engineer, t: timeout, k: acceptKey, w: encodeUtterance(whisper), parent }),
+    screenResult: (call, step, engineer, acceptKey, parent) => url('/screen-result', { call, step, engineer, k: acceptKey, parent }),
+    wait: (call, first, hold) => url('/wait', { call, w: encodeUtterance(first), h: encodeUtterance(hold) }),
     deskAnswer: (call, step) => url('/desk-answer', { call, step }),
-    legStatus: (call, step, leg, engineer) => url('/status', { call, step, leg, engineer }),
+    legStatus: (call, step, leg, engineer, parent) => url('/status', { call, step, leg, engineer, parent }),
     recordingStatus: (call, name) => url('/recording-status', { call, name }),
     sipResult: () => url('/sip-result', {}),
     safe: (stage) => url('/safe', { stage }),

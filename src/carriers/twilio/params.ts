@@ -31,6 +31,10 @@ export const webhookParams = z.object({
   CallDuration: text(16).optional(),
   SequenceNumber: text(16).optional(),
   ErrorCode: text(16).optional(),
+  // <Enqueue action> and waitUrl requests.
+  QueueResult: text(32).optional(),
+  QueueSid: text(64).optional(),
+  QueueTime: text(16).optional(),
   ErrorUrl: text(1024).optional(),
 });
 export type WebhookParams = z.infer<typeof webhookParams>;
@@ -52,6 +56,10 @@ export const stepQuery = z.object({
   secret: z.literal('1').optional(),
   engineer: id.optional(),
   queue: z.enum(['support', 'billing']).optional(),
+  /** The engineer's REST-created call a queued caller waits on (on=queue). */
+  leg: callSid.optional(),
+  /** What became of that call, when its status or screen sent the caller here (on=engineer). */
+  outcome: z.enum(['no_answer', 'busy', 'failed', 'declined', 'no_key']).optional(),
 });
 export type StepQuery = z.infer<typeof stepQuery>;
 
@@ -64,7 +72,11 @@ export const screenQuery = legQuery.extend({
   /** The flow's accept key; absent on URLs issued before it travelled (ENGINEER_ACCEPT_KEY then). */
   k: z.string().regex(/^[0-9*#]$/).optional(),
   w: z.string().max(4000).optional(),
+  parent: callSid.optional(),
 });
+
+export const waitQuery = z.object({ call: id, w: z.string().max(4000), h: z.string().max(4000) });
+export type WaitQuery = z.infer<typeof waitQuery>;
 export type ScreenQuery = z.infer<typeof screenQuery>;
 
 export const statusQuery = z.object({
@@ -72,6 +84,7 @@ export const statusQuery = z.object({
   step: count.optional(),
   leg: z.enum(['engineer', 'desk']).optional(),
   engineer: id.optional(),
+  parent: callSid.optional(),
 });
 export type StatusQuery = z.infer<typeof statusQuery>;
 
@@ -113,6 +126,14 @@ export function engineerOutcome(p: WebhookParams): EngineerOutcome {
     default:
       return 'failed';
   }
+}
+
+/** A REST-rung engineer's call that ended unanswered; null for any other status. */
+export function unansweredOutcome(status: string): 'busy' | 'no_answer' | 'failed' | null {
+  if (status === 'busy') return 'busy';
+  if (status === 'no-answer') return 'no_answer';
+  if (status === 'failed') return 'failed';
+  return null;
 }
 
 export function deskOutcome(p: WebhookParams): 'answered' | 'no_answer' | 'failed' {

@@ -52,7 +52,21 @@ export interface VoicemailCall {
   recordingUrl?: string | null;
 }
 
+/** An on-call engineer rung for a live call: their answer runs the screening URL. */
+export interface EngineerRing {
+  to: string;
+  from: string;
+  url: string;
+  statusCallback: string;
+  timeoutSeconds: number;
+}
+
 export interface TwilioRest {
+  ringEngineer(ring: EngineerRing): Promise<{ sid: string }>;
+  /** Ends a call: `canceled` stops one still ringing (an answered one carries on). */
+  endCall(sid: string, status: 'canceled' | 'completed'): Promise<void>;
+  /** Moves a live call to a new TwiML document. */
+  redirectCall(sid: string, url: string): Promise<void>;
   callEngineerAboutVoicemail(call: VoicemailCall): Promise<{ sid: string; status: string }>;
   sendSms(to: string, body: string): Promise<{ sid: string; status: string }>;
 }
@@ -86,6 +100,26 @@ export function createTwilioRest(options: TwilioRestOptions): TwilioRest {
       });
       log.info({ callId: call.callId, engineerId: call.engineerId, sid: created.sid }, 'called the engineer about a voicemail');
       return { sid: created.sid, status: String(created.status) };
+    },
+
+    async ringEngineer(ring) {
+      const created = await client.calls.create({
+        to: ring.to,
+        from: ring.from,
+        url: ring.url,
+        timeout: ring.timeoutSeconds,
+        statusCallback: ring.statusCallback,
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      });
+      return { sid: created.sid };
+    },
+
+    async endCall(sid, status) {
+      await client.calls(sid).update({ status });
+    },
+
+    async redirectCall(sid, url) {
+      await client.calls(sid).update({ url, method: 'POST' });
     },
 
     async sendSms(to, body) {

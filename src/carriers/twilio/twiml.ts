@@ -48,6 +48,13 @@ export interface CallerContext {
   callerId: string | null;
   settings: Pick<TwilioSettings, 'deskNumber' | 'billingNumber'> & VoiceSettings;
   links: Links;
+  /** The engineer's call, already ringing through the REST API: the caller waits in the call's queue. */
+  ringing?: { sid: string; engineerId: string } | null;
+}
+
+/** The queue a caller waits in while their engineer rings: one per call. */
+export function queueName(callId: string): string {
+  return `call-${callId}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64);
 }
 
 export interface CallerRender {
@@ -132,7 +139,18 @@ function renderCommand(r: VoiceResponse, command: MediaCommand, ctx: CallerConte
     }
     case 'dialEngineer': {
       const { engineer } = command;
-      // <Dial> starts only once the speech before it ends: on Twilio the announcement still comes first.
+      if (ctx.ringing?.engineerId === engineer.engineerId) {
+        // Already ringing: the caller hears the reference and the hold in the queue meanwhile.
+        r.enqueue(
+          {
+            waitUrl: links.wait(callId, command.announce, command.hold),
+            action: links.step(callId, step, 'queue', { engineer: engineer.engineerId, leg: ctx.ringing.sid }),
+          },
+          queueName(callId),
+        );
+        return `queue:${engineer.engineerId}`;
+      }
+      // <Dial> starts only once the speech before it ends: here the announcement still comes first.
       speak(r, [...command.announce, ...command.hold], settings, links);
       const dial = r.dial({
         action: links.step(callId, step, 'engineer', { engineer: engineer.engineerId }),
@@ -186,6 +204,22 @@ export function renderScreen(whisper: Utterance, timeoutSeconds: number, action:
   });
   speak(g, whisper, voice, links);
   r.hangup();
+  return r.toString();
+}
+
+/** While the engineer rings: the first pass says `first` (the reference) and the hold; later passes the hold only. */
+export function renderWait(first: Utterance, hold: Utterance, firstPass: boolean, voice: VoiceSettings, links: Links): string {
+  const r = new twilio.twiml.VoiceResponse();
+  speak(r, firstPass ? [...first, ...hold] : hold, voice, links);
+  r.pause({ length: 5 });
+  return r.toString();
+}
+
+/** Accepted on a REST-rung call: the engineer takes the caller out of the call's queue. */
+export function renderQueueBridge(callId: string, voice: VoiceSettings, links: Links): string {
+  const r = new twilio.twiml.VoiceResponse();
+  speak(r, [prompt('whisper-connecting')], voice, links);
+  r.dial({}).queue({}, queueName(callId));
   return r.toString();
 }
 

@@ -14,9 +14,11 @@ import {
   statusQuery,
   stepQuery,
   voiceQuery,
+  waitQuery,
   webhookParams,
   type WebhookParams,
 } from '../../carriers/twilio/params.ts';
+import type { TwilioRest } from '../../carriers/twilio/rest.ts';
 import type { TwilioSettings } from '../../carriers/twilio/settings.ts';
 import { isPromptId } from '../../domain/prompts.ts';
 import { bodyErrorHandler, twilioBodyParser } from './body.ts';
@@ -29,10 +31,12 @@ export interface TwilioRouterDeps {
   clock?: () => Date;
   /** The ARI carrier's health; absent → Asterisk is never tried. */
   isAsteriskHealthy?: () => boolean;
+  /** Twilio's REST API: rings on-call engineers first (see the carrier). */
+  rest?: Pick<TwilioRest, 'ringEngineer' | 'endCall' | 'redirectCall'> | null;
 }
 
 /** Which leg a webhook belongs to decides what "keep moving" means when it fails inside. */
-type Leg = 'caller' | 'engineer' | 'desk' | 'callback';
+type Leg = 'caller' | 'engineer' | 'desk' | 'callback' | 'wait';
 
 export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   const log = deps.logger.child({ carrier: 'twilio' });
@@ -42,6 +46,7 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
     logger: deps.logger,
     clock: deps.clock ?? (() => new Date()),
     isAsteriskHealthy: deps.isAsteriskHealthy ?? (() => false),
+    rest: deps.rest ?? null,
   });
   const router = express.Router();
 
@@ -75,6 +80,8 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
     // The desk answered: joining them is the best thing left to do.
     desk: carrier.connectLeg,
     callback: () => ({ empty: true }),
+    // A queued caller keeps waiting: their engineer's call still decides what comes next.
+    wait: carrier.holdOn,
   };
 
   function webhook<Q extends z.ZodType>(
@@ -114,6 +121,7 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
     '/screen-result',
     webhook('screen-result', 'engineer', screenQuery, (p, q) => carrier.screenResult(p, q)),
   );
+  router.post('/wait', webhook('wait', 'wait', waitQuery, (p, q) => carrier.wait(p, q)));
   router.post('/desk-answer', webhook('desk-answer', 'desk', legQuery, (p, q) => carrier.deskAnswer(p, q)));
   router.post('/status', webhook('status', 'callback', statusQuery, (p, q) => carrier.status(p, q)));
   router.post(

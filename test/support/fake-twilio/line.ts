@@ -13,10 +13,13 @@ import type { Db } from '../../../src/store/db.ts';
 import type { LiveStore } from '../../../src/store/live/live-store.ts';
 import type { RoundTrips } from '../fake-asterisk/round-trips.ts';
 import { captureLogger, type CapturedLog } from './log.ts';
+import { createTwilioRest } from '../../../src/carriers/twilio/rest.ts';
+import { TwilioRestDouble } from './rest-double.ts';
 import { TwilioSimulator } from './simulator.ts';
 
 export const PUBLIC_BASE_URL = 'https://support-line.example.co.uk';
 export const AUTH_TOKEN = 'twilio-test-auth-token';
+export const ACCOUNT_SID = 'AC' + 'f'.repeat(32);
 export const LINE_NUMBER = '+441632960000';
 export const DESK_NUMBER = '+441632960999';
 export const BILLING_NUMBER = '+441632960998';
@@ -51,10 +54,19 @@ export interface TwilioLineOptions {
   deskRingSeconds?: number;
   /** Counts the call service's Postgres and Redis calls. */
   roundTrips?: RoundTrips;
+  /**
+   * True → the carrier has the REST API and rings on-call engineers first (the caller
+   * waits in a queue); else the caller's <Dial> rings them after the reference.
+   */
+  rest?: boolean;
+  /** The caller's speech takes simulated time (words a second); see the simulator. */
+  speechWordsPerSecond?: number;
 }
 
 export interface TwilioLine {
   sim: TwilioSimulator;
+  /** Twilio's REST API as the line sees it (engineer calls, cancels, redirects). */
+  api: TwilioRestDouble;
   calls: CallService;
   clock: TestClock;
   log: CapturedLog;
@@ -91,6 +103,11 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
     ...opts.settings,
   };
   const asterisk = { healthy: opts.asteriskHealthy ?? false };
+  const api = new TwilioRestDouble(ACCOUNT_SID, AUTH_TOKEN);
+  const rest =
+    opts.rest !== true
+      ? null
+      : createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: LINE_NUMBER, publicBaseUrl: PUBLIC_BASE_URL, voice: settings, logger: log.logger, httpClient: api });
   const app = express();
   app.use(
     '/twilio',
@@ -100,6 +117,7 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
       logger: log.logger,
       clock: clock.now,
       isAsteriskHealthy: () => asterisk.healthy,
+      rest,
     }),
   );
   const server = await new Promise<Server>((resolve) => {
@@ -112,11 +130,15 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
     publicBaseUrl: PUBLIC_BASE_URL,
     authToken: AUTH_TOKEN,
     lineNumber: LINE_NUMBER,
+    accountSid: ACCOUNT_SID,
     startAt: clock.now(),
     onAdvance: (ms) => clock.advance(ms),
+    ...(opts.speechWordsPerSecond ? { speechWordsPerSecond: opts.speechWordsPerSecond } : {}),
   });
+  api.attach(sim);
   return {
     sim,
+    api,
     calls,
     clock,
     log,

@@ -857,8 +857,10 @@ export class Caller implements PromiseLike<void> {
       switch (verb.name) {
         case 'Say':
         case 'Play':
+          // Heard while the queue's other calls move: it takes none of their (shared) time.
+          this.sim.hear(verb, this.heard, false);
+          break;
         case 'Pause':
-          this.media(verb, this.heard);
           break;
         case 'Gather':
           throw new TwimlError('simulator: a <Gather> in a waitUrl document is not modelled');
