@@ -130,4 +130,18 @@ describe('an incident and its announcement', () => {
     expect(audit!.detail.resolved).toEqual(result.resolved);
     expect((await sup.json('POST', `/api/incidents/${incidentId}/resolve`, {})).status).toBe(409);
   });
+
+  it('the console page: an engineer may not see it; the supervisor posts from the form, a too-soon maintenance is refused and kept in the form', async () => {
+    expect((await engineer.get('/console/incidents')).status).toBe(403);
+    const before = await count('announcements');
+    const refused = await sup.form('/console/announcements', { kind: 'maintenance', message: 'Platform upgrade.', startsAt: '2026-11-24T09:00', endsAt: '2026-11-24T11:00' });
+    expect(refused.status).toBe(422);
+    const page = await refused.text();
+    expect(page).toMatch(/48 hours&#39; notice|48 hours' notice/);
+    expect(page).toContain('Platform upgrade.');
+    expect(await count('announcements')).toBe(before);
+    const posted = await sup.form('/console/announcements', { kind: 'incident', message: 'Phones down in Leeds.', startsAt: '2026-11-23T15:00', endsAt: '2026-11-23T20:00', accounts: t.demo.accounts[0]!.number });
+    expect(posted.status).toBe(303);
+    expect(await (await sup.get('/console/incidents')).text()).toContain('Phones down in Leeds.');
+  });
 });

@@ -5,7 +5,7 @@ import type { SessionUser } from '../../store/sessions.ts';
 import { html, type Html } from './html.ts';
 import { roleWord } from './format.ts';
 
-export type NavKey = 'now' | 'calls' | 'tickets' | 'rota' | 'closures' | 'reports' | 'users' | 'account' | 'search';
+export type NavKey = 'now' | 'calls' | 'tickets' | 'rota' | 'closures' | 'incidents' | 'reports' | 'users' | 'account' | 'search';
 
 interface NavItem {
   key: NavKey;
@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { key: 'tickets', label: 'Tickets', href: '/console/tickets' },
   { key: 'rota', label: 'Rota', href: '/console/rota' },
   { key: 'closures', label: 'Closures', href: '/console/closures' },
+  { key: 'incidents', label: 'Incidents', href: '/console/incidents', supervisorsOnly: true },
   { key: 'reports', label: 'Reports', href: '/console/reports', supervisorsOnly: true },
   { key: 'users', label: 'Users', href: '/console/users', adminOnly: true },
 ];

@@ -27,6 +27,13 @@ import type { ConsoleDeps } from '../deps.ts';
 import { localDate as localDateOf, ZONE } from '../format.ts';
 import { toDocument, type Html } from '../html.ts';
 import { closuresPage } from '../pages/closures.ts';
+import { incidentsPage, type AnnouncementForm } from '../pages/incidents.ts';
+import { postAnnouncement, withdraw } from '../../../announcements/post.ts';
+import { soundTargetOf } from '../../../announcements/render.ts';
+import { listAnnouncements } from '../../../store/announcements.ts';
+import { listIncidents, openIncident, resolveIncident } from '../../../tickets/incidents.ts';
+import { newAnnouncementBody } from '../../api/announcements.ts';
+import { ticketDepsOf } from '../../api/ownership.ts';
 import { reportsPage } from '../pages/reports.ts';
 import { trendsPage } from '../pages/trends.ts';
 import { creditsPage } from '../pages/credits.ts';
@@ -50,6 +57,10 @@ const FLASH: Record<string, string> = {
   'number-changed': 'Profile changed: calls to the number from now on start as it says.',
   'number-removed': 'Number removed: calls to it are handled as the main number.',
   'user-saved': 'User saved.',
+  'announcement-posted': 'Announcement posted: callers hear it from its start.',
+  'announcement-withdrawn': 'Announcement withdrawn.',
+  'incident-opened': 'Incident opened: post an announcement so callers can join it.',
+  'incident-resolved': 'Incident resolved with every ticket joined to it.',
 };
 
 type Flash = { kind: 'ok' | 'error'; text: string } | null;
@@ -141,6 +152,68 @@ export function adminPages(deps: ConsoleDeps): Router {
     if (!id.success) throw notFound('no such shift');
     await removeShiftAs(deps, auth, id.data);
     res.redirect(303, '/console/rota?done=shift-removed');
+  });
+
+  // --- incidents and announcements (supervisors) ------------------------------------
+  const incidentsView = async () => ({ announcements: await listAnnouncements(deps.db, { live: deps.now() }), incidents: await listIncidents(deps.db), now: deps.now() });
+  const incidentsFail = async (res: Response, auth: SessionUser, text: string, form?: AnnouncementForm) =>
+    send(res, incidentsPage(auth, await incidentsView(), { flash: { kind: 'error', text }, ...(form ? { form } : {}) }), 422);
+
+  router.get('/incidents', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    send(res, incidentsPage(auth, await incidentsView(), { flash: flashOf(req.query) }));
+  });
+
+  router.post('/announcements', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const form = Object.fromEntries(['kind', 'message', 'startsAt', 'endsAt', 'accounts', 'service', 'dialledNumber', 'incidentId'].map((k) => [k, field(req, k).trim()])) as AnnouncementForm;
+    const parsed = newAnnouncementBody.safeParse({
+      ...Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')),
+      ...(form.accounts ? { accounts: form.accounts.split(',').map((n) => n.trim()).filter(Boolean) } : {}),
+    });
+    if (!parsed.success) return incidentsFail(res, auth, `The announcement was not posted: ${issuesText(parsed.error)}`, form);
+    try {
+      await postAnnouncement({ db: deps.db, sounds: soundTargetOf(deps.config), warn: (d, m) => deps.logger.warn(d, m) }, { ...parsed.data, actor: actorOf(auth), at: deps.now() });
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return incidentsFail(res, auth, `The announcement was not posted: ${message}`, form);
+    }
+    res.redirect(303, '/console/incidents?done=announcement-posted');
+  });
+
+  router.post('/announcements/:id/withdraw', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such announcement');
+    await withdraw({ db: deps.db }, { id: id.data, actor: actorOf(auth), at: deps.now() });
+    res.redirect(303, '/console/incidents?done=announcement-withdrawn');
+  });
+
+  router.post('/incidents', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    try {
+      await openIncident(ticketDepsOf(deps), { title: field(req, 'title'), actor: actorOf(auth), channel: 'console', at: deps.now() });
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return incidentsFail(res, auth, `The incident was not opened: ${message}`);
+    }
+    res.redirect(303, '/console/incidents?done=incident-opened');
+  });
+
+  router.post('/incidents/:id/resolve', async (req, res) => {
+    const auth = requireRole(req, SUPERVISORS);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw notFound('no such incident');
+    try {
+      await resolveIncident(ticketDepsOf(deps), { incidentId: id.data, actor: actorOf(auth), at: deps.now(), text: field(req, 'text') === 'on' });
+    } catch (err) {
+      const message = refusal(err);
+      if (!message) throw err;
+      return incidentsFail(res, auth, `The incident was not resolved: ${message}`);
+    }
+    res.redirect(303, '/console/incidents?done=incident-resolved');
   });
 
   // --- closures ---------------------------------------------------------------
