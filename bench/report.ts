@@ -71,6 +71,9 @@ export function renderMarkdown(r: BenchResults): string {
         (a.ringFirst
           ? `\n\nCritical key → first engineer's phone ringing (a Cat4 caller at 03:00 on a Saturday, prompts at real speech speed, ${a.ringFirst.calls} calls one after another): p50 ${ms(a.ringFirst.ms.p50)} ms, max ${ms(a.ringFirst.ms.max)} ms${a.ringFirst.failures.length ? `; ${a.ringFirst.failures.length} failed` : ''}. Measured in the simulator: the critical key's event out → the line's originate for the engineer in.`
           : '') +
+        (a.ringFirstTwilio
+          ? `\n\nThe same on Twilio with TWILIO_RING_FIRST (${a.ringFirstTwilio.calls} calls one after another): p50 ${ms(a.ringFirstTwilio.ms.p50)} ms, p99 ${ms(a.ringFirstTwilio.ms.p99)} ms${a.ringFirstTwilio.failures.length ? `; ${a.ringFirstTwilio.failures.length} failed` : ''}. Measured in process against the simulated Twilio: the critical key's webhook out → the line's calls.create for the engineer in; the caller hears the reference in the queue meanwhile.`
+          : '') +
         `\n\nBaseline heap ${a.baseline.heapUsedMB} MB, RSS ${a.baseline.rssMB} MB. All ${fmt(a.hangup.calls)} callers hung up at once: closed in ${a.hangup.seconds} s (${fmt(a.hangup.endedPerSecond)} calls/s). ` +
         `Errors: ${a.errors.failedCalls} failed calls, ${a.errors.simulatorViolations} simulator violations, ${a.errors.lineWarnings} warnings logged by the line.` +
         (a.errors.examples.length > 0 ? `\n\n${a.errors.examples.map((e) => `- ${e}`).join('\n')}` : '') +

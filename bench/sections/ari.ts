@@ -10,6 +10,7 @@ import { hashPin, verifyPin } from '../../src/store/pin-hash.ts';
 import { FakeAsterisk } from '../../test/support/fake-asterisk/server.ts';
 import type { SectionContext } from '../context.ts';
 import { measureRingFirst } from '../ari/ring-first.ts';
+import { measureTwilioRingFirst } from '../twilio/ring-first.ts';
 import { CallLoad, type KeySample } from '../ari/callers.ts';
 import { RealTimeClock } from '../ari/real-clock.ts';
 import { startLineProcess, type LineProcess } from '../line/process.ts';
@@ -59,6 +60,8 @@ export interface AriResult {
   baseline: { heapUsedMB: number; rssMB: number };
   /** Critical key → first engineer ringing (bench/ari/ring-first.ts), ms. */
   ringFirst?: { calls: number; ms: Summary; failures: string[] };
+  /** The same over the simulated Twilio with the REST API (bench/twilio/ring-first.ts), ms. */
+  ringFirstTwilio?: { calls: number; ms: Summary; failures: string[] };
   /** All callers hung up at once at the top: how fast the line closed the calls. */
   hangup: { calls: number; seconds: number; endedPerSecond: number };
   errors: { failedCalls: number; simulatorViolations: number; lineWarnings: number; examples: string[] };
@@ -171,6 +174,8 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       TWILIO_AUTH_TOKEN: 'bench-token-not-used',
     };
     const ring = await measureRingFirst(stores, lineEnv, smoke ? 2 : 10, ctx.log);
+    const twilioRing = await measureTwilioRingFirst(ctx.options.redisUrl, smoke ? 2 : 20);
+    ctx.log(`twilio: critical key → engineer ringing over ${twilioRing.samples.length} calls: ${twilioRing.samples.map((s) => s.toFixed(1)).join(', ')} ms`);
     const violations = sim.violations.map((v) => `${v.kind}: ${v.message}${v.request ? ` (${v.request})` : ''}`);
     const failures = load.failures();
     return {
@@ -181,6 +186,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       baseline: { heapUsedMB: round(base.heapUsed / MB, 1), rssMB: round(base.rss / MB, 1) },
       hangup: { calls: top, seconds: round(hangupSeconds, 2), endedPerSecond: Math.round(top / hangupSeconds) },
       ringFirst: { calls: ring.calls, ms: roundSummary(summarise(ring.samples)), failures: ring.failures },
+      ringFirstTwilio: { calls: twilioRing.calls, ms: roundSummary(summarise(twilioRing.samples)), failures: twilioRing.failures },
       errors: {
         failedCalls: failures.length,
         simulatorViolations: violations.length,
