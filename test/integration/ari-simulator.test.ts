@@ -112,6 +112,78 @@ describe('simulated Asterisk', () => {
     expect(sim.violations).toEqual([]);
   });
 
+  it('a playback of several media: each item starts with PlaybackStarted, the end of each but the last is PlaybackContinuing, then PlaybackFinished (res_stasis_playback.c play_on_channel)', async () => {
+    const ws = new WebSocket(`${sim.url.replace('http', 'ws')}/ari/events?app=support-line&api_key=asterisk:secret`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const caller = sim.call({ from: '+441632960123' });
+    const id = caller.channelId;
+    expect((await ari('POST', `/channels/${id}/answer`)).status).toBe(204);
+    const media = 'sound:digits/1,sound:digits/2,sound:beep';
+    expect((await ari('POST', `/channels/${id}/play?playbackId=pb-1&media=${encodeURIComponent(media)}`)).status).toBe(201);
+    await sim.advance(10_000);
+    const playback = (e: Record<string, unknown>) => e['playback'] as { media_uri: string; next_media_uri?: string; state: string };
+    const seen = sim.sent
+      .filter((e) => String(e['type']).startsWith('Playback'))
+      .map((e) => [e['type'], playback(e).media_uri, playback(e).next_media_uri ?? null, playback(e).state]);
+    expect(seen).toEqual([
+      ['PlaybackStarted', 'sound:digits/1', 'sound:digits/2', 'playing'],
+      ['PlaybackContinuing', 'sound:digits/1', 'sound:digits/2', 'continuing'],
+      ['PlaybackStarted', 'sound:digits/2', 'sound:beep', 'playing'],
+      ['PlaybackContinuing', 'sound:digits/2', 'sound:beep', 'continuing'],
+      ['PlaybackStarted', 'sound:beep', null, 'playing'],
+      ['PlaybackFinished', 'sound:beep', null, 'done'],
+    ]);
+    ws.close();
+    expect(sim.violations).toEqual([]);
+  });
+
+  it('a stopped playback: a sound item stops at once (PlaybackFinished, done); a stop during digits: is ignored until the item ends and the rest plays on', async () => {
+    const ws = new WebSocket(`${sim.url.replace('http', 'ws')}/ari/events?app=support-line&api_key=asterisk:secret`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const caller = sim.call({ from: '+441632960123' });
+    const id = caller.channelId;
+    expect((await ari('POST', `/channels/${id}/answer`)).status).toBe(204);
+    const types = (playbackId: string) =>
+      sim.sent
+        .filter((e) => String(e['type']).startsWith('Playback') && (e['playback'] as { id: string }).id === playbackId)
+        .map((e) => `${String(e['type'])} ${(e['playback'] as { media_uri: string }).media_uri}`);
+
+    expect((await ari('POST', `/channels/${id}/play?playbackId=pb-sound&media=${encodeURIComponent('sound:beep,sound:digits/2')}`)).status).toBe(201);
+    await sim.settle();
+    expect((await ari('DELETE', '/playbacks/pb-sound')).status).toBe(204);
+    await sim.settle();
+    expect(types('pb-sound')).toEqual(['PlaybackStarted sound:beep', 'PlaybackFinished sound:beep']);
+
+    expect((await ari('POST', `/channels/${id}/play?playbackId=pb-digits&media=${encodeURIComponent('sound:beep,digits:42,sound:digits/2')}`)).status).toBe(201);
+    await sim.advance(1_000); // the beep's length in the simulator
+    expect(types('pb-digits')).toEqual(['PlaybackStarted sound:beep', 'PlaybackContinuing sound:beep', 'PlaybackStarted digits:42']);
+    expect((await ari('DELETE', '/playbacks/pb-digits')).status).toBe(204);
+    await sim.advance(10_000);
+    expect(types('pb-digits')).toEqual([
+      'PlaybackStarted sound:beep',
+      'PlaybackContinuing sound:beep',
+      'PlaybackStarted digits:42',
+      'PlaybackContinuing digits:42',
+      'PlaybackStarted sound:digits/2',
+      'PlaybackFinished sound:digits/2',
+    ]);
+
+    // Stopped while queued behind another: it says done, and its PlaybackFinished comes
+    // only when its turn comes (playback_cancel, then playback_first_update).
+    expect((await ari('POST', `/channels/${id}/play?playbackId=pb-first&media=sound:beep`)).status).toBe(201);
+    expect((await ari('POST', `/channels/${id}/play?playbackId=pb-queued&media=sound:beep`)).status).toBe(201);
+    expect((await ari('DELETE', '/playbacks/pb-queued')).status).toBe(204);
+    expect((await ari('GET', '/playbacks/pb-queued')).body).toMatchObject({ state: 'done' });
+    await sim.settle();
+    expect(types('pb-queued')).toEqual([]);
+    await sim.advance(1_000);
+    expect(types('pb-first')).toEqual(['PlaybackStarted sound:beep', 'PlaybackFinished sound:beep']);
+    expect(types('pb-queued')).toEqual(['PlaybackFinished sound:beep']);
+    expect(caller.channel?.heard.filter((h) => h.playbackId === 'pb-queued')).toEqual([]);
+    ws.close();
+    expect(sim.violations).toEqual([]);
+  });
+
   it('without ../shared/ari it describes and checks with the project\'s own subset', async () => {
     await sim.stop();
     sim = new FakeAsterisk({ spec: loadSubset(SUBSET_FILE) });

@@ -74,6 +74,11 @@ export interface SimPlayback {
    * (res_stasis_playback.c sets `controllable` there); before that DELETE answers 500.
    */
   controllable: boolean;
+  /**
+   * Stopped while still queued (playback_cancel): it stays queued, says `done`, and its
+   * PlaybackFinished comes only when its turn on the channel comes (playback_first_update).
+   */
+  cancelled: boolean;
   /** Called once when the playback ends (a held addChannel waits on these). */
   onEnd: Array<() => void>;
 }
@@ -434,7 +439,7 @@ export class World {
   // --- playbacks -------------------------------------------------------------------------
 
   queuePlayback(ch: SimChannel, id: string, media: string[]): SimPlayback {
-    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null, controllable: false, onEnd: [] };
+    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null, controllable: false, cancelled: false, onEnd: [] };
     this.playbacks.set(id, pb);
     ch.queue.push(pb);
     return pb;
@@ -445,10 +450,11 @@ export class World {
     return {
       id: pb.id,
       media_uri: pb.media[pb.index],
-      ...(next !== undefined && pb.state !== 'done' && pb.state !== 'failed' ? { next_media_uri: next } : {}),
+      // Named whenever the item is not the last, whatever the state (stasis_app_playback_to_json).
+      ...(next !== undefined ? { next_media_uri: next } : {}),
       target_uri: `channel:${pb.channel.id}`,
       language: 'en',
-      state: pb.state,
+      state: pb.cancelled ? 'done' : pb.state,
     };
   }
 
@@ -458,31 +464,46 @@ export class World {
     const pb = ch.queue.shift();
     if (!pb) return;
     ch.playing = pb;
-    this.playMedia(pb, 'PlaybackStarted');
+    if (pb.cancelled) this.endPlayback(pb, 'done');
+    else this.playMedia(pb);
   }
 
-  private playMedia(pb: SimPlayback, event: 'PlaybackStarted' | 'PlaybackContinuing'): void {
+  /**
+   * One media item of a playback, as res_stasis_playback.c's play_on_channel runs each:
+   * PlaybackStarted as the item starts (state playing, its own media_uri); when an item
+   * that is not the last ends, PlaybackContinuing (state continuing, still naming the
+   * item that ended, next_media_uri the one to come) and the next item's PlaybackStarted;
+   * the last item's end is PlaybackFinished. An item that cannot be played (a missing
+   * sound file) is skipped the same way: only a failed last item fails the playback.
+   */
+  private playMedia(pb: SimPlayback): void {
     const media = pb.media[pb.index] as string;
     const duration = this.o.durationOf(media);
+    pb.state = 'playing';
+    if (/^(sound|recording|tone):/.test(media)) pb.controllable = true;
+    this.channelEventFor(pb, 'PlaybackStarted');
     if (duration === null) {
       this.o.violation(`played ${media}, which is not a sound file Asterisk has`);
-      this.endPlayback(pb, 'failed');
+      this.mediaEnded(pb, 'failed');
       return;
     }
-    pb.state = event === 'PlaybackStarted' ? 'playing' : 'continuing';
-    if (/^(sound|recording|tone):/.test(media)) pb.controllable = true;
     pb.channel.heard.push({ media, at: this.now, playbackId: pb.id, cut: false });
-    this.channelEventFor(pb, event);
     pb.channel.party?.onPlaybackStarted(pb.channel);
     pb.timer = this.later(duration, () => {
       pb.timer = null;
-      if (pb.index + 1 < pb.media.length) {
-        pb.index += 1;
-        this.playMedia(pb, 'PlaybackContinuing');
-      } else {
-        this.endPlayback(pb, 'done');
-      }
+      this.mediaEnded(pb, 'done');
     }, pb.channel);
+  }
+
+  private mediaEnded(pb: SimPlayback, state: 'done' | 'failed'): void {
+    if (pb.index + 1 >= pb.media.length) {
+      this.endPlayback(pb, state);
+      return;
+    }
+    pb.state = 'continuing';
+    this.channelEventFor(pb, 'PlaybackContinuing');
+    pb.index += 1;
+    this.playMedia(pb);
   }
 
   /** Ends a playback (finished, stopped or failed) and starts the channel's next one. */
@@ -511,7 +532,9 @@ export class World {
    */
   stopPlayback(pb: SimPlayback): 'stopped' | 'ignored' | 'failed' {
     if (pb.state === 'queued') {
-      this.endPlayback(pb, 'done');
+      pb.cancelled = true;
+      // Its turn may have come already, with nothing playing before it.
+      if (pb.channel.queue[0] === pb) this.pump(pb.channel);
       return 'stopped';
     }
     if (!pb.controllable) return 'failed';
