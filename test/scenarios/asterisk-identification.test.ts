@@ -104,6 +104,14 @@ describe('keys and silence', () => {
     const { timeline } = await callOf(caller);
     expect(timeline.filter((e) => e.type === 'ari.barge-in').map((e) => e.detail['question'])).toEqual(['pin', 'menu']);
     await caller.hangsUp();
+    // Each cut prompt is stamped at its key, not later: its entry comes from the
+    // PlaybackFinished a stopped sound item sends at once (a `digits:` item would have
+    // ignored the stop and sent it only when the whole playback had played out).
+    const after = (await callOf(caller)).timeline;
+    const at = (type: string, stopped?: boolean) =>
+      after.filter((e) => e.type === type && (stopped === undefined || e.detail['stopped'] === stopped)).map((e) => e.at.toISOString());
+    expect(at('ari.barge-in')).toHaveLength(2);
+    expect(at('ari.playback', true)).toEqual(at('ari.barge-in'));
   });
 
   it('a key during a message (not a question) is ignored', async () => {
