@@ -164,13 +164,39 @@ describe('out of office hours', () => {
     expect(ticket?.recordingName).toBe(`support-line/${call.id}`);
   });
 
-  it('a caller who says nothing at the tone: no message, but the call is logged', async () => {
+  // Real Asterisk says 1 s of talking for a recording of silence that the silence limit
+  // ended (main/app.c trims all but 200 ms of silence, in whole seconds).
+  it('a caller who says nothing at the tone: no message, the call is logged, and the empty recording is deleted from Asterisk', async () => {
     const { sim, callOf } = await lineAt(NIGHT);
     const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
     await caller.hears('leave-message').staysSilent().hears('no-message', 'goodbye').isHungUp();
-    const { call, ticket } = await callOf(caller);
-    expect(call.outcome).toBe('message');
+    const { call, ticket, timeline } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'message', endReason: 'no-message-left', recordingName: null });
     expect(ticket?.recordingName).toBeNull();
+    expect(timeline.find((e) => e.type === 'ari.recording-finished')?.detail).toMatchObject({ durationSeconds: 1, talkingSeconds: 1 });
+    expect(timeline.find((e) => e.type === 'ari.recording-discarded')?.detail).toEqual({ name: `support-line/${call.id}` });
+    expect([...sim.world.stored.keys()]).toEqual([]);
+  });
+
+  it('a caller who hangs up at the tone: no message, and nothing is left on Asterisk', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('leave-message').hearsTheTone().hangsUp();
+    const { call, ticket } = await callOf(caller);
+    expect(call).toMatchObject({ outcome: 'message', recordingName: null });
+    expect(ticket?.recordingName).toBeNull();
+    expect([...sim.world.stored.keys()]).toEqual([]);
+  });
+
+  it('a message of a few words is kept, on the ticket and on Asterisk', async () => {
+    const { sim, callOf } = await lineAt(NIGHT);
+    const caller = reportsFault(sim.call({ from: cat1.phone }), cat1, false);
+    await caller.hears('leave-message').hearsTheTone().speaks(2).hears('message-taken', 'goodbye').isHungUp();
+    const { call, ticket, timeline } = await callOf(caller);
+    expect(ticket?.recordingName).toBe(`support-line/${call.id}`);
+    // 2 s of talking, then the 5 s silence limit: Asterisk trims 4 s of the 5.
+    expect(timeline.find((e) => e.type === 'ari.recording-finished')?.detail).toMatchObject({ durationSeconds: 3, talkingSeconds: 3 });
+    expect([...sim.world.stored.keys()]).toEqual([`support-line/${call.id}`]);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ACME, ALEX, SAM, call } from '../support/flow-call.ts';
 import type { Tier } from '../../src/domain/contracts.ts';
 import { utteranceText } from '../../src/domain/prompts.ts';
-import { DESK_RING_SECONDS, deskDestination, engineerKeyOutcome } from '../../src/domain/flow/rules.ts';
+import { DESK_RING_SECONDS, deskDestination, engineerKeyOutcome, isMessage } from '../../src/domain/flow/rules.ts';
 import { initialState, transition } from '../../src/domain/flow/transition.ts';
 import type { FlowEvent, FlowState } from '../../src/domain/flow/types.ts';
 
@@ -545,5 +545,18 @@ describe('after the carrier restarts mid-call (resumed)', () => {
     const commands = connected.log.length;
     resumes(connected);
     expect(connected.log.length).toBe(commands);
+  });
+});
+
+describe('what a recording holds', () => {
+  it('a message needs 2 s of talking: Asterisk says 1 s of talking for a recording of silence the silence limit ended', () => {
+    expect(isMessage({ durationSeconds: 1, talkingSeconds: 1 })).toBe(false);
+    expect(isMessage({ durationSeconds: 0, talkingSeconds: 0 })).toBe(false);
+    expect(isMessage({ durationSeconds: 3, talkingSeconds: 2 })).toBe(true);
+    // Without a silence limit Asterisk does not measure talking: the length decides.
+    expect(isMessage({ durationSeconds: 1, talkingSeconds: null })).toBe(false);
+    expect(isMessage({ durationSeconds: 25, talkingSeconds: null })).toBe(true);
+    // A long recording with no talking in it is no message.
+    expect(isMessage({ durationSeconds: 30, talkingSeconds: 0 })).toBe(false);
   });
 });

@@ -5,13 +5,14 @@ import type { Logger } from 'pino';
 import type { CallDriver, CarrierNote, FeedOptions, Step } from '../../calls/types.ts';
 import type { FlowEvent, MediaCommand } from '../../domain/flow/types.ts';
 import { prompt } from '../../domain/prompts.ts';
+import { isMessage } from '../../domain/flow/rules.ts';
 import { causeText } from './causes.ts';
 import type { Channel } from './models.ts';
 import { SerialQueue, type WorkCounter } from './queue.ts';
 import { isNotFound, type AriRest } from './rest.ts';
 import type { AriSettings } from './settings.ts';
 import type { TimerHandle, Timers } from './timers.ts';
-import { startGather, startPlay, startRecord, stopHold } from './caller-media.ts';
+import { discardRecording, startGather, startPlay, startRecord, stopHold } from './caller-media.ts';
 import { bridgeEngineer, connectDesk, dialEngineer, hangUpLeg } from './legs.ts';
 
 /** Notes waiting for a feed beyond this many are written on their own (a long wait with much going on). */
@@ -374,9 +375,14 @@ export class AriCall {
 
   private async recordingEnded(name: string, startedAt: Date | null): Promise<void> {
     const seconds = startedAt ? Math.round((this.now().getTime() - startedAt.getTime()) / 1000) : 0;
-    await this.send({ type: 'recorded', recordingName: seconds > 0 ? name : null, durationSeconds: seconds }).catch((err: unknown) =>
-      this.log.error({ err }, 'could not report the recording'),
-    );
+    // Asterisk's own figures have not come: the time since the tone is all there is.
+    const message = isMessage({ durationSeconds: seconds, talkingSeconds: null });
+    await Promise.all([
+      message ? undefined : discardRecording(this, name),
+      this.send({ type: 'recorded', recordingName: message ? name : null, durationSeconds: seconds }).catch((err: unknown) =>
+        this.log.error({ err }, 'could not report the recording'),
+      ),
+    ]);
   }
 
   /** Drops every id of this call from the index (the call is over). */

@@ -7,6 +7,7 @@ import type { LiveRecording, Playback } from './models.ts';
 import { mediaFor, promptOf } from './media.ts';
 import { isNotFound } from './rest.ts';
 import type { MediaCommand } from '../../domain/flow/types.ts';
+import { isMessage } from '../../domain/flow/rules.ts';
 
 /** Silence between two runs of the hold prompt, so it does not nag. */
 export const HOLD_GAP_MS = 4_000;
@@ -291,13 +292,32 @@ export async function recordingFinished(call: AriCall, recording: LiveRecording,
   call.activity = null;
   call.ctx.index.recordings.delete(recording.name);
   const duration = recording.duration ?? 0;
-  const spoken = failed ? 0 : (recording.talking_duration ?? duration);
+  const talking = recording.talking_duration ?? null;
+  const message = !failed && isMessage({ durationSeconds: duration, talkingSeconds: talking });
   call.note(failed ? 'recording-failed' : 'recording-finished', {
     name: recording.name,
     state: recording.state,
     durationSeconds: duration,
-    talkingSeconds: recording.talking_duration ?? null,
+    talkingSeconds: talking,
     cause: recording.cause ?? null,
   });
-  await call.feed({ type: 'recorded', recordingName: spoken > 0 ? recording.name : null, durationSeconds: duration });
+  await Promise.all([
+    message ? undefined : discardRecording(call, recording.name),
+    call.feed({ type: 'recorded', recordingName: message ? recording.name : null, durationSeconds: duration }),
+  ]);
+}
+
+/**
+ * A recording that holds no message is deleted from Asterisk at once: nothing refers to
+ * it (the call and ticket say no message was left), so retention would never find it and
+ * such files would pile up on the PBX.
+ */
+export async function discardRecording(call: AriCall, name: string): Promise<void> {
+  call.note('recording-discarded', { name });
+  try {
+    await call.ctx.rest.deleteStoredRecording(name);
+  } catch (err) {
+    // 404: nothing was written (a failed recording, a caller gone before the tone).
+    if (!isNotFound(err)) call.log.warn({ err, recording: name }, 'could not delete a recording that holds no message; it stays on Asterisk');
+  }
 }

@@ -116,6 +116,7 @@ export class AriRest {
   listStoredRecordings = () => this.call<{ name: string; format: string }[]>('recordings.listStored', 'GET', '/recordings/stored');
   getStoredRecording = (name: string) =>
     this.call<{ name: string; format: string }>('recordings.getStored', 'GET', `/recordings/stored/${enc(name)}`);
+  deleteStoredRecording = (name: string) => this.call<void>('recordings.deleteStored', 'DELETE', `/recordings/stored/${enc(name)}`);
 
   private async call<T>(operation: string, method: string, path: string, query: Query = {}): Promise<T> {
     if (this.options.mayAct && !this.options.mayAct()) {

@@ -16,6 +16,22 @@ export const VOICEMAIL_MAX_SECONDS = 180;
 /** How long a voicemail is kept, as the caller is told, unless the call service says otherwise (RECORDING_RETENTION_DAYS). */
 export const RECORDING_RETENTION_DAYS = 90;
 export const VOICEMAIL_MAX_SILENCE_SECONDS = 5;
+/**
+ * The least talking that makes a recording a message. Asterisk reports about 1 s of
+ * talking for a recording of nothing but silence ended by the silence limit: it keeps
+ * 200 ms of the final silence and trims silence in whole seconds (main/app.c,
+ * __ast_play_and_record), so a talking_duration of 1 is no message.
+ */
+export const MIN_MESSAGE_TALKING_SECONDS = 2;
+
+/**
+ * Whether a finished recording holds a message: its talking when the carrier measured
+ * it (Asterisk does when the recording has a silence limit), else its length. One that
+ * does not is not kept: the caller is told no message was left, and its file is deleted.
+ */
+export function isMessage(recording: { durationSeconds: number; talkingSeconds: number | null }): boolean {
+  return (recording.talkingSeconds ?? recording.durationSeconds) >= MIN_MESSAGE_TALKING_SECONDS;
+}
 
 interface DigitRule {
   maxDigits: number;

@@ -601,13 +601,29 @@ export class World {
     );
   }
 
+  /**
+   * A recording as ARI describes it. Its figures once it has ended are the ones
+   * res_stasis_recording.c takes from main/app.c's __ast_play_and_record: `duration` is
+   * the whole seconds written, less the silence it ended on (all but 200 ms of it, in
+   * whole seconds, however it ended); `talking_duration` is the whole seconds written
+   * less all the silence heard (the same way), and is sent, with `silence_duration`, only
+   * when the recording had a silence limit. So a recording of silence that the limit
+   * ended says 1 s of talking.
+   */
   recordingJson(rec: SimRecording): Record<string, unknown> {
     const base = { name: rec.name, format: rec.format, target_uri: `channel:${rec.channel.id}`, state: rec.state };
     if (rec.state !== 'done' && rec.state !== 'canceled') return base;
-    const duration = Math.round((this.now - rec.startedAt) / 1000);
+    const elapsed = this.now - rec.startedAt;
+    const written = Math.floor(elapsed / 1000);
+    if (rec.maxSilenceSeconds <= 0) return { ...base, duration: written };
     // Speech heard by the recording: the talk that overlaps it.
     const spoken = rec.channel.talks.reduce((sum, [from, to]) => sum + Math.max(0, Math.min(to, this.now) - Math.max(from, rec.startedAt)), 0);
-    const talking = Math.min(duration, Math.round(spoken / 1000));
+    const quietFrom = Math.max(rec.startedAt, Math.min(rec.channel.talkingUntil, this.now));
+    const trailing = rec.channel.talkingUntil > this.now ? 0 : this.now - quietFrom;
+    // C's integer division: (silence - 200) / 1000 truncated, for silence over 0.
+    const trimmed = (silenceMs: number) => (silenceMs > 0 ? Math.trunc((silenceMs - 200) / 1000) : 0);
+    const duration = Math.max(0, written - trimmed(trailing));
+    const talking = Math.max(0, written - trimmed(elapsed - spoken));
     return { ...base, duration, talking_duration: talking, silence_duration: duration - talking };
   }
 
