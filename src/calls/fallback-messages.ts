@@ -9,7 +9,8 @@ import { fallbackMessageTicket, parseFallbackRecording } from '../domain/flow/fa
 import { ConflictError } from '../store/errors.ts';
 import type { CallRecords } from './records.ts';
 
-export type FallbackResult = 'logged' | 'not-fallback';
+/** `already-logged`: a sweep before this one (this process's or another's) logged it. */
+export type FallbackResult = 'logged' | 'already-logged' | 'not-fallback';
 
 export async function logFallbackMessage(
   deps: { records: CallRecords; division: Division },
@@ -20,6 +21,8 @@ export async function logFallbackMessage(
   const { records } = deps;
   const { at, from } = parsed;
   let callId = await records.findCallId('asterisk', recordingName);
+  // The call is closed last: a closed one has its ticket, recording and timeline too.
+  if (callId && (await records.callClosed(callId))) return 'already-logged';
   if (!callId) {
     callId = randomUUID();
     try {

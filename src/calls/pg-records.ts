@@ -50,6 +50,10 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
     async findCallId(carrier, carrierCallId) {
       return (await findCallByCarrierId(db, carrier, carrierCallId))?.id ?? null;
     },
+    async callClosed(callId) {
+      const [row] = await db.query<{ closed: boolean }>('select ended_at is not null as closed from calls where id = $1', [callId]);
+      return row?.closed ?? false;
+    },
     async appendTimeline(entries: readonly TimelineEntry[]) {
       if (entries.length === 0) return;
       // One statement for a whole step: a key press costs one round trip, not one per entry.

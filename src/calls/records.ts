@@ -42,6 +42,8 @@ export interface CallRecords {
 
   openCall(call: { id: string; carrier: CarrierName; carrierCallId: string; from: string; to: string; startedAt: Date }): Promise<void>;
   findCallId(carrier: CarrierName, carrierCallId: string): Promise<string | null>;
+  /** Whether the call has been closed (its outcome written), so a step that closes a call last can tell it already ran. */
+  callClosed(callId: string): Promise<boolean>;
   appendTimeline(entries: readonly TimelineEntry[]): Promise<void>;
   updateCall(callId: string, summary: CallSummary): Promise<void>;
   closeCall(callId: string, end: { outcome: CallOutcome; endReason: string; hangupCause: string | null; endedAt: Date } & CallSummary): Promise<void>;

@@ -54,7 +54,7 @@ export interface CallDriver {
    * A recording Asterisk holds: if it is a message the dialplan took while the line was
    * not connected, log it as a call with a message ticket (idempotent).
    */
-  fallbackMessage?(recordingName: string): Promise<'logged' | 'not-fallback'>;
+  fallbackMessage?(recordingName: string): Promise<'logged' | 'already-logged' | 'not-fallback'>;
   start(input: StartCall): Promise<Step>;
   feed(callId: string, event: FlowEvent, at: Date, options?: FeedOptions): Promise<Step>;
   /** The call id for a carrier's id, if that call is known. */

@@ -669,6 +669,12 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       );
     },
 
+    callClosed(callId: string) {
+      // No cached copy: the journal's closes are not read back, and a guess could say a
+      // message was logged when it was not. The caller tries again once Postgres is back.
+      return read('call closed', () => pg.callClosed(callId), null);
+    },
+
     ticketStatusView(accountId: string, reference: string) {
       // A caller asking after a ticket while Postgres is away gets the safe route, not a wrong "not found".
       return read('ticket status', () => pg.ticketStatusView(accountId, reference), null);

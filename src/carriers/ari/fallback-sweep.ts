@@ -11,10 +11,10 @@ import type { TimerHandle, Timers } from './timers.ts';
 export const FALLBACK_SWEEP_MS = 5 * 60_000;
 
 export class FallbackSweep {
-  /** Logged by this process: not handed over again on the next sweep. */
+  /** Logged (by this process or before it): not handed over again on the next sweep. */
   private readonly logged = new Set<string>();
   private timer: TimerHandle | null = null;
-  private running: Promise<number> | null = null;
+  private running: Promise<SweepResult> | null = null;
 
   constructor(private readonly deps: { rest: () => AriRest; driver: CallDriver; timers: Timers; logger: Logger }) {}
 
@@ -33,35 +33,51 @@ export class FallbackSweep {
     this.timer = null;
   }
 
-  /** How many messages were logged now; a sweep already under way is shared. */
-  sweep(): Promise<number> {
+  /** What this sweep found; a sweep already under way is shared. */
+  sweep(): Promise<SweepResult> {
     this.running ??= this.run().finally(() => (this.running = null));
     return this.running;
   }
 
-  private async run(): Promise<number> {
+  private async run(): Promise<SweepResult> {
     const { driver, logger } = this.deps;
-    if (!driver.fallbackMessage) return 0;
+    const result: SweepResult = { logged: 0, alreadyLogged: 0 };
+    if (!driver.fallbackMessage) return result;
     let names: string[];
     try {
       names = (await this.deps.rest().listStoredRecordings()).map((r) => r.name);
     } catch (err) {
       logger.warn({ err }, 'could not list Asterisk recordings for messages the dialplan took');
-      return 0;
+      return result;
     }
-    let count = 0;
     for (const name of names) {
       if (!name.startsWith(FALLBACK_RECORDING_PREFIX) || this.logged.has(name)) continue;
       try {
-        if ((await driver.fallbackMessage(name)) === 'logged') {
-          this.logged.add(name);
-          count += 1;
-        }
+        const outcome = await driver.fallbackMessage(name);
+        if (outcome === 'not-fallback') continue;
+        this.logged.add(name);
+        if (outcome === 'logged') result.logged += 1;
+        else result.alreadyLogged += 1;
       } catch (err) {
         logger.error({ err, recording: name }, 'a message the dialplan took could not be logged yet; the next sweep tries again');
       }
     }
-    if (count > 0) logger.info({ count }, 'logged messages the dialplan took while the line was not connected');
-    return count;
+    // The recordings stay on Asterisk: the call and ticket name them, so the console plays
+    // them and retention deletes them when they expire. A restarted process finds them
+    // logged (the calls are closed) and says so, once.
+    if (result.logged + result.alreadyLogged > 0) {
+      logger.info(
+        { logged: result.logged, alreadyLogged: result.alreadyLogged },
+        `messages the dialplan took while the line was not connected: logged ${result.logged} new, ${result.alreadyLogged} already logged`,
+      );
+    }
+    return result;
   }
+}
+
+export interface SweepResult {
+  /** Logged as a call and message ticket by this sweep. */
+  logged: number;
+  /** Logged before (by an earlier process or another instance): nothing written. */
+  alreadyLogged: number;
 }
