@@ -165,4 +165,15 @@ describe('keys and silence', () => {
     await caller.hears('enter-pin').presses('48').hangsUp();
     expect((await callOf(caller)).call).toMatchObject({ outcome: 'abandoned', endReason: 'abandoned-before-identification', hangupCause: 'Normal Clearing' });
   });
+
+  // Asterisk ends a playback cut by its channel's hang-up as failed ("Playback failed").
+  it('a caller who hangs up during a prompt: the prompt is cut by the hang-up, not a playback failure', async () => {
+    const { sim, callOf } = await lineAt(OFFICE);
+    const caller = sim.call({ from: cat1.phone });
+    await caller.hears('greeting').hangsUp();
+    expect(sim.sent.filter((e) => e['type'] === 'PlaybackFinished').map((e) => (e['playback'] as { state: string }).state)).toEqual(['failed']);
+    const { timeline } = await callOf(caller);
+    expect(timeline.filter((e) => e.type === 'ari.playback-failed')).toEqual([]);
+    expect(timeline.find((e) => e.type === 'ari.playback')?.detail).toMatchObject({ on: 'caller', stopped: false, hungUp: true });
+  });
 });

@@ -80,6 +80,8 @@ export interface PlaybackInfo {
   role: 'caller' | 'hold' | 'whisper';
   media: string[];
   stopped: boolean;
+  /** Its channel's hang-up was asked for: Asterisk then ends the playback as failed. */
+  hungUp: boolean;
 }
 
 /** Which call an id Asterisk mentions belongs to. */

@@ -86,13 +86,16 @@ async function finishGather(call: AriCall, gather: Gather): Promise<void> {
 
 /** A playback of ours ended (done, stopped or failed). */
 export async function playbackFinished(call: AriCall, info: PlaybackInfo, playback: Playback): Promise<void> {
-  const failed = playback.state === 'failed';
+  // Asterisk ends a playback cut short by its channel's hang-up as failed ("Playback
+  // failed"): that is the hang-up, not a sound that could not be played.
+  const failed = playback.state === 'failed' && !info.hungUp;
   if (info.role !== 'hold' || failed) {
     const folder = call.ctx.settings.soundsFolder;
     call.note(failed ? 'playback-failed' : 'playback', {
       on: info.role === 'whisper' ? 'engineer' : 'caller',
       media: info.media.map((m) => promptOf(m, folder) ?? m),
       stopped: info.stopped,
+      ...(info.hungUp ? { hungUp: true } : {}),
     });
   }
   if (info.role === 'hold') return holdFinished(call, playback.id, failed);
@@ -114,7 +117,7 @@ export async function play(
   role: PlaybackInfo['role'],
 ): Promise<boolean> {
   const playbacks = call.ctx.index.playbacks;
-  playbacks.set(id, { call, channelId, role, media, stopped: false });
+  playbacks.set(id, { call, channelId, role, media, stopped: false, hungUp: false });
   try {
     const played = call.ctx.rest.play(channelId, id, media);
     // The caller's playback id rides on their channel: a process that takes the call over

@@ -126,6 +126,8 @@ export function createAriCarrier(deps: AriCarrierDeps): AriCarrier {
       case 'ChannelHangupRequest': {
         const found = index.channels.get(event.channel.id);
         if (found?.role === 'caller') found.call.onHangupRequest(event.cause, event.soft === true);
+        // Even a leg already let go of: its playback's end may still come.
+        for (const info of index.playbacks.values()) if (info.channelId === event.channel.id) info.hungUp = true;
         return;
       }
       case 'ChannelDestroyed': {

@@ -79,6 +79,11 @@ export interface SimPlayback {
    * PlaybackFinished comes only when its turn on the channel comes (playback_first_update).
    */
   cancelled: boolean;
+  /**
+   * A stop was asked during an item that ignores it (`digits:` …): Asterisk holds the
+   * playback as stopped until that item ends, then carries on as if nothing was asked.
+   */
+  stopping: boolean;
   /** Called once when the playback ends (a held addChannel waits on these). */
   onEnd: Array<() => void>;
 }
@@ -334,7 +339,9 @@ export class World {
     if (ringing) this.dial(ch, 'CANCEL');
     if (ch.bridge) this.leaveBridge(ch);
     if (ch.recording) this.finishRecording(ch.recording, 'done');
-    if (ch.playing) this.endPlayback(ch.playing, 'done');
+    // The item being played is cut short by the hang-up: Asterisk counts that as a failure
+    // ("Playback failed", state failed), unless a stop was already asked for it.
+    if (ch.playing) this.endPlayback(ch.playing, ch.playing.stopping ? 'done' : 'failed');
     for (const pb of ch.queue.splice(0)) {
       this.playbacks.delete(pb.id);
       for (const fn of pb.onEnd.splice(0)) fn();
@@ -439,7 +446,7 @@ export class World {
   // --- playbacks -------------------------------------------------------------------------
 
   queuePlayback(ch: SimChannel, id: string, media: string[]): SimPlayback {
-    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null, controllable: false, cancelled: false, onEnd: [] };
+    const pb: SimPlayback = { id, media, index: 0, channel: ch, state: 'queued', timer: null, controllable: false, cancelled: false, stopping: false, onEnd: [] };
     this.playbacks.set(id, pb);
     ch.queue.push(pb);
     return pb;
@@ -496,6 +503,7 @@ export class World {
   }
 
   private mediaEnded(pb: SimPlayback, state: 'done' | 'failed'): void {
+    pb.stopping = false;
     if (pb.index + 1 >= pb.media.length) {
       this.endPlayback(pb, state);
       return;
@@ -539,7 +547,10 @@ export class World {
     }
     if (!pb.controllable) return 'failed';
     const media = pb.media[pb.index] ?? '';
-    if (/^(digits|number|characters):/.test(media)) return 'ignored';
+    if (/^(digits|number|characters):/.test(media)) {
+      pb.stopping = true;
+      return 'ignored';
+    }
     const last = pb.channel.heard.findLast((h) => h.playbackId === pb.id);
     if (last && (pb.state === 'playing' || pb.state === 'continuing')) last.cut = true;
     this.endPlayback(pb, 'done');
