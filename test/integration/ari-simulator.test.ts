@@ -184,6 +184,38 @@ describe('simulated Asterisk', () => {
     expect(sim.violations).toEqual([]);
   });
 
+  it('a finished recording carries Asterisk\'s figures: talking and silence only with a silence limit, and silence trimmed in whole seconds (main/app.c)', async () => {
+    const ws = new WebSocket(`${sim.url.replace('http', 'ws')}/ari/events?app=support-line&api_key=asterisk:secret`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const caller = sim.call({ from: '+441632960123' });
+    const id = caller.channelId;
+    expect((await ari('POST', `/channels/${id}/answer`)).status).toBe(204);
+    const finished = () => sim.sent.filter((e) => e['type'] === 'RecordingFinished').map((e) => e['recording']);
+
+    // No silence limit: Asterisk measures no talking.
+    expect((await ari('POST', `/channels/${id}/record?name=t/plain&format=wav&maxDurationSeconds=3`)).status).toBe(201);
+    await sim.advance(3_000);
+    // Silence only, ended by the 5 s limit: 5 s written, 4 s of it trimmed, 1 s of "talking".
+    expect((await ari('POST', `/channels/${id}/record?name=t/silent&format=wav&maxSilenceSeconds=5`)).status).toBe(201);
+    await sim.advance(6_000);
+    // 3 s of talk, then the limit: 8 s written, 4 s trimmed from each figure.
+    expect((await ari('POST', `/channels/${id}/record?name=t/talk&format=wav&maxSilenceSeconds=5`)).status).toBe(201);
+    await sim.settle();
+    sim.world.talk(caller.channel!, 3);
+    await sim.advance(9_000);
+    expect(finished()).toEqual([
+      { name: 't/plain', format: 'wav', target_uri: `channel:${id}`, state: 'done', duration: 3 },
+      { name: 't/silent', format: 'wav', target_uri: `channel:${id}`, state: 'done', duration: 1, talking_duration: 1, silence_duration: 0 },
+      { name: 't/talk', format: 'wav', target_uri: `channel:${id}`, state: 'done', duration: 4, talking_duration: 4, silence_duration: 0 },
+    ]);
+    expect([...sim.world.stored.keys()]).toEqual(['t/plain', 't/silent', 't/talk']);
+    expect((await ari('DELETE', '/recordings/stored/t%2Fsilent')).status).toBe(204);
+    expect((await ari('DELETE', '/recordings/stored/t%2Fsilent')).status).toBe(404);
+    expect([...sim.world.stored.keys()]).toEqual(['t/plain', 't/talk']);
+    ws.close();
+    expect(sim.violations).toEqual([]);
+  });
+
   it('without ../shared/ari it describes and checks with the project\'s own subset', async () => {
     await sim.stop();
     sim = new FakeAsterisk({ spec: loadSubset(SUBSET_FILE) });
