@@ -11,8 +11,9 @@ import { startBalancer, type Balancer } from '../support/balancer.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
-import { AUTH_TOKEN, PUBLIC_BASE_URL } from '../support/fake-twilio/line.ts';
-import { TwilioSimulator, type SentWebhook } from '../support/fake-twilio/simulator.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, LINE_NUMBER, PUBLIC_BASE_URL, ringFirstFromEnv } from '../support/fake-twilio/line.ts';
+import { TwilioRestDouble } from '../support/fake-twilio/rest-double.ts';
+import { TwilioSimulator, type Params, type SentWebhook } from '../support/fake-twilio/simulator.ts';
 import { LiveCall, manualClock, openInstance, tempDir, type ManualClock } from '../support/instances.ts';
 import { freshRedisLiveStore, keysUnder, type FreshRedis } from '../support/redis.ts';
 
@@ -53,10 +54,18 @@ interface Pair {
   clock: ManualClock;
   /** The simulated Twilio, its webhooks alternating between the instances. */
   sim: TwilioSimulator;
+  /** Twilio's REST API, shared by both instances (ring-first only). */
+  api: TwilioRestDouble;
 }
 
-async function pair(name: string): Promise<Pair> {
+/**
+ * `ringFirst`: both instances have the REST API and TWILIO_RING_FIRST (the engineer rings
+ * as the caller queues); unset → as TWILIO_RING_FIRST in the test run's environment.
+ */
+async function pair(name: string, opts: { ringFirst?: boolean } = {}): Promise<Pair> {
   const clock = manualClock(NIGHT);
+  const api = new TwilioRestDouble(ACCOUNT_SID, AUTH_TOKEN);
+  const ringFirst: Record<string, string> = (opts.ringFirst ?? ringFirstFromEnv()) ? { TWILIO_RING_FIRST: 'true', TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_CALLER_ID: LINE_NUMBER } : { TWILIO_RING_FIRST: 'false' };
   const open = async (instance: string): Promise<Line> => {
     const line = await openInstance({
       name: `${name}-${instance}`,
@@ -65,10 +74,10 @@ async function pair(name: string): Promise<Pair> {
       redisPrefix: redis.prefix,
       outboxDir: outbox.path,
       clock,
-      env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_BASE_URL },
+      env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_BASE_URL, ...ringFirst },
     });
     lines.push(line);
-    line.components.push(twilioComponent(line, { clock: clock.now }));
+    line.components.push(twilioComponent(line, { clock: clock.now, httpClient: api }));
     await serve(line);
     return line;
   };
@@ -83,7 +92,8 @@ async function pair(name: string): Promise<Pair> {
     startAt: clock.now(),
     onAdvance: (ms) => clock.advance(ms / 1000),
   });
-  return { a, b, clock, sim };
+  api.attach(sim);
+  return { a, b, clock, sim, api };
 }
 
 describe('engineer locks with webhooks alternating between two instances', () => {
@@ -202,15 +212,18 @@ describe('the PIN lockout under simultaneous guesses', () => {
   });
 });
 
+const isStep = (url: string): boolean => new URL(url).pathname === '/twilio/step';
+
 /**
- * Every caller step the simulator sends to instance `a` goes, at the same instant and
- * byte for byte, to instance `b` too: each pair of answers is kept.
+ * Every webhook `twice` picks (by default every caller step) that the simulator sends to
+ * instance `a` goes, at the same instant and byte for byte, to instance `b` too: each
+ * pair of answers is kept.
  */
-function everyStepTwiceAtOnce(sim: TwilioSimulator, b: Line): Array<[string, string]> {
+function everyStepTwiceAtOnce(sim: TwilioSimulator, b: Line, twice: (url: string, params: Params) => boolean = isStep): Array<[string, string]> {
   const answers: Array<[string, string]> = [];
   const send = sim.send.bind(sim);
   sim.send = async (url, params, opts): Promise<SentWebhook> => {
-    if (new URL(url).pathname !== '/twilio/step') return send(url, params, opts);
+    if (!twice(url, params)) return send(url, params, opts);
     const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
     const [sent, other] = await Promise.all([
       send(url, params, { signature }),

@@ -107,6 +107,19 @@ describe('queues and REST-created calls in the simulated Twilio', () => {
     expect(posts.find((p) => p.path === '/after')?.params).toMatchObject({ QueueResult: 'hangup' });
   });
 
+  it('an engineer who hangs up during the whisper ends their call there: no key is posted, the caller stays queued', async () => {
+    const { sim, client, posts } = await start();
+    sim.engineer(ENGINEER).answers({ afterSeconds: 2 }).hangsUpDuringWhisper();
+    const caller = sim.call({ from: '+447700900999' });
+    await caller;
+    const created = await ringEngineer(client);
+    await caller.waits(1).check((c) => expect(c.state).toBe('queued'));
+    expect(sim.engineer(ENGINEER).rings[0]).toMatchObject({ outcome: 'answered', bridged: false, heard: ['A caller is waiting. Press 1.'] });
+    expect(posts.filter((p) => p.path === '/agent-key')).toEqual([]);
+    expect(statuses(posts, created.sid)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
+    await caller.hangsUp();
+  });
+
   it('cancels a ringing call on a REST update, and lets an answered one carry on', async () => {
     const { sim, api, client, posts } = await start();
     sim.engineer(ENGINEER).keepsRinging();

@@ -2,7 +2,7 @@
 // readiness line saying how webhooks are checked. `startCarriers` adds it.
 import type { Component, Line } from '../../runtime.ts';
 import { createTwilioRouter } from '../../http/twilio/router.ts';
-import { createTwilioRest } from './rest.ts';
+import { createTwilioRest, type TwilioHttpClient } from './rest.ts';
 import { assertTwilioConfig, twilioSettings } from './settings.ts';
 
 export interface TwilioComponentOptions {
@@ -10,6 +10,8 @@ export interface TwilioComponentOptions {
   isAsteriskHealthy?: () => boolean;
   /** Defaults to the line's clock. */
   clock?: () => Date;
+  /** Replaces the REST API's HTTP client (tests: the simulated Twilio's API). */
+  httpClient?: TwilioHttpClient;
 }
 
 export function twilioComponent(line: Line, options: TwilioComponentOptions = {}): Component {
@@ -18,7 +20,15 @@ export function twilioComponent(line: Line, options: TwilioComponentOptions = {}
   const c = line.config;
   const rest =
     c.TWILIO_RING_FIRST && c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_CALLER_ID
-      ? createTwilioRest({ accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_CALLER_ID, publicBaseUrl: settings.publicBaseUrl, voice: settings, logger: line.logger })
+      ? createTwilioRest({
+          accountSid: c.TWILIO_ACCOUNT_SID,
+          authToken: c.TWILIO_AUTH_TOKEN,
+          from: c.TWILIO_CALLER_ID,
+          publicBaseUrl: settings.publicBaseUrl,
+          voice: settings,
+          logger: line.logger,
+          ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+        })
       : null;
   const router = createTwilioRouter({
     rest,

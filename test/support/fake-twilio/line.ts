@@ -25,6 +25,19 @@ export const DESK_NUMBER = '+441632960999';
 export const BILLING_NUMBER = '+441632960998';
 export const ASTERISK_SIP_URI = 'sip:support@pbx.example.co.uk;transport=tls';
 
+/**
+ * Whether lines that do not say ring the engineer first: TWILIO_RING_FIRST in the test
+ * run's environment (`TWILIO_RING_FIRST=true npx vitest run test/scenarios/twilio-*`
+ * runs every Twilio scenario that way), else off.
+ */
+export function ringFirstFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['TWILIO_RING_FIRST'];
+  if (value === undefined || value === '') return false;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new Error(`TWILIO_RING_FIRST=${value}: true or false`);
+}
+
 export class TestClock {
   private t: number;
   constructor(at: string | Date) {
@@ -56,7 +69,8 @@ export interface TwilioLineOptions {
   roundTrips?: RoundTrips;
   /**
    * True → the carrier has the REST API and rings on-call engineers first (the caller
-   * waits in a queue); else the caller's <Dial> rings them after the reference.
+   * waits in a queue); false → the caller's <Dial> rings them after the reference.
+   * Unset → TWILIO_RING_FIRST in the test run's environment (see `ringFirstFromEnv`).
    */
   rest?: boolean;
   /** The caller's speech takes simulated time (words a second); see the simulator. */
@@ -67,6 +81,8 @@ export interface TwilioLine {
   sim: TwilioSimulator;
   /** Twilio's REST API as the line sees it (engineer calls, cancels, redirects). */
   api: TwilioRestDouble;
+  /** The line rings on-call engineers through the REST API (the caller queues meanwhile). */
+  ringFirst: boolean;
   calls: CallService;
   clock: TestClock;
   log: CapturedLog;
@@ -104,8 +120,9 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
   };
   const asterisk = { healthy: opts.asteriskHealthy ?? false };
   const api = new TwilioRestDouble(ACCOUNT_SID, AUTH_TOKEN);
+  const ringFirst = opts.rest ?? ringFirstFromEnv();
   const rest =
-    opts.rest !== true
+    !ringFirst
       ? null
       : createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: LINE_NUMBER, publicBaseUrl: PUBLIC_BASE_URL, voice: settings, logger: log.logger, httpClient: api });
   const app = express();
@@ -139,6 +156,7 @@ export async function startTwilioLine(opts: TwilioLineOptions): Promise<TwilioLi
   return {
     sim,
     api,
+    ringFirst,
     calls,
     clock,
     log,

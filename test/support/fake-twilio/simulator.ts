@@ -159,7 +159,7 @@ export class TwilioSimulator {
   async followLegDocument(
     url: string,
     params: Params,
-    keys: { left: string | null },
+    keys: { left: string | null; hangsUp?: boolean },
     heard: string[],
     allowed: string[],
   ): Promise<{ end: 'hangup' | 'document' } | { end: 'dial'; verb: XmlElement }> {
@@ -175,6 +175,8 @@ export class TwilioSimulator {
           break;
         case 'Gather': {
           for (const m of verb.children) this.hear(m, heard, false);
+          // Hung up while being asked: the call ends there and the Gather's action is never requested.
+          if (keys.hangsUp && !keys.left) return { end: 'hangup' };
           const action = verb.attrs['action'] ?? url;
           if (keys.left) {
             const { digits, finishedOn, used } = gatherKeys(verb, keys.left);
@@ -368,6 +370,8 @@ interface Plan {
   keys: string | null;
   /** Seconds of conversation before they hang up; null → until the caller does. */
   talksFor: number | null;
+  /** Hangs up at the screening question instead of pressing a key. */
+  hangsUp?: boolean;
 }
 
 export interface Ring {
@@ -395,6 +399,12 @@ export class Phone {
   /** Keys pressed on the ring being planned (after `answers`). */
   presses(keys: string): this {
     this.current('presses').keys = keys;
+    return this;
+  }
+
+  /** Answers, hears the whisper and hangs up before pressing anything (on the ring being planned, after `answers`). */
+  hangsUpDuringWhisper(): this {
+    this.current('hangsUpDuringWhisper').hangsUp = true;
     return this;
   }
 
@@ -969,7 +979,7 @@ export class Caller implements PromiseLike<void> {
     const answered = this.sim.now().getTime();
     await legStatus('in-progress');
     const joined = number.attrs['url']
-      ? (await this.sim.followLegDocument(number.attrs['url'], child, { left: plan.keys }, ring.heard, LEG_DOCUMENT_VERBS)).end === 'document'
+      ? (await this.sim.followLegDocument(number.attrs['url'], child, { left: plan.keys, hangsUp: plan.hangsUp ?? false }, ring.heard, LEG_DOCUMENT_VERBS)).end === 'document'
       : true;
     if (!joined) {
       const duration = Math.round((this.sim.now().getTime() - answered) / 1000);
@@ -1144,7 +1154,7 @@ export class OutboundLeg {
     this.ring.outcome = 'answered';
     this.answeredAt = this.sim.now().getTime();
     await this.status('in-progress');
-    const done = await this.sim.followLegDocument(this.call.url, this.params('in-progress'), { left: plan.keys }, this.ring.heard, OUTBOUND_DOCUMENT_VERBS);
+    const done = await this.sim.followLegDocument(this.call.url, this.params('in-progress'), { left: plan.keys, hangsUp: plan.hangsUp ?? false }, this.ring.heard, OUTBOUND_DOCUMENT_VERBS);
     if (done.end === 'dial') {
       const target = done.verb.children[0];
       if (target?.name !== 'Queue') throw new TwimlError('simulator: a REST call\'s document may only <Dial><Queue>');
