@@ -17,7 +17,7 @@ import type {
 import type { Announcement, LiveStore } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
 import { logFallbackMessage } from './fallback-messages.ts';
-import type { CallDriver, CarrierNote, FeedOptions, StartCall, Step } from './types.ts';
+import type { CallDriver, CarrierNote, Done, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 import { executeData } from './data-commands.ts';
 import { commandEntry, eventEntry } from './timeline.ts';
@@ -276,6 +276,27 @@ export function createCallService(deps: CallServiceDeps): CallService {
       });
     },
 
+    async once(callId: string, key: string, work: () => Promise<Done>): Promise<Done> {
+      return serialise(callId, async () => {
+        const claimant = randomUUID();
+        const { session, answer } = await claimStep(callId, key, claimant);
+        if (!session) throw new UnknownCallError(callId);
+        if (answer) return answer.done ?? {};
+        let done: Done;
+        try {
+          done = await work();
+        } catch (err) {
+          await giveBack(callId, key, claimant);
+          throw err;
+        }
+        // The work may have taken a while (a REST request): remember it in the session as it is now.
+        const latest = (await loadSession(deps.live, callId)) ?? session;
+        rememberResult(latest, key, { callId, commands: [], ended: latest.state.phase === 'ended', done });
+        await saveSession(deps.live, latest);
+        return done;
+      });
+    },
+
     async close(): Promise<void> {
       await Promise.allSettled([...queues.values()]);
     },
@@ -287,7 +308,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * another delivery holds the claim, waits for its answer; if that instance died
    * mid-step, its claim lapses and this one takes the step over.
    */
-  async function claimStep(callId: string, key: string | undefined, claimant: string): Promise<{ session: Session | null; answer?: Step | undefined }> {
+  async function claimStep(callId: string, key: string | undefined, claimant: string): Promise<{ session: Session | null; answer?: Session['results'][string] | undefined }> {
     if (!key) return { session: await loadSession(deps.live, callId) };
     const deadline = Date.now() + STEP_CLAIM_MS * 2;
     for (;;) {
@@ -349,7 +370,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
   return service;
 }
 
-function rememberResult(session: Session, key: string, step: Step): void {
+function rememberResult(session: Session, key: string, step: Session['results'][string]): void {
   session.results[key] = step;
   const keys = Object.keys(session.results);
   // Retries come within seconds; a few recent answers are enough.

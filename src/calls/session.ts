@@ -2,7 +2,7 @@
 // instance, or this one after a restart, can carry the call on.
 import type { FlowState } from '../domain/flow/types.ts';
 import type { Announcement, LiveStore } from '../store/live/live-store.ts';
-import type { Step } from './types.ts';
+import type { Done, Step } from './types.ts';
 
 export interface Session {
   state: FlowState;
@@ -11,8 +11,8 @@ export interface Session {
   hangupCause: string | null;
   /** Engineers this call holds the lock of. */
   engineerLocks: string[];
-  /** Answers already given, by idempotency key, for retried deliveries. */
-  results: Record<string, Step>;
+  /** Answers already given, by idempotency key, for retried deliveries (`done`: a carrier's once-only act). */
+  results: Record<string, Step & { done?: Done }>;
   carrierCallId: string;
 }
 

@@ -67,4 +67,15 @@ export interface CallDriver {
    * the step fed with the same key) is not written again.
    */
   note(callId: string, type: string, detail: Record<string, unknown>, at: Date, options?: { idempotencyKey?: string }): Promise<void>;
+  /**
+   * Runs `work` once for this call and `key` across every instance: a carrier's own act
+   * that a retried or twice-delivered webhook must not repeat (an engineer rung through
+   * an API, a waiting caller moved on). The key is claimed as a step's is; any other
+   * delivery waits for the first and gets what its `work` returned. A `work` that throws
+   * gives the claim back, so a later delivery runs it. Absent: `work` runs every time.
+   */
+  once?(callId: string, key: string, work: () => Promise<Done>): Promise<Done>;
 }
+
+/** What a carrier's `once` work did, in words it can act on again (e.g. the sid of the call it created). */
+export type Done = Readonly<Record<string, string>>;

@@ -286,3 +286,52 @@ describe('the same webhook step delivered to both instances at once', () => {
     for (const [first, second] of answers) expect(second).toBe(first);
   });
 });
+
+describe('the engineer rung first (TWILIO_RING_FIRST) with two instances', () => {
+  /** The simulated Twilio sending to instance `a` only (the test doubles what it chooses to `b`). */
+  function simOn(p: Pair): TwilioSimulator {
+    const sim = new TwilioSimulator({
+      target: p.a.url.replace('localhost', '127.0.0.1'),
+      publicBaseUrl: PUBLIC_BASE_URL,
+      authToken: AUTH_TOKEN,
+      startAt: p.clock.now(),
+      onAdvance: (ms) => p.clock.advance(ms / 1000),
+    });
+    p.api.attach(sim);
+    return sim;
+  }
+
+  it('every caller step on both instances at the same instant: one call created per engineer rung, the same TwiML from both', async () => {
+    const p = await pair('ring-same-step', { ringFirst: true });
+    const sim = simOn(p);
+    const answers = everyStepTwiceAtOnce(sim, p.b);
+    for (let n = 1; n <= 4; n += 1) {
+      // Sam does not answer (his status moves the caller on by a redirect, itself a step on both); Alex takes the call.
+      sim.engineer(sam.phone).doesNotAnswer();
+      sim.engineer(alex.phone).answers().presses('1');
+      const caller = sim.call({ from: cat4.phone });
+      await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'connecting-oncall').isConnectedTo(alex.phone);
+      await caller.hangsUp();
+      expect(p.api.calls.map((c) => c.to), `calls created by call ${n}`).toEqual(Array.from({ length: n }, () => [sam.phone, alex.phone]).flat());
+      expect(p.api.updates.filter((u) => u.url), `callers moved by call ${n}`).toHaveLength(n);
+      const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
+      expect(call, `call ${n}`).toMatchObject({ route: 'oncall', outcome: 'engineer' });
+      expect(await keysUnder(`${redis.prefix}lock:engineer:`), `locks after call ${n}`).toEqual([]);
+      for (const e of [sam, alex, morgan]) while (sim.engineer(e.phone).next().kind === 'answer');
+    }
+    expect(answers.length).toBeGreaterThanOrEqual(16);
+    for (const [first, second] of answers) expect(second).toBe(first);
+  });
+
+  it("Twilio's retry of the critical key's webhook, to the other instance, answers the same and rings nobody again", async () => {
+    const { sim, api } = await pair('ring-retry', { ringFirst: true });
+    sim.engineer(sam.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').isConnectedTo(sam.phone);
+    const critical = [...sim.webhooks].reverse().find((w) => w.url.includes('purpose=critical'));
+    expect(critical?.body).toContain('<Enqueue');
+    for (let round = 0; round < 2; round += 1) expect((await sim.replay(critical!)).body).toBe(critical!.body);
+    expect(api.calls.map((c) => c.to)).toEqual([sam.phone]);
+    await caller.hangsUp();
+  });
+});

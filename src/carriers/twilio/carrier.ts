@@ -7,7 +7,7 @@
 // step's own timeline write (a retried webhook writes nothing twice).
 import type { Logger } from 'pino';
 import { UnknownCallError } from '../../calls/call-service.ts';
-import type { CallDriver, CarrierNote, Step } from '../../calls/types.ts';
+import type { CallDriver, CarrierNote, Done, Step } from '../../calls/types.ts';
 import { ENGINEER_ACCEPT_KEY, engineerKeyOutcome } from '../../domain/flow/rules.ts';
 import type { FlowEvent } from '../../domain/flow/types.ts';
 import { prompt } from '../../domain/prompts.ts';
@@ -105,22 +105,39 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     return twiml(out.twiml);
   }
 
-  /** The flow dials an engineer: ring them now through the REST API (null → the caller's <Dial> does). */
+  /** `work` once for the call and key across instances and deliveries (see CallDriver.once). */
+  const once = (callId: string, key: string, work: () => Promise<Done>): Promise<Done> => (driver.once ? driver.once(callId, key, work) : work());
+
+  /**
+   * The flow dials an engineer: ring them now through the REST API (null → the caller's
+   * <Dial> does). One call per ladder attempt: every delivery of the webhook that asked,
+   * on any instance, answers with the call the first one created (or with the <Dial> if
+   * Twilio refused it), so the same TwiML.
+   */
   async function ringFirst(callId: string, step: Step, next: number, callerSid: string, callerId: string | null): Promise<{ sid: string; engineerId: string } | null> {
     const dial = step.commands.find((c) => c.kind === 'dialEngineer');
-    if (!dial || dial.kind !== 'dialEngineer' || !deps.rest || !callerId) return null;
+    const rest = deps.rest;
+    if (!dial || dial.kind !== 'dialEngineer' || !rest || !callerId) return null;
     const { engineer } = dial;
     try {
-      const { sid } = await deps.rest.ringEngineer({
-        to: engineer.phone,
-        from: callerId,
-        url: links.screen(callId, next, engineer.engineerId, dial.whisper, dial.whisperTimeoutSeconds, dial.acceptKey, callerSid),
-        statusCallback: links.legStatus(callId, next, 'engineer', engineer.engineerId, callerSid),
-        timeoutSeconds: dial.ringSeconds,
+      const done = await once(callId, `${callerSid}:${next}:ring:${engineer.engineerId}`, async (): Promise<Done> => {
+        try {
+          const { sid } = await rest.ringEngineer({
+            to: engineer.phone,
+            from: callerId,
+            url: links.screen(callId, next, engineer.engineerId, dial.whisper, dial.whisperTimeoutSeconds, dial.acceptKey, callerSid),
+            statusCallback: links.legStatus(callId, next, 'engineer', engineer.engineerId, callerSid),
+            timeoutSeconds: dial.ringSeconds,
+          });
+          return { sid };
+        } catch (err) {
+          log.warn({ err, callId, engineerId: engineer.engineerId }, 'could not ring the engineer through the REST API: the caller dials them');
+          return {};
+        }
       });
-      return { sid, engineerId: engineer.engineerId };
+      return done['sid'] ? { sid: done['sid'], engineerId: engineer.engineerId } : null;
     } catch (err) {
-      log.warn({ err, callId, engineerId: engineer.engineerId }, 'could not ring the engineer through the REST API: the caller dials them');
+      log.warn({ err, callId, engineerId: engineer.engineerId }, 'could not claim the engineer\'s ring: the caller dials them');
       return null;
     }
   }
