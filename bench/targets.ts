@@ -77,7 +77,7 @@ export function judgeTargets(sections: BenchResults['sections']): Target[] {
       '≤ 10 ms',
       db && worstPage ? `worst: ${worstPage.latencyMs.p95} ms (${worstPage.name}); ${db.callLog.filter((q) => q.latencyMs.p95 <= 10).length} of ${db.callLog.length} within` : null,
       db ? db.callLog.every((q) => q.latencyMs.p95 <= 10) : null,
-      breachedPage ? `SLA breached: 31.53 ms → ${breachedPage.latencyMs.p95} ms (${ratio(31.53, breachedPage.latencyMs.p95)})` : '31.53 ms (SLA breached)',
+      breachedPage ? `SLA breached: ${breachedPage.latencyMs.p95} ms, was ${versus(31.53, breachedPage.latencyMs.p95, 'ms')}` : '31.53 ms (SLA breached)',
     ),
   );
   const worstDue = db ? [...db.dueQuery].sort((a, b) => b.latencyMs.p95 - a.latencyMs.p95)[0] : undefined;
@@ -104,12 +104,15 @@ function target(id: string, section: Target['section'], what: string, goal: stri
   return { id, section, what, target: goal, measured: measured ?? 'not measured', met, ...(baseline ? { baseline } : {}) };
 }
 
-/** `before` → `now` and how many times better (a time or size falling, a rate rising: both read as "×" better). */
+/** `before` → `now` and how many times better or worse (a time or size falling, a rate rising, is better). */
 function versus(before: number, now: number, unit: string): string {
   const rate = unit.endsWith('/s');
-  return `${before.toLocaleString('en-GB')} ${unit} (${ratio(rate ? now : before, rate ? before : now)} better)`;
+  const gain = rate ? now / before : before / now;
+  if (!Number.isFinite(gain) || gain <= 0) return `${before.toLocaleString('en-GB')} ${unit} (—)`;
+  const word = gain >= 1 ? 'better' : 'worse';
+  return `${before.toLocaleString('en-GB')} ${unit} (${times(gain >= 1 ? gain : 1 / gain)} ${word})`;
 }
 
-function ratio(a: number, b: number): string {
-  return b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : '—';
+function times(x: number): string {
+  return `${x.toFixed(x >= 10 ? 0 : 1)}×`;
 }

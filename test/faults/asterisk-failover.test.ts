@@ -10,7 +10,7 @@
 //
 // The lease runs on the real clock, as Redis does; the calls run on the simulator's
 // virtual clock, which does not move while the test waits for the takeover. The takeover
-// time is measured on the real clock and reported in the test's log (README: "Running
+// time is measured on the real clock and reported in the test's log (docs/asterisk.md: "Running
 // several instances"); no assertion depends on it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAriCarrier, type AriCarrier } from '../../src/carriers/ari/carrier.ts';
