@@ -14,14 +14,14 @@ import type {
   FlowState,
   MediaCommand,
 } from '../domain/flow/types.ts';
-import type { Announcement, LiveStore } from '../store/live/live-store.ts';
+import { sessionVersion, type Announcement, type LiveStore } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
 import { logFallbackMessage } from './fallback-messages.ts';
 import type { CallDriver, CarrierNote, Done, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
 import { executeData } from './data-commands.ts';
 import { commandEntry, eventEntry } from './timeline.ts';
-import { loadSession, saveSession, type Session } from './session.ts';
+import { loadSession, saveSession, sessionTtlSeconds, type Session } from './session.ts';
 
 export interface CallServiceConfig {
   division: Division;
@@ -56,6 +56,9 @@ const STEP_CLAIM_MS = 10_000;
 
 const stepLock = (callId: string, key: string): string => `step:${callId}:${key}`;
 
+/** Calls whose session copy this instance keeps (a few KB each; a call past it reads its session again). */
+const MAX_COPIES = 10_000;
+
 /** How long an engineer stays locked to a call once rung (released at the call's end). */
 const ENGINEER_LOCK_MS = 4 * 60 * 60 * 1000;
 
@@ -63,6 +66,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
   const clock = deps.clock ?? (() => new Date());
   // Events for one call are handled one at a time, in arrival order.
   const queues = new Map<string, Promise<unknown>>();
+  /** Each live call's session as this instance last wrote it, with its version (see stepOnCopy). */
+  const copies = new Map<string, { json: string; version: string }>();
 
   function serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(callId) ?? Promise.resolve();
@@ -76,59 +81,79 @@ export function createCallService(deps: CallServiceDeps): CallService {
   }
 
   async function run(session: Session, first: FlowEvent, at: Date, notes: readonly CarrierNote[] = []): Promise<Step> {
-    const log = deps.logger.child({ callId: session.state.callId, carrier: session.state.carrier });
+    const timeline: TimelineEntry[] = [];
+    try {
+      return (await advance(session, first, at, notes, timeline, true)) as Step;
+    } finally {
+      if (timeline.length > 0) await deps.records.appendTimeline(timeline);
+    }
+  }
+
+  /**
+   * Runs the flow from `first` until it waits on the carrier again, collecting the step's
+   * timeline entries in `timeline`. Without `effects` it touches no store: null as soon as
+   * the step needs more than the flow's own answer (a data command other than a log line,
+   * an engineer's lock, a hang-up's record), and the half-run session must be thrown away.
+   */
+  async function advance(
+    session: Session,
+    first: FlowEvent,
+    at: Date,
+    notes: readonly CarrierNote[],
+    timeline: TimelineEntry[],
+    effects: boolean,
+  ): Promise<Step | null> {
+    if (!effects && session.engineerLocks.length > 0) return null;
     const pending: FlowEvent[] = [first];
     const media: MediaCommand[] = [];
-    const timeline: TimelineEntry[] = [];
     const entry = (type: string, detail: Record<string, unknown>, when = at): void => {
       session.seq += 1;
       timeline.push({ callId: session.state.callId, seq: session.seq, at: when, type, detail });
     };
     // The carrier's facts happened before the event it feeds: they go first, in the same write.
     for (const note of notes) entry(note.type, note.detail, note.at);
-    try {
-      while (pending.length > 0) {
-        const event = pending.shift() as FlowEvent;
-        const before = session.state;
-        if (event.type === 'hangup') {
-          session.hangupCause = event.cause;
-          // The call was closed at the goodbye, before the line hung up: its cause comes now.
-          if (before.phase === 'ending') await deps.records.updateCall(before.callId, { hangupCause: event.cause });
-        }
-        const e = eventEntry(before, event);
-        if (e) entry(e.type, e.detail);
-        const result = transition(before, event, at);
-        session.state = result.state;
-        await freeEngineers(session, event);
-        for (const command of result.commands) {
-          if (isMediaCommand(command) && !(await holdEngineer(session, command))) {
-            // Never rung: no engineer-rung entry, so the engineer is not shown the call (visibility follows legs that rang).
-            if (command.kind === 'dialEngineer') pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
-            continue;
-          }
-          const c = commandEntry(command);
-          if (c) entry(c.type, c.detail);
-          if (isMediaCommand(command)) {
-            media.push(command);
-            continue;
-          }
-          const answer = await executeData(command as DataCommand, {
-            records: deps.records,
-            live: deps.live,
-            session,
-            at,
-            config: deps.config,
-            release: () => releaseEngineers(session),
-          });
-          if (answer) pending.push(answer);
-        }
+    while (pending.length > 0) {
+      const event = pending.shift() as FlowEvent;
+      const before = session.state;
+      if (event.type === 'hangup') {
+        if (!effects) return null;
+        session.hangupCause = event.cause;
+        // The call was closed at the goodbye, before the line hung up: its cause comes now.
+        if (before.phase === 'ending') await deps.records.updateCall(before.callId, { hangupCause: event.cause });
       }
-    } finally {
-      if (timeline.length > 0) await deps.records.appendTimeline(timeline);
+      const e = eventEntry(before, event);
+      if (e) entry(e.type, e.detail);
+      const result = transition(before, event, at);
+      session.state = result.state;
+      // No engineer is held without effects (checked above and below), so there is none to free.
+      if (effects) await freeEngineers(session, event);
+      for (const command of result.commands) {
+        if (!effects && (command.kind === 'dialEngineer' || (!isMediaCommand(command) && command.kind !== 'log'))) return null;
+        if (isMediaCommand(command) && !(await holdEngineer(session, command))) {
+          // Never rung: no engineer-rung entry, so the engineer is not shown the call (visibility follows legs that rang).
+          if (command.kind === 'dialEngineer') pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
+          continue;
+        }
+        const c = commandEntry(command);
+        if (c) entry(c.type, c.detail);
+        if (isMediaCommand(command)) {
+          media.push(command);
+          continue;
+        }
+        const answer = await executeData(command as DataCommand, {
+          records: deps.records,
+          live: deps.live,
+          session,
+          at,
+          config: deps.config,
+          release: () => releaseEngineers(session),
+        });
+        if (answer) pending.push(answer);
+      }
     }
     const ended = session.state.phase === 'ending' || session.state.phase === 'ended';
     if (session.state.phase === 'ended') await releaseEngineers(session);
-    log.debug({ phase: session.state.phase, commands: media.map((c) => c.kind) }, 'call step');
+    deps.logger.debug({ callId: session.state.callId, carrier: session.state.carrier, phase: session.state.phase, commands: media.map((c) => c.kind) }, 'call step');
     return { callId: session.state.callId, commands: media, ended };
   }
 
@@ -224,6 +249,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         const step = await run(session, started, at, input.notes);
         session.results['start'] = step;
         await saveSession(deps.live, session, update(session.state, 'call-started'));
+        keepCopy(session);
         return step;
       });
     },
@@ -232,7 +258,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
       return serialise(callId, async () => {
         const key = options.idempotencyKey;
         const claimant = randomUUID();
-        const { session, answer } = await claimStep(callId, key, claimant);
+        const onCopy = await stepOnCopy(callId, event, at, options, claimant);
+        if (onCopy && 'step' in onCopy) return onCopy.step;
+        const { session, answer } = await claimStep(callId, key, claimant, onCopy?.stored);
         if (!session) throw new UnknownCallError(callId);
         if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) throw new UnknownCallError(callId);
         if (answer) return answer;
@@ -246,6 +274,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         }
         if (key) rememberResult(session, key, step);
         await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'));
+        keepCopy(session);
         return step;
       });
     },
@@ -273,6 +302,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         }
         if (key) rememberResult(session, key, { callId, commands: [], ended: session.state.phase === 'ended' });
         await saveSession(deps.live, session);
+        keepCopy(session);
       });
     },
 
@@ -293,6 +323,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
         const latest = (await loadSession(deps.live, callId)) ?? session;
         rememberResult(latest, key, { callId, commands: [], ended: latest.state.phase === 'ended', done });
         await saveSession(deps.live, latest);
+        keepCopy(latest);
         return done;
       });
     },
@@ -308,16 +339,95 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * another delivery holds the claim, waits for its answer; if that instance died
    * mid-step, its claim lapses and this one takes the step over.
    */
-  async function claimStep(callId: string, key: string | undefined, claimant: string): Promise<{ session: Session | null; answer?: Session['results'][string] | undefined }> {
-    if (!key) return { session: await loadSession(deps.live, callId) };
+  async function claimStep(
+    callId: string,
+    key: string | undefined,
+    claimant: string,
+    stored?: { session: Session | null; locked: boolean },
+  ): Promise<{ session: Session | null; answer?: Session['results'][string] | undefined }> {
+    if (!key) return { session: stored ? stored.session : await loadSession(deps.live, callId) };
     const deadline = Date.now() + STEP_CLAIM_MS * 2;
-    for (;;) {
-      const { session, locked } = await deps.live.getSessionAndLock<Session>(callId, stepLock(callId, key), claimant, STEP_CLAIM_MS);
+    for (let first = stored; ; first = undefined) {
+      const { session, locked } = first ?? (await deps.live.getSessionAndLock<Session>(callId, stepLock(callId, key), claimant, STEP_CLAIM_MS));
       const answer = session?.results[key];
       if (!session || answer || locked) return { session, answer };
       if (Date.now() > deadline) throw new Error(`step ${key} of call ${callId} is held elsewhere and has no answer yet`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /**
+   * The step run on this instance's copy of the session (the one it last wrote), when the
+   * flow answers it alone (a menu key, a digit of an account number): the new session, its
+   * answer and the console's update go to Redis in one swap that checks nobody moved the
+   * call on or holds the step meanwhile, then the timeline goes to Postgres. One Redis round
+   * trip and one Postgres write per key press, where reading the session first costs two.
+   * Null when there is no copy or the step needs the stores (a PIN, a ticket, an engineer);
+   * `stored` when the copy was stale: the stored session, with the step claimed for
+   * `claimant`, from the same round trip.
+   */
+  async function stepOnCopy(
+    callId: string,
+    event: FlowEvent,
+    at: Date,
+    options: FeedOptions,
+    claimant: string,
+  ): Promise<{ step: Step } | { stored: { session: Session | null; locked: boolean } } | null> {
+    const copy = copies.get(callId);
+    if (!copy) return null;
+    const session = JSON.parse(copy.json) as Session;
+    if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) return null;
+    const key = options.idempotencyKey;
+    // An answer once given never changes: a delivery again gets it without asking Redis.
+    const given = key ? session.results[key] : undefined;
+    if (given) return { step: given };
+    const timeline: TimelineEntry[] = [];
+    const step = await advance(session, event, at, options.notes ?? [], timeline, false);
+    if (!step) return null;
+    if (key) rememberResult(session, key, step);
+    const json = JSON.stringify(session);
+    const claim = key ? { key: stepLock(callId, key), owner: claimant, ttlMs: STEP_CLAIM_MS } : undefined;
+    const announce = update(session.state, step.ended ? 'call-ended' : 'call-updated');
+    const swap = await deps.live.swapSession<Session>(callId, copy.version, json, sessionTtlSeconds(session), announce, claim);
+    if (!swap.swapped) {
+      copies.delete(callId);
+      return { stored: { session: swap.session, locked: swap.locked } };
+    }
+    keepCopy(session, json);
+    try {
+      if (timeline.length > 0) await deps.records.appendTimeline(timeline);
+    } catch (err) {
+      await undoSwap(callId, copy.json, json, session.seq, key, claimant);
+      throw err;
+    }
+    return { step };
+  }
+
+  /**
+   * The step's timeline could not be written after its session was: put the session back
+   * as it was before the step (its sequence moved on, as keepSequence does), so a retry
+   * runs the step again, as when a step fails before its session is put.
+   */
+  async function undoSwap(callId: string, before: string, after: string, seq: number, key: string | undefined, claimant: string): Promise<void> {
+    copies.delete(callId);
+    try {
+      const back = { ...(JSON.parse(before) as Session), seq };
+      const claim = key ? { key: stepLock(callId, key), owner: claimant, ttlMs: STEP_CLAIM_MS } : undefined;
+      const undone = await deps.live.swapSession<Session>(callId, sessionVersion(after), JSON.stringify(back), sessionTtlSeconds(back), undefined, claim);
+      if (!undone.swapped) deps.logger.warn({ callId }, 'a step whose timeline failed could not be undone: the call had moved on');
+    } catch (err) {
+      deps.logger.warn({ err, callId }, 'a step whose timeline failed could not be undone');
+    }
+    await giveBack(callId, key, claimant);
+  }
+
+  /** The session as this instance last wrote it, for the next step's swap (dropped at the call's end, oldest first past a bound). */
+  function keepCopy(session: Session, json = JSON.stringify(session)): void {
+    const callId = session.state.callId;
+    copies.delete(callId);
+    if (session.state.phase === 'ended') return;
+    copies.set(callId, { json, version: sessionVersion(json) });
+    if (copies.size > MAX_COPIES) copies.delete(copies.keys().next().value as string);
   }
 
   /** A step that failed gives its claim back: another delivery of it may try now (if Redis cannot be told, the claim lapses). */
@@ -343,6 +453,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * sequence moving on, or later entries would reuse those numbers and be dropped.
    */
   async function keepSequence(session: Session): Promise<void> {
+    copies.delete(session.state.callId);
     try {
       const stored = await loadSession(deps.live, session.state.callId);
       if (stored && stored.seq < session.seq) await saveSession(deps.live, { ...stored, seq: session.seq });

@@ -24,8 +24,13 @@ export function loadSession(live: LiveStore, callId: string): Promise<Session | 
   return live.getSession<Session>(callId);
 }
 
+/** How long the stored session outlives its last write. */
+export function sessionTtlSeconds(session: Session): number {
+  const ended = session.state.phase === 'ended' || session.state.phase === 'ending';
+  return ended ? ENDED_TTL_SECONDS : LIVE_TTL_SECONDS;
+}
+
 /** `announce`: the console's update, published in the same round trip. */
 export function saveSession(live: LiveStore, session: Session, announce?: Announcement): Promise<void> {
-  const ended = session.state.phase === 'ended' || session.state.phase === 'ending';
-  return live.putSession(session.state.callId, session, ended ? ENDED_TTL_SECONDS : LIVE_TTL_SECONDS, announce);
+  return live.putSession(session.state.callId, session, sessionTtlSeconds(session), announce);
 }

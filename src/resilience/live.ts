@@ -11,7 +11,16 @@
 // instance that has never seen the call cannot continue it.
 import type { Logger } from 'pino';
 import { PIN_LOCKOUT, type PinLockoutRule, type PinScope } from '../domain/pin-policy.ts';
-import type { Announcement, GrantedPinReservation, LiveStore, PinAttemptKey, PinReservation } from '../store/live/live-store.ts';
+import {
+  sessionVersion,
+  type Announcement,
+  type GrantedPinReservation,
+  type LiveStore,
+  type PinAttemptKey,
+  type PinReservation,
+  type StepClaim,
+  type SwapResult,
+} from '../store/live/live-store.ts';
 import { MemoryLiveStore } from '../store/live/memory.ts';
 import { isUnavailable, withTimeout } from './unavailable.ts';
 
@@ -228,6 +237,35 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
         unsynced.add(callId);
         if (announce) await local.publish(announce.channel, announce.message);
       }
+    },
+
+    async swapSession<T>(
+      callId: string,
+      expected: string,
+      json: string,
+      ttlSeconds: number,
+      announce: Announcement | undefined,
+      claim: StepClaim | undefined,
+    ): Promise<SwapResult<T>> {
+      const shared = unsynced.has(callId) ? undefined : await tryRedis('swap session', () => redis.swapSession<T>(callId, expected, json, ttlSeconds, announce, claim));
+      if (shared) {
+        const result = shared.value;
+        if (result.swapped) sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
+        else if (claim && result.locked) locks.set(claim.key, { owner: claim.owner, expiresAt: now() + claim.ttlMs, shared: true });
+        else if (claim && locks.get(claim.key)?.owner !== claim.owner) locks.delete(claim.key);
+        // Redis restarted empty: this instance's copy carries the call on, as for a read.
+        return result.swapped ? result : { ...result, session: result.session ?? localSession<T>(callId) };
+      }
+      // This instance's copy of the call is newer than Redis's, or Redis is away: compare with that copy.
+      const mine = sessions.get(callId);
+      const held = claim ? locks.get(claim.key) : undefined;
+      const free = !held || held.expiresAt <= now() || held.owner === claim?.owner;
+      if (mine && mine.expiresAt > now() && sessionVersion(mine.json) === expected && free) {
+        // Written as any put is: here, and to Redis if it answers now.
+        await store.putSession(callId, JSON.parse(json), ttlSeconds, announce);
+        return { swapped: true };
+      }
+      return { swapped: false, session: localSession<T>(callId), locked: claim ? await store.acquireLock(claim.key, claim.owner, claim.ttlMs) : true };
     },
 
     async deleteSession(callId: string): Promise<void> {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { PIN_LOCKOUT } from '../../src/domain/pin-policy.ts';
-import type { LiveStore } from '../../src/store/live/live-store.ts';
+import { sessionVersion, type LiveStore } from '../../src/store/live/live-store.ts';
 import { MemoryLiveStore } from '../../src/store/live/memory.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { freshRedisLiveStore, keysUnder } from '../support/redis.ts';
@@ -148,6 +148,35 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         await store.releaseLock(step, winner);
         expect((await store.getSessionAndLock(callId, step, 'delivery-c', 10_000)).locked).toBe(true);
         expect(await store.getSessionAndLock(randomUUID(), `step:none`, 'x', 10_000)).toEqual({ session: null, locked: true });
+      }));
+
+    it('swaps a session only if it is still the one last written and its step is nobody else\'s; else claims the step and hands back the stored one', () =>
+      withStore(async (store) => {
+        const callId = randomUUID();
+        const menu = JSON.stringify({ phase: 'menu' });
+        await store.putSession(callId, { phase: 'menu' }, 60);
+        const step = (n: number) => ({ key: `step:${callId}:${n}`, owner: 'delivery-a', ttlMs: 10_000 });
+        const critical = JSON.stringify({ phase: 'critical' });
+        expect(await store.swapSession(callId, sessionVersion(menu), critical, 60, undefined, step(1))).toEqual({ swapped: true });
+        expect(await store.getSession(callId)).toEqual({ phase: 'critical' });
+        // A copy older than the stored session: nothing written, the step claimed, the stored session back.
+        expect(await store.swapSession(callId, sessionVersion(menu), JSON.stringify({ phase: 'stale' }), 60, undefined, step(2))).toEqual({
+          swapped: false,
+          session: { phase: 'critical' },
+          locked: true,
+        });
+        expect(await store.getSession(callId)).toEqual({ phase: 'critical' });
+        // Another delivery holds step 3: not swapped, not claimed.
+        expect(await store.acquireLock(`step:${callId}:3`, 'delivery-b', 10_000)).toBe(true);
+        expect(await store.swapSession(callId, sessionVersion(critical), JSON.stringify({ phase: 'mine' }), 60, undefined, step(3))).toEqual({
+          swapped: false,
+          session: { phase: 'critical' },
+          locked: false,
+        });
+        // Without a step (Asterisk's events), only the session is compared; a call with none is not swapped.
+        expect(await store.swapSession(callId, sessionVersion(critical), JSON.stringify({ phase: 'next' }), 60, undefined, undefined)).toEqual({ swapped: true });
+        expect(await store.swapSession(randomUUID(), sessionVersion(menu), menu, 60, undefined, undefined)).toEqual({ swapped: false, session: null, locked: true });
+        await expect(store.swapSession(callId, sessionVersion(menu), menu, 0, undefined, undefined)).rejects.toThrow(RangeError);
       }));
 
     it('publishes the announcement a session put carries, after the session is there to read', () =>

@@ -27,6 +27,8 @@ afterEach(async () => {
 
 /** The session put and the console's update go in one pipeline: two round trips to Redis, one write to Postgres. */
 const ONE_STEP = { 'pg.appendTimeline': 1, 'redis.getSession': 1, 'redis.putSession': 1 };
+/** A key the flow answers alone, on the session this instance wrote: one swap in Redis, one write to Postgres. */
+const ONE_KEY = { 'pg.appendTimeline': 1, 'redis.swapSession': 1 };
 
 describe('carrier facts on the timeline', () => {
   it('a PIN typed over the greeting, then a menu key: each costs one step, barge-in and playbacks included', async () => {
@@ -54,7 +56,7 @@ describe('carrier facts on the timeline', () => {
     trips.reset();
     await caller.presses('1').hears('fault-critical-question');
     await sim.settle();
-    expect(trips.byName).toEqual(ONE_STEP);
+    expect(trips.byName).toEqual(ONE_KEY);
 
     await caller.presses('2').isConnectedTo(desk).hangsUp();
     const { timeline } = await line.callOf(caller);

@@ -3,6 +3,7 @@
 // short locks (one escalation per engineer) and pub/sub for the console.
 // Redis in production; an in-process store for a single instance, the CLI and tests.
 // Redis holds live state only, never the only copy of a promise: tickets and timers are in Postgres.
+import { createHash } from 'node:crypto';
 import type { PinScope } from '../../domain/pin-policy.ts';
 
 export type { PinScope };
@@ -19,6 +20,14 @@ export interface LiveStore {
    * does (a webhook step claims its step cluster-wide as it reads the call).
    */
   getSessionAndLock<T>(callId: string, lockKey: string, owner: string, ttlMs: number): Promise<{ session: T | null; locked: boolean }>;
+  /**
+   * Puts the session as `json` only if the stored one is still the one whose JSON has
+   * SHA-1 `expected` and no other claimant holds `claim` (the step): one round trip for
+   * a step run on the session this instance last wrote. Otherwise changes nothing but
+   * takes `claim` as `getSessionAndLock` does and returns what that would: the caller
+   * carries on from the stored session with no further read.
+   */
+  swapSession<T>(callId: string, expected: string, json: string, ttlSeconds: number, announce: Announcement | undefined, claim: StepClaim | undefined): Promise<SwapResult<T>>;
   deleteSession(callId: string): Promise<void>;
   /** Call ids with a live session, for resuming calls after a restart. */
   listSessions(): Promise<string[]>;
@@ -71,6 +80,20 @@ export interface LiveStore {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
+}
+
+/** A step claimed cluster-wide for one delivery of it (see `getSessionAndLock`). */
+export interface StepClaim {
+  key: string;
+  owner: string;
+  ttlMs: number;
+}
+
+export type SwapResult<T> = { swapped: true } | { swapped: false; session: T | null; locked: boolean };
+
+/** The version `swapSession` compares: SHA-1 of the session's JSON, as Redis's `redis.sha1hex` gives it. */
+export function sessionVersion(json: string): string {
+  return createHash('sha1').update(json, 'utf8').digest('hex');
 }
 
 /** A message published with a session put. */

@@ -11,7 +11,17 @@ import {
   type PinLockoutRule,
   type PinScope,
 } from '../../domain/pin-policy.ts';
-import { PIN_RESERVATION_MS, type Announcement, type GrantedPinReservation, type LiveStore, type PinAttemptKey, type PinReservation } from './live-store.ts';
+import {
+  PIN_RESERVATION_MS,
+  sessionVersion,
+  type Announcement,
+  type GrantedPinReservation,
+  type LiveStore,
+  type PinAttemptKey,
+  type PinReservation,
+  type StepClaim,
+  type SwapResult,
+} from './live-store.ts';
 
 export interface MemoryLiveStoreOptions {
   /** Milliseconds since the epoch. */
@@ -58,6 +68,28 @@ export class MemoryLiveStore implements LiveStore {
     requireTtl(ttlSeconds * 1000);
     this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
     if (announce) await this.publish(announce.channel, announce.message);
+  }
+
+  async swapSession<T>(
+    callId: string,
+    expected: string,
+    json: string,
+    ttlSeconds: number,
+    announce: Announcement | undefined,
+    claim: StepClaim | undefined,
+  ): Promise<SwapResult<T>> {
+    requireTtl(ttlSeconds * 1000);
+    const entry = this.sessions.get(callId);
+    const stored = entry && entry.expiresAt > this.now() ? entry.json : null;
+    const held = claim ? this.locks.get(claim.key) : undefined;
+    const free = !held || held.expiresAt <= this.now() || held.owner === claim?.owner;
+    if (stored !== null && sessionVersion(stored) === expected && free) {
+      this.sessions.set(callId, { json, expiresAt: this.now() + ttlSeconds * 1000 });
+      if (announce) await this.publish(announce.channel, announce.message);
+      return { swapped: true };
+    }
+    const locked = claim ? await this.acquireLock(claim.key, claim.owner, claim.ttlMs) : true;
+    return { swapped: false, session: stored === null ? null : (JSON.parse(stored) as T), locked };
   }
 
   async deleteSession(callId: string): Promise<void> {

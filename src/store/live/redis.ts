@@ -10,6 +10,8 @@ import {
   type LiveStoreOptions,
   type PinAttemptKey,
   type PinReservation,
+  type StepClaim,
+  type SwapResult,
 } from './live-store.ts';
 import { requireTtl } from './memory.ts';
 
@@ -105,6 +107,29 @@ if held == ARGV[1] then redis.call('pexpire', KEYS[2], ARGV[2]) locked = 1
 elseif not held then redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2]) locked = 1 end
 return {locked, session}`;
 
+// KEYS: session, step lock (or the session again when the step is not claimed). ARGV:
+// expected SHA-1 of the stored JSON, new JSON, session ttl ms, owner, lock ttl ms ('' when
+// no claim), channel, message ('' when none). Puts the session when it is unchanged and
+// the step is free or ours; else GET_SESSION_AND_LOCK's answer, so the caller carries on
+// from it without another round trip.
+const SWAP_SESSION = `
+local session = redis.call('get', KEYS[1])
+local claimed = ARGV[5] ~= ''
+local held = false
+if claimed then held = redis.call('get', KEYS[2]) end
+if session and redis.sha1hex(session) == ARGV[1] and (not held or held == ARGV[4]) then
+  redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  if ARGV[6] ~= '' then redis.call('publish', ARGV[6], ARGV[7]) end
+  return {1}
+end
+local locked = 1
+if claimed then
+  if held == ARGV[4] then redis.call('pexpire', KEYS[2], ARGV[5])
+  elseif not held then redis.call('set', KEYS[2], ARGV[4], 'PX', ARGV[5])
+  else locked = 0 end
+end
+return {0, locked, session}`;
+
 // KEYS: claim. ARGV: value, ttl ms. The first value stands; every caller learns it.
 const CLAIM = `
 if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return ARGV[1] end
@@ -180,6 +205,35 @@ export class RedisLiveStore implements LiveStore {
       .exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0];
+  }
+
+  async swapSession<T>(
+    callId: string,
+    expected: string,
+    json: string,
+    ttlSeconds: number,
+    announce: Announcement | undefined,
+    claim: StepClaim | undefined,
+  ): Promise<SwapResult<T>> {
+    const ttlMs = Math.round(ttlSeconds * 1000);
+    requireTtl(ttlMs);
+    if (claim) requireTtl(claim.ttlMs);
+    const sessionKey = this.sessionKey(callId);
+    const [swapped, locked, stored] = (await this.redis.eval(
+      SWAP_SESSION,
+      2,
+      sessionKey,
+      claim ? this.lockKey(claim.key) : sessionKey,
+      expected,
+      json,
+      ttlMs,
+      claim?.owner ?? '',
+      claim ? Math.ceil(claim.ttlMs) : '',
+      announce ? this.prefix + announce.channel : '',
+      announce?.message ?? '',
+    )) as [number, number?, (string | null)?];
+    if (swapped === 1) return { swapped: true };
+    return { swapped: false, session: stored == null ? null : (JSON.parse(stored) as T), locked: locked === 1 };
   }
 
   async deleteSession(callId: string): Promise<void> {
