@@ -335,4 +335,42 @@ describe('the engineer rung first (TWILIO_RING_FIRST) with two instances', () =>
     expect(api.calls.map((c) => c.to)).toEqual([sam.phone]);
     await caller.hangsUp();
   });
+
+  /** Each engineer call's final status goes to both instances at the same instant. */
+  function finalStatusTwice(p: Pair): TwilioSimulator {
+    const sim = simOn(p);
+    const engineerLegEnded = (url: string, params: Params): boolean =>
+      new URL(url).pathname === '/twilio/status' && url.includes('leg=engineer') && ['no-answer', 'completed'].includes(params['CallStatus'] ?? '');
+    everyStepTwiceAtOnce(sim, p.b, engineerLegEnded);
+    return sim;
+  }
+
+  it("an unanswered engineer call's status delivered to both instances at once moves the waiting caller on once", async () => {
+    const p = await pair('ring-status-twice', { ringFirst: true });
+    const sim = finalStatusTwice(p);
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference').isConnectedTo(alex.phone);
+    await caller.hangsUp();
+    expect({ created: p.api.calls.map((c) => c.to), moved: p.api.updates.filter((u) => u.url).length }).toEqual({ created: [sam.phone, alex.phone], moved: 1 });
+    expect(await keysUnder(`${redis.prefix}lock:engineer:`)).toEqual([]);
+  });
+
+  it('an engineer who hangs up during the whisper, their call\'s completed status on both instances at once: the caller moves on once, to the next engineer', async () => {
+    const p = await pair('ring-whisper-twice', { ringFirst: true });
+    const sim = finalStatusTwice(p);
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().hangsUpDuringWhisper();
+    sim.engineer(morgan.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference').isConnectedTo(morgan.phone);
+    await caller.hangsUp();
+    expect({ created: p.api.calls.map((c) => c.to), moved: p.api.updates.filter((u) => u.url).length }).toEqual({ created: [sam.phone, alex.phone, morgan.phone], moved: 2 });
+    const call = await findCallByCarrierId(fresh.db, 'twilio', caller.callSid);
+    const timeline = await callTimeline(fresh.db, call!.id);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome'])).toEqual(['no_answer', 'no_key', 'accepted']);
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+    expect(await keysUnder(`${redis.prefix}lock:engineer:`)).toEqual([]);
+  });
 });

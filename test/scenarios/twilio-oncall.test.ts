@@ -80,6 +80,33 @@ describe('the engineer rings first over Twilio', () => {
     await caller.hangsUp();
   });
 
+  it.each([true, false])('an engineer who hangs up during the whisper passes the caller to the next engineer (REST API: %s)', async (rest) => {
+    const { sim, api } = await start({ rest });
+    sim.engineer(sam.phone).answers().hangsUpDuringWhisper();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference').isConnectedTo(alex.phone);
+    expect(sim.engineer(sam.phone).rings).toMatchObject([{ outcome: 'answered', bridged: false }]);
+    expect(sim.engineer(sam.phone).heard.join(' ')).toContain('Press 1 to accept');
+    // Over the REST API the caller was taken out of the queue once, to the step that rang Alex.
+    if (rest) expect({ created: api.calls.map((c) => c.to), moved: api.updates.filter((u) => u.url).length }).toEqual({ created: [sam.phone, alex.phone], moved: 1 });
+    await caller.hangsUp();
+    const call = await callRecord(caller.callSid);
+    const timeline = await callTimeline(fresh.db, call.id);
+    expect(timeline.filter((e) => e.type === 'engineer-result').map((e) => e.detail['outcome'])).toEqual(['no_key', 'accepted']);
+  });
+
+  it('takes a message when every engineer hangs up during the whisper, every round', async () => {
+    const { sim, api } = await start();
+    for (const e of [sam, alex, morgan]) sim.engineer(e.phone).answers().hangsUpDuringWhisper().answers().hangsUpDuringWhisper();
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('oncall-failed', 'leave-message').leavesMessage({ seconds: 12 }).hears('message-taken').isHungUp();
+    for (const e of [sam, alex, morgan]) expect(sim.engineer(e.phone).rings.map((r) => r.outcome)).toEqual(['answered', 'answered']);
+    // Six attempts, six moves out of the queue: one each.
+    expect({ created: api.calls.length, moved: api.updates.filter((u) => u.url).length }).toEqual({ created: 6, moved: 6 });
+    expect((await callRecord(caller.callSid)).outcome).toBe('message');
+  });
+
   it("cancels the engineer's ringing call when the caller hangs up in the queue, and frees the engineer", async () => {
     const { sim, api } = await start();
     sim.engineer(sam.phone).keepsRinging();

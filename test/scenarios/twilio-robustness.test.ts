@@ -77,8 +77,8 @@ describe('Twilio retries have the effect of one delivery', () => {
     await caller.hangsUp();
   });
 
-  it('the answer that raises the ticket and rings the engineer, delivered twice: one ticket, one ring', async () => {
-    const l = await lineAt(NIGHT);
+  it.each([false, true])('the answer that raises the ticket and rings the engineer, delivered twice: one ticket, one ring (rung first: %s)', async (rest) => {
+    const l = await lineAt(NIGHT, { rest });
     l.sim.engineer(sam.phone).doesNotAnswer();
     l.sim.engineer(alex.phone).answers().presses('1');
     const caller = l.sim.call({ from: cat4.phone });
@@ -86,8 +86,15 @@ describe('Twilio retries have the effect of one delivery', () => {
 
     const critical = lastWebhook(l, (w) => w.url.includes('purpose=critical'));
     expect((await l.sim.replay(critical)).body).toBe(critical.body);
-    const noAnswer = lastWebhook(l, (w) => w.url.includes('on=engineer') && w.params['DialCallStatus'] === 'no-answer');
+    // Sam's no-answer: the caller's <Dial> action, or (rung first) the redirect his call's status sent the queued caller on.
+    const noAnswer = lastWebhook(l, (w) => w.url.includes('on=engineer') && (w.params['DialCallStatus'] === 'no-answer' || w.url.includes('outcome=no_answer')));
     expect((await l.sim.replay(noAnswer)).body).toBe(noAnswer.body);
+    if (l.ringFirst) {
+      const status = lastWebhook(l, (w) => w.url.includes('/twilio/status') && w.url.includes('leg=engineer') && w.params['CallStatus'] === 'no-answer');
+      expect((await l.sim.replay(status)).status).toBe(204);
+      // Nobody rung again, the caller (now with Alex) not moved again.
+      expect({ created: l.api.calls.map((c) => c.to), moved: l.api.updates.filter((u) => u.url).length }).toEqual({ created: [sam.phone, alex.phone], moved: 1 });
+    }
     const accepted = lastWebhook(l, (w) => w.url.includes('/twilio/screen-result'));
     expect((await l.sim.replay(accepted)).body).toBe(accepted.body);
 
@@ -247,9 +254,10 @@ describe('a webhook that fails inside still keeps the caller moving', () => {
     await caller.hears('connecting-desk', 'desk-busy', 'leave-message').leavesMessage().hears('message-taken').isHungUp();
   });
 
-  it("a failure on the engineer's screening leg never joins them; the ladder moves on", async () => {
+  it.each([false, true])("a failure on the engineer's screening leg never joins them; the ladder moves on (rung first: %s)", async (rest) => {
     let failOnce = true;
     const l = await lineAt(NIGHT, {
+      rest,
       driver: (calls) => ({
         ...calls,
         feed: async (callId, event, at, options) => {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { UnknownCallError } from '../../calls/call-service.ts';
 import type { CallDriver, CarrierNote, Done, Step } from '../../calls/types.ts';
 import { ENGINEER_ACCEPT_KEY, engineerKeyOutcome } from '../../domain/flow/rules.ts';
-import type { FlowEvent } from '../../domain/flow/types.ts';
+import type { EngineerOutcome, FlowEvent } from '../../domain/flow/types.ts';
 import { prompt } from '../../domain/prompts.ts';
 import { createLinks, decodeUtterance } from './links.ts';
 import {
@@ -19,8 +19,8 @@ import {
   dialBridged,
   engineerOutcome,
   isFinalStatus,
+  restLegOutcome,
   seconds,
-  unansweredOutcome,
   sipLegFailed,
   type LegQuery,
   type RecordingQuery,
@@ -142,12 +142,37 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     }
   }
 
-  /** Sends a queued caller to a step URL (what became of their engineer's call). */
-  async function redirectCaller(callId: string, callerSid: string, url: string): Promise<void> {
+  /**
+   * A REST-rung engineer's attempt ended without them taking the caller (no answer, busy,
+   * failed, hung up during the whisper): the flow hears it under the attempt's own key,
+   * where the first word stands (their accept, or the screen's decline), and if that moved
+   * the call on, the queued caller is sent to the step that says what comes next.
+   */
+  async function attemptEnded(callId: string, callerSid: string, step: number, engineerId: string, outcome: EngineerOutcome, at: Date): Promise<void> {
+    const event: FlowEvent = { type: 'engineerResult', engineerId, outcome };
+    const result = await feedCall(callId, callerSid, event, at, `${callerSid}:${step}:engineer`);
+    if (result && !result.ended && movedOn(result)) await moveCaller(callId, callerSid, step, engineerId, outcome);
+  }
+
+  /**
+   * Takes the queued caller out of the queue to the step after their engineer's attempt:
+   * once per attempt, however many of its webhooks (screen, status, their retries, on
+   * either instance) report that it ended.
+   */
+  async function moveCaller(callId: string, callerSid: string, step: number, engineerId: string, outcome: EngineerOutcome): Promise<void> {
+    const url = links.step(callId, step, 'engineer', { engineer: engineerId, outcome });
     try {
-      await deps.rest?.redirectCall(callerSid, url);
+      await once(callId, `${callerSid}:${step}:moved`, async () => {
+        try {
+          await deps.rest?.redirectCall(callerSid, url);
+          return { moved: outcome };
+        } catch (err) {
+          log.warn({ err, callId, callerSid }, 'could not move the waiting caller on (gone already?)');
+          return { moved: 'refused' };
+        }
+      });
     } catch (err) {
-      log.warn({ err, callId, callerSid }, 'could not move the waiting caller on (gone already?)');
+      log.warn({ err, callId, callerSid }, 'could not claim moving the waiting caller on');
     }
   }
 
@@ -314,7 +339,7 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
         step = await feedCall(q.call, parent, { type: 'engineerAnswered', engineerId: q.engineer }, at, `${parent}:${q.step}:answered`, [answered]);
       } catch (err) {
         // This leg is hung up; a caller waiting in the queue on it moves on to the next engineer.
-        if (q.parent) await redirectCaller(q.call, parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome: 'failed' }));
+        if (q.parent) await moveCaller(q.call, parent, q.step, q.engineer, 'failed');
         throw err;
       }
       if (!step) return twiml(renderHangup());
@@ -336,7 +361,7 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       if (q.parent) {
         // Rung through the REST API: the engineer takes the caller from the queue, or the caller moves on.
         if (outcome === 'accepted' && bridge) return twiml(renderQueueBridge(q.call, settings, links));
-        if (step && !step.ended && outcome !== 'accepted') await redirectCaller(q.call, parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome }));
+        if (step && !step.ended && movedOn(step)) await moveCaller(q.call, parent, q.step, q.engineer, outcome);
         return twiml(renderHangup());
       }
       if (outcome === 'accepted' && bridge) return twiml(renderBridge(settings, links));
@@ -363,11 +388,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       const key = `${p.CallSid}:status:${p.CallStatus}:${p.SequenceNumber ?? ''}`;
       if (q.leg && q.call) {
         await note(q.call, `twilio.${q.leg}-leg`, { ...facts, engineerId: q.engineer, step: q.step }, at, key);
-        const unanswered = unansweredOutcome(p.CallStatus);
-        // A REST-rung engineer who never answered: the waiting caller moves on to the flow's next step.
-        if (q.parent && q.engineer && q.step !== undefined && unanswered) {
-          await redirectCaller(q.call, q.parent, links.step(q.call, q.step, 'engineer', { engineer: q.engineer, outcome: unanswered }));
-        }
+        // A REST-rung engineer's call that ended: unless they took the caller, the waiting caller moves on.
+        const ended = restLegOutcome(p.CallStatus);
+        if (q.parent && q.engineer && q.step !== undefined && ended) await attemptEnded(q.call, q.parent, q.step, q.engineer, ended, at);
         return NOTHING;
       }
       const callId = await driver.findCall('twilio', p.CallSid);
@@ -431,6 +454,11 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     hangupLeg: (): Reply => twiml(renderHangup()),
     connectLeg: (): Reply => twiml(renderEmpty()),
   };
+}
+
+/** The flow moved the call on (the next engineer, a message): not a bridge, nor an event it let pass. */
+function movedOn(step: Step): boolean {
+  return step.commands.length > 0 && !step.commands.some((c) => c.kind === 'bridgeEngineer');
 }
 
 /** A step URL that is not (or no longer) the CallSid's live call: the caller gets the safe route. */

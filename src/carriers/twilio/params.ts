@@ -128,11 +128,17 @@ export function engineerOutcome(p: WebhookParams): EngineerOutcome {
   }
 }
 
-/** A REST-rung engineer's call that ended unanswered; null for any other status. */
-export function unansweredOutcome(status: string): 'busy' | 'no_answer' | 'failed' | null {
+/**
+ * A REST-rung engineer's call that ended, as the flow's outcome: unanswered, or answered
+ * and over (`completed`: hung up during the whisper, or after a key the screen already
+ * reported, or after talking, which the flow has as accepted). Null while it is still
+ * going, and for `canceled` (the line cancelled it: the caller had gone).
+ */
+export function restLegOutcome(status: string): Extract<EngineerOutcome, 'busy' | 'no_answer' | 'failed' | 'no_key'> | null {
   if (status === 'busy') return 'busy';
   if (status === 'no-answer') return 'no_answer';
   if (status === 'failed') return 'failed';
+  if (status === 'completed') return 'no_key';
   return null;
 }
 
