@@ -224,11 +224,17 @@ function whereFor(filter: CallLogFilter, params: unknown[], sparse: Sparse | nul
  * Calls whose ticket has a running timer past due that the SLA watcher has not
  * recorded yet (it wakes every 30 s at most): breached all the same. Null when there
  * are more than SPARSE_LIMIT (the watcher is down): the exact per-row test then.
+ * Found as the watcher finds them, by next_fire_at (a running timer's is its warning or
+ * its due time, never later): that index holds only what is still to come, so Postgres
+ * expects the few rows there are. By state and due_at it expected thousands (most
+ * timers' due times are past) and started a parallel worker to find none: 39 ms of a
+ * 52 ms page at 1M calls.
  */
 async function overdueCallIds(db: Db, now: Date): Promise<string[] | null> {
   const rows = await db.query<{ id: string }>(
     `select t.call_id as id from sla_timers st join tickets t on t.id = st.ticket_id
-      where st.state = 'running' and st.due_at <= $1 and t.call_id is not null limit ${SPARSE_LIMIT + 1}`,
+      where st.next_fire_at <= $1 and st.state = 'running' and st.due_at <= $1 and t.call_id is not null
+      limit ${SPARSE_LIMIT + 1}`,
     [now],
   );
   return rows.length > SPARSE_LIMIT ? null : [...new Set(rows.map((r) => r.id))];
