@@ -44,7 +44,7 @@ interface Meta {
   builtAt: string;
 }
 
-const TABLES = ['calls', 'tickets', 'sla_timers', 'call_events'] as const;
+const TABLES = ['calls', 'tickets', 'sla_timers', 'call_events', 'call_engineer_rungs'] as const;
 
 export async function openBenchDatabase(opts: {
   serverUrl: string;
@@ -149,6 +149,12 @@ async function build(url: string, size: DatasetSize, log: (m: string) => void): 
     await main.query(`update calls c set sla_breached = true
                        where exists (select 1 from tickets t join sla_timers st on st.ticket_id = t.id
                                       where t.call_id = c.id and st.state = 'breached')`);
+    // And the engineer filter's rung calls (migration 167), as its trigger would have.
+    await main.query(`insert into call_engineer_rungs (engineer_id, call_id, started_at)
+                      select distinct e.detail ->> 'engineerId', e.call_id, c.started_at
+                        from call_events e join calls c on c.id = e.call_id
+                       where e.type = 'engineer-rung' and e.detail ->> 'engineerId' is not null
+                      on conflict do nothing`);
     // Fresh statistics and a visibility map, as autovacuum would leave a settled table.
     await main.query(`vacuum (analyze) ${TABLES.join(', ')}, accounts, engineers`);
     // Flush the load now rather than under the queries (or the next benchmark).

@@ -147,64 +147,48 @@ export function slaCandidateSql(sla: SlaState, now: string): string {
 }
 
 /**
- * A sparse filter (an SLA state few tickets are in, an engineer rung on few calls)
- * would make an ordered scan read the whole table to fill a page. When the
+ * A sparse filter (an SLA state few tickets are in) would make an ordered scan read
+ * the whole table to fill a page. When the
  * matching calls number at most this many, they are fetched by id and sorted;
  * when there are more, they are dense enough for the ordered scan to find a page soon.
  */
 export const SPARSE_LIMIT = 5000;
 
-interface Sparse {
-  ids: string[];
-  /** The ids are exactly the calls this engineer was rung on (or a subset): no per-row check needed. */
-  engineerExact: boolean;
+/** The calls whose ticket may be in SLA state `sla`, when they are few (else null: the per-row test alone). */
+async function sparseCallIds(db: Db, filter: CallLogFilter, now: Date): Promise<string[] | null> {
+  if (!filter.sla) return null;
+  const candidates = slaCandidateSql(filter.sla, '$1');
+  // No DISTINCT, so the limit stops the scan early; a call may come back twice (two timers).
+  const rows = await db.query<{ id: string }>(
+    `select t.call_id as id from sla_timers st join tickets t on t.id = st.ticket_id
+      where ${candidates} and t.call_id is not null limit ${SPARSE_LIMIT + 1}`,
+    candidates.includes('$1') ? [now] : [],
+  );
+  return rows.length > SPARSE_LIMIT ? null : [...new Set(rows.map((r) => r.id))];
 }
 
-async function sparseCallIds(db: Db, filter: CallLogFilter, now: Date): Promise<Sparse | null> {
-  const sets: Promise<string[] | null>[] = [];
-  let engineerSet: Promise<string[] | null> | null = null;
-  // No DISTINCT, so the limit stops the scan early; a call may come back twice (two timers).
-  const upTo = async (sql: string, params: unknown[]) => {
-    const rows = await db.query<{ id: string }>(`${sql} limit ${SPARSE_LIMIT + 1}`, params);
-    return rows.length > SPARSE_LIMIT ? null : [...new Set(rows.map((r) => r.id))];
-  };
-  if (filter.sla) {
-    const candidates = slaCandidateSql(filter.sla, '$1');
-    sets.push(
-      upTo(
-        `select t.call_id as id from sla_timers st join tickets t on t.id = st.ticket_id
-          where ${candidates} and t.call_id is not null`,
-        candidates.includes('$1') ? [now] : [],
-      ),
-    );
-  }
-  if (filter.engineerId !== undefined && isId(filter.engineerId)) {
-    engineerSet = upTo(`select call_id as id from call_events where type = 'engineer-rung' and detail ->> 'engineerId' = $1`, [
-      filter.engineerId,
-    ]);
-    sets.push(engineerSet);
-  }
-  const found = (await Promise.all(sets)).filter((s): s is string[] => s !== null);
-  if (found.length === 0) return null;
-  // Any one small set bounds the answer; intersect them when there are two.
-  const ids = found.reduce((a, b) => {
-    const inB = new Set(b);
-    return a.filter((id) => inB.has(id));
-  });
-  return { ids, engineerExact: engineerSet !== null && (await engineerSet) !== null };
+/**
+ * Where the page's calls are chosen from, and the columns it is ordered by: one
+ * engineer's calls come from their own index in the log's order (migration 167).
+ */
+interface Source {
+  from: string;
+  startedAt: string;
+  id: string;
 }
+const ALL_CALLS: Source = { from: 'calls c', startedAt: 'c.started_at', id: 'c.id' };
+const RUNG_CALLS: Source = { from: 'call_engineer_rungs r join calls c on c.id = r.call_id', startedAt: 'r.started_at', id: 'r.call_id' };
 
 /** The where-clause for a filter; params are appended to `params` ($1 is already `now`). */
-function whereFor(filter: CallLogFilter, params: unknown[], sparse: Sparse | null): string[] {
-  const ids = sparse?.ids ?? null;
+function whereFor(filter: CallLogFilter, params: unknown[], ids: string[] | null, source: Source): string[] {
   const where: string[] = [];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
   if (ids) where.push(`c.id = any(${p(ids)}::uuid[])`);
-  if (filter.from) where.push(`c.started_at >= ${p(filter.from)}`);
-  if (filter.to) where.push(`c.started_at < ${p(filter.to)}`);
+  if (filter.from) where.push(`${source.startedAt} >= ${p(filter.from)}`);
+  if (filter.to) where.push(`${source.startedAt} < ${p(filter.to)}`);
   // By id, so the (account_id, started_at, id) index serves the page.
   if (filter.accountNumber !== undefined) where.push(`c.account_id = (select id from accounts where number = ${p(filter.accountNumber)})`);
   if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
@@ -213,9 +197,11 @@ function whereFor(filter: CallLogFilter, params: unknown[], sparse: Sparse | nul
   else if (filter.outcome) where.push(`c.outcome = ${p(filter.outcome)}`);
   if (filter.carrier) where.push(`c.carrier = ${p(filter.carrier)}`);
   if (filter.sla) where.push(`s.sla = ${p(filter.sla)}`);
-  if (filter.engineerId !== undefined && !sparse?.engineerExact) {
+  if (filter.engineerId !== undefined) {
     // A non-id can match no engineer; keep the query typed all the same.
-    where.push(isId(filter.engineerId) ? engineerRungSql('c', p(filter.engineerId)) : 'false');
+    if (!isId(filter.engineerId)) where.push('false');
+    else if (source === RUNG_CALLS) where.push(`r.engineer_id = ${p(filter.engineerId)}`);
+    else where.push(`exists (select 1 from call_engineer_rungs er where er.engineer_id = ${p(filter.engineerId)} and er.call_id = c.id)`);
   }
   return where;
 }
@@ -252,27 +238,31 @@ export async function callLogPage(
   const overdue = filter.sla === 'breached' ? await overdueCallIds(db, page.now) : null;
   const byFlag = overdue !== null;
   const rest: CallLogFilter = byFlag ? { ...filter, sla: undefined } : filter;
-  const where = whereFor(rest, params, await sparseCallIds(db, rest, page.now));
+  // Without an SLA filter, an engineer's page is a range of their own index.
+  const source = !filter.sla && filter.engineerId !== undefined && isId(filter.engineerId) ? RUNG_CALLS : ALL_CALLS;
+  const where = whereFor(rest, params, await sparseCallIds(db, rest, page.now), source);
   const backwards = !page.after && !!page.before;
   const cursor = page.after ?? page.before ?? null;
   if (cursor) {
     params.push(cursor.startedAt, cursor.id);
     const a = `$${params.length - 1}::timestamptz`;
     const b = `$${params.length}::uuid`;
-    where.push(backwards ? `(c.started_at, c.id) > (${a}, ${b})` : `(c.started_at, c.id) < (${a}, ${b})`);
+    const key = `(${source.startedAt}, ${source.id})`;
+    where.push(backwards ? `${key} > (${a}, ${b})` : `${key} < (${a}, ${b})`);
   }
   params.push(limit + 1);
-  const order = `order by c.started_at ${backwards ? 'asc' : 'desc'}, c.id ${backwards ? 'asc' : 'desc'}`;
+  const dir = backwards ? 'asc' : 'desc';
+  const order = `order by c.started_at ${dir}, c.id ${dir}`;
+  const sourceOrder = `order by ${source.startedAt} ${dir}, ${source.id} ${dir}`;
   const filtered = where.length ? `where ${where.join(' and ')}` : '';
   // Without an SLA filter the page's calls are chosen from the calls table alone, so the
   // account, ticket, SLA and engineer columns are worked out for one page of rows, not for
-  // every candidate (an engineer's log fetches thousands of candidates by id).
+  // every candidate.
   const limitParam = `$${params.length}`;
   let sql: string;
   if (byFlag) {
     params.push(overdue);
     const also = where.length ? ` and ${where.join(' and ')}` : '';
-    const dir = backwards ? 'asc' : 'desc';
     sql = `with page as (
              select u.id from (
                (select c.id, c.started_at from calls c where c.sla_breached${also} ${order} limit ${limitParam})
@@ -283,7 +273,7 @@ export async function callLogPage(
   } else {
     sql = filter.sla
       ? `${SELECT('$1')} ${filtered} ${order} limit ${limitParam}`
-      : `with page as (select c.id from calls c ${filtered} ${order} limit ${limitParam})
+      : `with page as (select c.id from ${source.from} ${filtered} ${sourceOrder} limit ${limitParam})
          ${SELECT('$1')} where c.id in (select id from page) ${order}`;
   }
   const rows = await db.query<Row>(sql, params);
