@@ -241,7 +241,7 @@ function everyStepTwiceAtOnce(sim: TwilioSimulator, b: Line, twice: (url: string
 
 describe('the same webhook step delivered to both instances at once', () => {
   it('twenty critical calls, every key press on both instances at the same instant: one answer each, one ticket, one ring, no lock left', async () => {
-    const { a, b, clock } = await pair('same-step');
+    const { a, b, clock, api } = await pair('same-step');
     const sim = new TwilioSimulator({
       target: a.url.replace('localhost', '127.0.0.1'),
       publicBaseUrl: PUBLIC_BASE_URL,
@@ -249,6 +249,8 @@ describe('the same webhook step delivered to both instances at once', () => {
       startAt: clock.now(),
       onAdvance: (ms) => clock.advance(ms / 1000),
     });
+    // Engineers rung through the REST API (TWILIO_RING_FIRST) ring in this simulator.
+    api.attach(sim);
     const answers = everyStepTwiceAtOnce(sim, b);
     let wrongPins = 0;
     for (let n = 1; n <= 20; n += 1) {

@@ -85,7 +85,9 @@ describe('Twilio webhooks and the stores', () => {
     const [pin, menu, critical] = of('/step:gather');
     expect(pin).toEqual({ ...ONE_STEP, 'pg.findAccountForPin': 1, 'redis.reservePinAttempt': 1, 'redis.settlePinAttempt': 1 });
     expect(menu).toEqual(ONE_KEY);
-    expect(critical).toEqual({ ...ONE_STEP, 'pg.createTicket': 1, 'pg.updateCall': 1, 'pg.rotaAt': 1, 'redis.acquireLock': 1 });
+    // Ringing the engineer first (TWILIO_RING_FIRST) claims the ring once cluster-wide (CallDriver.once): claim, reread, save.
+    const ring = line.ringFirst ? { 'redis.getSessionAndLock': 2, 'redis.getSession': 1, 'redis.putSession': 2 } : {};
+    expect(critical).toEqual({ ...ONE_STEP, 'pg.createTicket': 1, 'pg.updateCall': 1, 'pg.rotaAt': 1, 'redis.acquireLock': 1, ...ring });
     expect(of('/screen')).toEqual([ONE_STEP]);
     expect(of('/screen-result')).toEqual([{ ...ONE_STEP, 'pg.markResponded': 1 }]);
     // Only the number's own status callback (its URL names no call) looks the call up.
