@@ -142,8 +142,12 @@ export const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_VALIDATE_SIGNATURES: bool(true),
-  /** Ring the on-call engineer through the REST API as the flow dials them (needs TWILIO_ACCOUNT_SID and TWILIO_CALLER_ID). */
-  TWILIO_RING_FIRST: bool(false),
+  /**
+   * Ring the on-call engineer through the REST API as the flow dials them, the caller
+   * hearing the reference in a queue meanwhile. On wherever the REST API is configured
+   * (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_CALLER_ID); `false` turns it off.
+   */
+  TWILIO_RING_FIRST: bool(true),
   TWILIO_CALLER_ID: optional,
   TWILIO_VOICE: z.string().default('Polly.Amy'),
   TWILIO_PROMPTS: z.enum(['say', 'play']).default('say'),

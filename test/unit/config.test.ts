@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, envSchema, loadConfig } from '../../src/config.ts';
+import { ringsFirst } from '../../src/carriers/twilio/component.ts';
 
 const problems = (env: Record<string, string>): string[] => {
   try {
@@ -19,6 +20,14 @@ describe('configuration', () => {
     expect(c).toMatchObject({ PORT: 3000, OFFICE_DIVISION: 'england-and-wales' });
     expect([c.DATABASE_URL, c.REDIS_URL, c.ARI_URL]).toEqual([undefined, undefined, undefined]);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('rings the on-call engineer first on Twilio wherever the REST API is configured, unless TWILIO_RING_FIRST=false', () => {
+    const rest = { TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'token', TWILIO_CALLER_ID: '+441632960000' };
+    expect(ringsFirst(loadConfig(rest))).toBe(true);
+    expect(ringsFirst(loadConfig({ ...rest, TWILIO_RING_FIRST: 'false' }))).toBe(false);
+    expect(ringsFirst(loadConfig({ ...rest, TWILIO_CALLER_ID: '' }))).toBe(false);
+    expect(ringsFirst(loadConfig({ TWILIO_AUTH_TOKEN: 'token' }))).toBe(false);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 // The Twilio carrier as a part of the running line: its router at /twilio and a
 // readiness line saying how webhooks are checked. `startCarriers` adds it.
+import type { Config } from '../../config.ts';
 import type { Component, Line } from '../../runtime.ts';
 import { createTwilioRouter } from '../../http/twilio/router.ts';
 import { createTwilioRest, type TwilioHttpClient } from './rest.ts';
@@ -14,12 +15,20 @@ export interface TwilioComponentOptions {
   httpClient?: TwilioHttpClient;
 }
 
+/**
+ * Whether on-call engineers are rung through the REST API as the flow dials them: by
+ * default wherever the REST API is configured, unless TWILIO_RING_FIRST=false.
+ */
+export function ringsFirst(c: Pick<Config, 'TWILIO_RING_FIRST' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_CALLER_ID'>): boolean {
+  return c.TWILIO_RING_FIRST && !!c.TWILIO_ACCOUNT_SID && !!c.TWILIO_AUTH_TOKEN && !!c.TWILIO_CALLER_ID;
+}
+
 export function twilioComponent(line: Line, options: TwilioComponentOptions = {}): Component {
   assertTwilioConfig(line.config);
   const settings = twilioSettings(line.config);
   const c = line.config;
   const rest =
-    c.TWILIO_RING_FIRST && c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_CALLER_ID
+    ringsFirst(c) && c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_CALLER_ID
       ? createTwilioRest({
           accountSid: c.TWILIO_ACCOUNT_SID,
           authToken: c.TWILIO_AUTH_TOKEN,
@@ -30,6 +39,9 @@ export function twilioComponent(line: Line, options: TwilioComponentOptions = {}
           ...(options.httpClient ? { httpClient: options.httpClient } : {}),
         })
       : null;
+  if (c.TWILIO_RING_FIRST && !rest) {
+    line.logger.info('Twilio: on-call engineers are rung by the caller\'s <Dial>, after the reference (set TWILIO_ACCOUNT_SID and TWILIO_CALLER_ID to ring them first)');
+  }
   const router = createTwilioRouter({
     rest,
     driver: line.calls,
