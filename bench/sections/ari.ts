@@ -169,7 +169,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       REDIS_PREFIX: stores.redisPrefix,
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env['BENCH_DEBUG'] ? 'debug' : 'info',
       NODE_ENV: 'development',
       TWILIO_AUTH_TOKEN: 'bench-token-not-used',
     };
