@@ -50,7 +50,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 
 class UsageError extends Error {}
 
-const BENCH_PIN_KEY = 'benchmark-pin-key-not-a-secret-0123456789';
+/** The PIN key of the bench process and its line processes (not the tests' key). */
+export const BENCH_PIN_KEY = 'benchmark-pin-key-not-a-secret-0123456789';
 
 async function main(): Promise<void> {
   let options: BenchOptions;

@@ -46,7 +46,7 @@ export async function freshLineStores(opts: { serverUrl: string; redisUrl: strin
   try {
     await migrate(db);
     const customers = benchCustomers(opts.customers);
-    // Hashing a PIN costs a scrypt each: a few at a time.
+    // Under the PIN keys this process runs with (bench/run.ts), which the line processes get as PIN_KEY.
     for (let i = 0; i < customers.length; i += 4) {
       await Promise.all(
         customers.slice(i, i + 4).map((c) =>
@@ -72,7 +72,8 @@ export async function freshLineStores(opts: { serverUrl: string; redisUrl: strin
   }
 }
 
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+/** Deletes every Redis key under a benchmark prefix (sl:bench:…). */
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   if (!prefix.startsWith('sl:bench:')) throw new Error(`refusing to delete keys under ${prefix}`);
   const redis = new Redis(redisUrl);
   try {

@@ -5,11 +5,10 @@
 // at a time (an engineer is rung for one escalated call at once). Wall-clock ms.
 import { randomBytes } from 'node:crypto';
 import { openRedisLiveStore } from '../../src/store/live/redis.ts';
-import { pinKeysFrom, usePinKeys } from '../../src/store/pin-hash.ts';
 import { freshDatabase } from '../../test/support/db.ts';
 import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../../test/support/fake-twilio/fixture.ts';
 import { startTwilioLine } from '../../test/support/fake-twilio/line.ts';
-import { PIN_KEY } from '../../test/support/env.ts';
+import { deleteKeys } from '../line/stores.ts';
 
 const NIGHT = '2026-11-18T03:00:00Z';
 
@@ -20,9 +19,12 @@ export interface TwilioRingFirstResult {
 }
 
 export async function measureTwilioRingFirst(redisUrl: string, calls: number): Promise<TwilioRingFirstResult> {
-  usePinKeys(pinKeysFrom([PIN_KEY]));
+  // The fixture's PINs are hashed under the keys this process runs with (the bench's,
+  // set once in bench/run.ts): the PIN keys are process-wide, and the line processes of
+  // the sections after this one hash and check under the bench key.
   const fresh = await freshDatabase();
-  const live = await openRedisLiveStore(redisUrl, { prefix: `sl_bench_ring_${randomBytes(4).toString('hex')}:` });
+  const prefix = `sl:bench:ring:${randomBytes(4).toString('hex')}:`;
+  const live = await openRedisLiveStore(redisUrl, { prefix });
   const samples: number[] = [];
   const failures: string[] = [];
   try {
@@ -63,6 +65,7 @@ export async function measureTwilioRingFirst(redisUrl: string, calls: number): P
     }
   } finally {
     await live.close();
+    await deleteKeys(redisUrl, prefix);
     await fresh.drop();
   }
   return { calls, samples, failures };
