@@ -107,7 +107,7 @@ export async function runBurstSection(ctx: SectionContext): Promise<BurstResult>
         .filter((c) => c.channel.alive)
         .slice(0, 3)
         .map((c) => `call ${c.index} heard ${c.channel.heard.slice(-4).map((h) => h.media).join(', ')}`)
-        .join('; ');
+        .join('; ') + (process.env['BENCH_DEBUG'] ? `\n${line?.tail() ?? ''}` : '');
     await waitFor(async () => (await openCalls(stores)) === 0 && load.calls.every((c) => !c.channel.alive), smoke ? 60_000 : 240_000, 'every call to end', stuck);
 
     const outcomes = await stores.db.query<{ outcome: string; n: string }>('select outcome, count(*) as n from calls group by outcome');
