@@ -283,8 +283,16 @@ export const HANDLERS: Record<string, Handler> = {
   'channels.setChannelVar': (req, ctx) => {
     const ch = stasisChannel(req, ctx, false);
     if (!isChannel(ch)) return ch;
-    ch.vars.set(param(req, 'variable') ?? '', param(req, 'value') ?? '');
-    return noContent();
+    const name = param(req, 'variable') ?? '';
+    const value = param(req, 'value') ?? '';
+    const done = (): Reply => noContent(() => ch.vars.set(name, value));
+    // Setting a variable of a channel in Stasis is a command run on the channel's own
+    // Stasis thread (stasis_app_send_command, which waits for it), after what is queued
+    // there: Asterisk 22 answers only when the channel's playback has ended (seen on a
+    // real PBX: the request sent beside a question's play took the client's 5 s timeout).
+    const until = ctx.world.playbacksEnded([ch]);
+    if (!until) return done();
+    return { status: 204, held: { until, then: () => (ch.alive ? done() : error(404, 'Channel not found')) } };
   },
 
   'bridges.list': (_req, ctx) => ok([...ctx.world.bridges.values()].map((b) => ctx.world.bridgeJson(b))),
