@@ -119,15 +119,15 @@ export async function play(
   const playbacks = call.ctx.index.playbacks;
   playbacks.set(id, { call, channelId, role, media, stopped: false, hungUp: false });
   try {
-    const played = call.ctx.rest.play(channelId, id, media);
     // The caller's playback id rides on their channel: a process that takes the call over
     // after a restart stops it before asking again (stopLastPlayback), or the caller would
-    // hear the question twice. Sent alongside the play, so it costs no wait.
-    if (channelId === call.channelId) {
-      await Promise.all([played, call.ctx.rest.setVariable(channelId, PLAYBACK_VARIABLE, id).catch(() => undefined)]);
-    } else {
-      await played;
-    }
+    // hear the question twice. Sent before the play and never awaited: Asterisk sets a
+    // variable on the channel's Stasis thread, after what is queued there, so the request
+    // answers only once a playback ahead of it has ended. Awaited, it held the call's next
+    // step (keys, the engineer's answer) for up to the 5 s request timeout on every
+    // question (Asterisk 22.10.1: an engineer's answer was seen 2 s late).
+    if (channelId === call.channelId) void call.ctx.rest.setVariable(channelId, PLAYBACK_VARIABLE, id).catch(() => undefined);
+    await call.ctx.rest.play(channelId, id, media);
     return true;
   } catch (err) {
     playbacks.delete(id);
