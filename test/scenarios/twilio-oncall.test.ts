@@ -80,6 +80,23 @@ describe('the engineer rings first over Twilio', () => {
     await caller.hangsUp();
   });
 
+  it("carries on when Twilio also asks the queue's action after the line moved the caller out of it", async () => {
+    const { sim, api } = await start({ rest: true });
+    // Twilio lists QueueResult "redirected"; whether a REST redirect posts it is unverified.
+    sim.redirectAsksEnqueueAction = true;
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference').isConnectedTo(alex.phone);
+    // The one redirect the line made; Sam's finished call is not cancelled again.
+    expect(api.updates).toEqual([expect.objectContaining({ url: expect.any(String) })]);
+    await caller.hangsUp();
+    const call = await callRecord(caller.callSid);
+    const timeline = await callTimeline(fresh.db, call.id);
+    expect(timeline.map((e) => e.type)).not.toContain('twilio.safe-route');
+    expect(call.outcome).toBe('engineer');
+  });
+
   it.each([true, false])('an engineer who hangs up during the whisper passes the caller to the next engineer (REST API: %s)', async (rest) => {
     const { sim, api } = await start({ rest });
     sim.engineer(sam.phone).answers().hangsUpDuringWhisper();

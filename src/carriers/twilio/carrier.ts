@@ -286,6 +286,9 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
             }
             break;
           case 'queue': {
+            // The line's own REST redirect took the caller out of the queue (the flow had
+            // moved on): the redirect's document is what runs next, so nothing happens here.
+            if (p.QueueResult === 'redirected') return twiml(renderEmpty());
             if (p.QueueResult === 'bridged') {
               step = await feed(hangup(callerGone(p) ? 'caller-hung-up' : 'engineer-hung-up'));
               break;

@@ -67,6 +67,11 @@ export class TwilioSimulator {
   readonly webhooks: SentWebhook[] = [];
   readonly asterisk = new AsteriskScript();
   private readonly phones = new Map<string, Phone>();
+  /**
+   * A caller redirected out of a queue by the REST API also has their <Enqueue action>
+   * requested, with QueueResult "redirected" (unverified either way; off by default).
+   */
+  redirectAsksEnqueueAction = false;
   /** Callers waiting in each named queue (<Enqueue>), first in first out. */
   readonly queues = new Map<string, Caller[]>();
   private readonly callers = new Map<string, Caller>();
@@ -740,10 +745,15 @@ export class Caller implements PromiseLike<void> {
       return;
     }
     if (!change.url) return;
-    // Redirected out of a queue, the caller's <Enqueue action> is not asked (unverified).
+    // Redirected out of a queue: whether Twilio then asks the caller's <Enqueue action>
+    // (QueueResult "redirected", which Twilio lists) is unverified. By default it does
+    // not; with `redirectAsksEnqueueAction` it does, and runs nothing it answers.
     if (this.state === 'queued' && this.queued) {
-      this.sim.dequeue(this.queued.verb.text, this);
+      const queued = this.queued;
+      this.sim.dequeue(queued.verb.text, this);
       this.queued = null;
+      const action = queued.verb.attrs['action'];
+      if (action && this.sim.redirectAsksEnqueueAction) await this.sim.send(action, { ...this.params('in-progress'), ...this.enqueueResult(queued.verb, 'redirected') });
     }
     if (this.state === 'ringing' || this.state === 'bridged') throw new Error('simulator: REST redirect of a caller in a <Dial> is not modelled');
     await this.load(change.url, {});
