@@ -159,5 +159,26 @@ describe('the line checks its own sounds', () => {
     expect(soundsCheckResult(fresh)).toEqual({ ok: true, detail: `all ${soundsNeeded('support-line').length} sounds present` });
     expect(lines.filter((l) => Array.isArray(l['missing']))).toHaveLength(1);
   });
+
+  it('with every sound present, says so in one log line on connect', async () => {
+    // On Asterisk 22.10.1 with every sound installed (/readyz: all 161 sounds present)
+    // the line never said so: the operator's check in docs/asterisk.md found no line.
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const driver = new ScriptedDriver(() => [], () => []);
+    harness = await startAsteriskHarness({ driver, connect: false, logger: pino({ level: 'info' }, sink) });
+    const { sim } = harness;
+    harness.carrier.start();
+    await sim.until(() => harness!.carrier.status().state === 'connected', 'the carrier to connect');
+    await sim.settle();
+    const said = lines.filter((l) => l['msg'] === 'Asterisk has every sound the line plays');
+    expect(said).toHaveLength(1);
+    expect(said[0]?.['sounds']).toBe(soundsNeeded('support-line').length);
+  });
 });
 
