@@ -31,7 +31,8 @@ export function soundsNeeded(folder: string): string[] {
 export class SoundCheck {
   private last: SoundReport | null = null;
   private running: Promise<SoundReport> | null = null;
-  private loggedMissing = '';
+  /** What the last log line said was missing (null: nothing logged yet, so "all present" is said once too). */
+  private loggedMissing: string | null = null;
 
   constructor(
     private readonly deps: { rest: () => AriRest; folder: string; timers: Timers; logger: Logger },
