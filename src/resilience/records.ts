@@ -33,6 +33,7 @@ import { closuresAround, loadSnapshot, rotaAt, type RoutingSnapshot } from './sn
 import { isUnavailable, StoreUnavailableError, withTimeout } from './unavailable.ts';
 import {
   applyWrite,
+  createTicketUnderClaim,
   callOf,
   classifyRefusal,
   missingParent,
@@ -701,10 +702,11 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     async createTicket(ticket, at) {
       const known = provisional.get(ticket.callId);
       if (known) return known;
+      const id = randomUUID();
       const w: Write = { op: 'createTicket', ticket, at: at.toISOString(), reference: '', provisionalId: provisionalTicketId(ticket.callId) };
       if (mode !== 'down' && !queuedBehind(w)) {
         try {
-          return await withTimeout(pg.createTicket(ticket, at), timeoutMs, 'postgres createTicket');
+          return await withTimeout(createTicketUnderClaim(opts.db, id, ticket, at, recordsOn), timeoutMs, 'postgres createTicket');
         } catch (err) {
           if (isUnavailable(err)) wentDown(err);
           else if (!(await parentMissing(w, err))) throw err;
@@ -712,7 +714,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       }
       const reference = await provisionalReference(ticket.callId);
       const journaled: Write = { ...w, reference };
-      journalWrite(randomUUID(), journaled);
+      journalWrite(id, journaled);
       return { id: w.provisionalId, reference };
     },
 

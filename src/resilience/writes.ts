@@ -152,7 +152,15 @@ export async function applyWrite(db: Db, id: string, write: Write, recordsOn: (d
       id,
       write.op,
     ]);
-    if (claimed.length === 0) return false;
+    if (claimed.length === 0) {
+      // The claim was taken by the line's own direct attempt, whose answer was lost
+      // after Postgres committed it: that ticket's number was never told to anyone,
+      // the reserved reference was. It becomes the ticket's (again: a replay is a no-op).
+      if (write.op === 'createTicket' && write.reference) {
+        await tx.query('update tickets set reference = $2 where call_id = $1 and reference <> $2', [write.ticket.callId, write.reference]);
+      }
+      return false;
+    }
     const missing = await missingParent(tx, write);
     if (missing) throw new WaitingForError(missing);
     await applyUnclaimed(tx, write, recordsOn(tx));
@@ -203,6 +211,28 @@ async function applyUnclaimed(tx: Db, write: Write, records: CallRecords): Promi
     case 'auditPinFailure':
       return records.auditPinFailure({ ...write.detail, at: new Date(write.detail.at) });
   }
+}
+
+/**
+ * Creates a call's ticket straight away, under claim `id` when this attempt is the
+ * one that creates it. If the answer is lost (the connection drops after COMMIT),
+ * the line journals the ticket under the same `id` with the reference it told the
+ * caller, and the replay learns from the claim that this attempt did land.
+ * A ticket already there (another instance made it) is returned without a claim.
+ */
+export async function createTicketUnderClaim(
+  db: Db,
+  id: string,
+  ticket: NewTicket,
+  at: Date,
+  recordsOn: (db: Db) => CallRecords,
+): Promise<{ id: string; reference: string }> {
+  return db.tx(async (tx) => {
+    const [existing] = await tx.query<{ id: string; reference: string }>('select id, reference from tickets where call_id = $1', [ticket.callId]);
+    if (existing) return existing;
+    await tx.query("insert into outbox_applied (id, op) values ($1, 'createTicket')", [id]);
+    return recordsOn(tx).createTicket(ticket, at);
+  });
 }
 
 /** Timeline details name the ticket the flow knew; once it exists, name the real one. */
