@@ -80,6 +80,30 @@ describe('the engineer rings first over Twilio', () => {
     await caller.hangsUp();
   });
 
+  it('moves the waiting caller on when Twilio refuses the first redirect for a moment (503, then 429)', async () => {
+    const { sim, api } = await start();
+    api.failNextUpdate(503, 20500, 'Service Unavailable').failNextUpdate(429, 20429, 'Too Many Requests');
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'hold').isConnectedTo(alex.phone);
+    expect(api.calls.map((c) => c.to)).toEqual([sam.phone, alex.phone]);
+    // Two refusals, then the redirect that took the caller from Sam's attempt to Alex's.
+    expect(api.requests.filter((r) => /\/Calls\/CA[0-9a-f]{32}\.json$/.test(r.uri) && r.data?.['Url'])).toHaveLength(3);
+    await caller.hangsUp();
+  });
+
+  it('gives up at once on a redirect Twilio refuses for good (the caller has gone)', async () => {
+    const { sim, api } = await start();
+    api.failNextUpdate(400, 21220, 'Call is not in-progress. Cannot redirect.');
+    sim.engineer(sam.phone).doesNotAnswer();
+    sim.engineer(alex.phone).answers().presses('1');
+    const caller = sim.call({ from: cat4.phone });
+    await caller.presses(`${cat4.pin}#`).presses('1').presses('1').hears('ticket-reference', 'hold');
+    await caller.hangsUp();
+    expect(api.requests.filter((r) => /\/Calls\/CA[0-9a-f]{32}\.json$/.test(r.uri) && r.data?.['Url'])).toHaveLength(1);
+  });
+
   it("carries on when Twilio also asks the queue's action after the line moved the caller out of it", async () => {
     const { sim, api } = await start({ rest: true });
     // Twilio lists QueueResult "redirected"; whether a REST redirect posts it is unverified.

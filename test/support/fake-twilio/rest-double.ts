@@ -35,6 +35,7 @@ export class TwilioRestDouble implements TwilioHttpClient {
   /** Calls ended or redirected through `calls(sid).update`, in order. */
   readonly updates: Array<{ sid: string; status: string | null; url: string | null }> = [];
   private failures: Array<{ status: number; code: number; message: string }> = [];
+  private updateFailures: Array<{ status: number; code: number; message: string }> = [];
   private sim: TwilioSimulator | null = null;
 
   constructor(
@@ -45,6 +46,12 @@ export class TwilioRestDouble implements TwilioHttpClient {
   /** The next request fails as Twilio would (e.g. 503, or 429 with code 20429). */
   failNext(status: number, code: number, message: string): this {
     this.failures.push({ status, code, message });
+    return this;
+  }
+
+  /** The next `calls(sid).update` (a redirect or a cancel) fails as Twilio would; other requests go through. */
+  failNextUpdate(status: number, code: number, message: string): this {
+    this.updateFailures.push({ status, code, message });
     return this;
   }
 
@@ -65,7 +72,11 @@ export class TwilioRestDouble implements TwilioHttpClient {
     if (!m || opts.method.toLowerCase() !== 'post' || (m[3] && m[2] !== 'Calls')) return error(404, 20404, 'The requested resource was not found');
     if (m[1] !== this.accountSid) return error(403, 20003, 'account in the path is not the authenticated one');
     const data = Object.fromEntries(Object.entries(opts.data ?? {}).filter(([, v]) => v !== undefined));
-    if (m[3]) return this.updateCall(m[3], data);
+    if (m[3]) {
+      const refused = this.updateFailures.shift();
+      if (refused) return error(refused.status, refused.code, refused.message);
+      return this.updateCall(m[3], data);
+    }
     return m[2] === 'Calls' ? this.createCall(data) : this.sendMessage(data);
   }
 
