@@ -39,6 +39,19 @@ export interface TwilioRestOptions {
   httpClient?: TwilioHttpClient;
   /** Seconds an outbound call rings before Twilio gives up. */
   ringSeconds?: number;
+  /**
+   * Waits before asking again when Twilio refuses a change to a live call for a moment
+   * (429, 5xx, no answer): a caller left in the queue hears hold music for nobody.
+   */
+  retryDelaysMs?: readonly number[];
+}
+
+const RETRY_DELAYS_MS = [250, 1000] as const;
+
+/** Twilio's 429 and 5xx, and a request that got no answer, may succeed if asked again; a 4xx never will. */
+function worthRetrying(err: unknown): boolean {
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  return typeof status !== 'number' || status === 429 || status >= 500;
 }
 
 export interface VoicemailCall {
@@ -82,6 +95,23 @@ export function createTwilioRest(options: TwilioRestOptions): TwilioRest {
   });
   const links = createLinks(options.publicBaseUrl);
   const log = options.logger.child({ carrier: 'twilio', api: 'rest' });
+  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+
+  // Only for updates of a call, which Twilio applies once however often asked. Never
+  // for calls.create: a 5xx after Twilio made the call would ring the engineer twice.
+  async function retried(what: string, sid: string, work: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await work();
+        return;
+      } catch (err) {
+        const delay = delays[attempt];
+        if (delay === undefined || !worthRetrying(err)) throw err;
+        log.warn({ err, sid, attempt: attempt + 1 }, `Twilio refused to ${what} for now: asking again`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
 
   return {
     async callEngineerAboutVoicemail(call) {
@@ -114,12 +144,12 @@ export function createTwilioRest(options: TwilioRestOptions): TwilioRest {
       return { sid: created.sid };
     },
 
-    async endCall(sid, status) {
-      await client.calls(sid).update({ status });
+    endCall(sid, status) {
+      return retried(status === 'canceled' ? 'cancel a call' : 'end a call', sid, () => client.calls(sid).update({ status }));
     },
 
-    async redirectCall(sid, url) {
-      await client.calls(sid).update({ url, method: 'POST' });
+    redirectCall(sid, url) {
+      return retried('redirect a call', sid, () => client.calls(sid).update({ url, method: 'POST' }));
     },
 
     async sendSms(to, body) {
