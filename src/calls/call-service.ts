@@ -14,12 +14,12 @@ import type {
   FlowState,
   MediaCommand,
 } from '../domain/flow/types.ts';
-import { sessionVersion, type Announcement, type LiveStore } from '../store/live/live-store.ts';
+import { sessionVersion, type Announcement, type LiveStore, type PinAttemptKey } from '../store/live/live-store.ts';
 import { ConflictError } from '../store/errors.ts';
 import { logFallbackMessage } from './fallback-messages.ts';
 import type { CallDriver, CarrierNote, Done, FeedOptions, StartCall, Step } from './types.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
-import { executeData } from './data-commands.ts';
+import { executeData, pinAttemptKeys, type PinStep } from './data-commands.ts';
 import { commandEntry, eventEntry } from './timeline.ts';
 import { loadSession, saveSession, sessionTtlSeconds, type Session } from './session.ts';
 
@@ -80,10 +80,10 @@ export function createCallService(deps: CallServiceDeps): CallService {
     return next;
   }
 
-  async function run(session: Session, first: FlowEvent, at: Date, notes: readonly CarrierNote[] = []): Promise<Step> {
+  async function run(session: Session, first: FlowEvent, at: Date, notes: readonly CarrierNote[] = [], pin?: PinStep): Promise<Step> {
     const timeline: TimelineEntry[] = [];
     try {
-      return (await advance(session, first, at, notes, timeline, true)) as Step;
+      return (await advance(session, first, at, notes, timeline, true, pin)) as Step;
     } finally {
       if (timeline.length > 0) await deps.records.appendTimeline(timeline);
     }
@@ -93,7 +93,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * Runs the flow from `first` until it waits on the carrier again, collecting the step's
    * timeline entries in `timeline`. Without `effects` it touches no store: null as soon as
    * the step needs more than the flow's own answer (a data command other than a log line,
-   * an engineer's lock, a hang-up's record), and the half-run session must be thrown away.
+   * an engineer's lock, a hang-up's record), and the half-run session must be thrown away;
+   * `pin.stoppedAt` then holds the data command it stopped at, if that is what stopped it.
+   * With effects, `pin` carries the step's PIN attempt (see PinStep).
    */
   async function advance(
     session: Session,
@@ -102,6 +104,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
     notes: readonly CarrierNote[],
     timeline: TimelineEntry[],
     effects: boolean,
+    pin?: PinStep & { stoppedAt?: DataCommand },
   ): Promise<Step | null> {
     if (!effects && session.engineerLocks.length > 0) return null;
     const pending: FlowEvent[] = [first];
@@ -128,7 +131,10 @@ export function createCallService(deps: CallServiceDeps): CallService {
       // No engineer is held without effects (checked above and below), so there is none to free.
       if (effects) await freeEngineers(session, event);
       for (const command of result.commands) {
-        if (!effects && (command.kind === 'dialEngineer' || (!isMediaCommand(command) && command.kind !== 'log'))) return null;
+        if (!effects && (command.kind === 'dialEngineer' || (!isMediaCommand(command) && command.kind !== 'log'))) {
+          if (pin && !isMediaCommand(command)) pin.stoppedAt = command;
+          return null;
+        }
         if (isMediaCommand(command) && !(await holdEngineer(session, command))) {
           // Never rung: no engineer-rung entry, so the engineer is not shown the call (visibility follows legs that rang).
           if (command.kind === 'dialEngineer') pending.push({ type: 'engineerResult', engineerId: command.engineer.engineerId, outcome: 'locked' });
@@ -147,6 +153,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           at,
           config: deps.config,
           release: () => releaseEngineers(session),
+          ...(pin ? { pin } : {}),
         });
         if (answer) pending.push(answer);
       }
@@ -260,20 +267,28 @@ export function createCallService(deps: CallServiceDeps): CallService {
         const claimant = randomUUID();
         const onCopy = await stepOnCopy(callId, event, at, options, claimant);
         if (onCopy && 'step' in onCopy) return onCopy.step;
-        const { session, answer } = await claimStep(callId, key, claimant, onCopy?.stored);
+        const pin: PinStep = {};
+        let claimed: { session: Session | null; answer?: Session['results'][string] | undefined };
+        if (onCopy && 'claimed' in onCopy) {
+          claimed = { session: onCopy.claimed.session };
+          pin.reserved = onCopy.claimed.reserved;
+        } else claimed = await claimStep(callId, key, claimant, onCopy?.stored);
+        const { session, answer } = claimed;
         if (!session) throw new UnknownCallError(callId);
         if (options.carrierCallId !== undefined && options.carrierCallId !== session.carrierCallId) throw new UnknownCallError(callId);
         if (answer) return answer;
         let step: Step;
         try {
-          step = await run(session, event, at, options.notes);
+          step = await run(session, event, at, options.notes, pin);
         } catch (err) {
+          await settleLeftOver(pin);
           await keepSequence(session);
           await giveBack(callId, key, claimant);
           throw err;
         }
+        await settleLeftOver({ reserved: pin.reserved });
         if (key) rememberResult(session, key, step);
-        await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'));
+        await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'), pin.settle);
         keepCopy(session);
         return step;
       });
@@ -362,7 +377,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
    * answer and the console's update go to Redis in one swap that checks nobody moved the
    * call on or holds the step meanwhile, then the timeline goes to Postgres. One Redis round
    * trip and one Postgres write per key press, where reading the session first costs two.
-   * Null when there is no copy or the step needs the stores (a PIN, a ticket, an engineer);
+   * A PIN key claims its step and reserves its attempt in one round trip (claimForPin).
+   * Null when there is no copy or the step needs the stores (a ticket, an engineer);
    * `stored` when the copy was stale: the stored session, with the step claimed for
    * `claimant`, from the same round trip.
    */
@@ -372,7 +388,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
     at: Date,
     options: FeedOptions,
     claimant: string,
-  ): Promise<{ step: Step } | { stored: { session: Session | null; locked: boolean } } | null> {
+  ): Promise<OnCopy> {
     const copy = copies.get(callId);
     if (!copy) return null;
     const session = JSON.parse(copy.json) as Session;
@@ -382,8 +398,9 @@ export function createCallService(deps: CallServiceDeps): CallService {
     const given = key ? session.results[key] : undefined;
     if (given) return { step: given };
     const timeline: TimelineEntry[] = [];
-    const step = await advance(session, event, at, options.notes ?? [], timeline, false);
-    if (!step) return null;
+    const stopped: { stoppedAt?: DataCommand } = {};
+    const step = await advance(session, event, at, options.notes ?? [], timeline, false, stopped);
+    if (!step) return stopped.stoppedAt?.kind === 'checkPin' ? claimForPin(callId, copy, key, claimant, pinAttemptKeys(stopped.stoppedAt)) : null;
     if (key) rememberResult(session, key, step);
     const json = JSON.stringify(session);
     const claim = key ? { key: stepLock(callId, key), owner: claimant, ttlMs: STEP_CLAIM_MS } : undefined;
@@ -401,6 +418,32 @@ export function createCallService(deps: CallServiceDeps): CallService {
       throw err;
     }
     return { step };
+  }
+
+  /**
+   * A PIN key on this instance's copy: the step claimed and the PIN attempt reserved in one
+   * round trip that checks nobody moved the call on meanwhile, so the step runs on the copy
+   * with no read (the right PIN's settlement then goes with the session's put: two round
+   * trips for the key, where reading, reserving, settling and putting cost four). A stale
+   * copy reserves nothing and answers what stepOnCopy's swap does.
+   */
+  async function claimForPin(callId: string, copy: { json: string; version: string }, key: string | undefined, claimant: string, keys: PinAttemptKey[]): Promise<OnCopy> {
+    const session = JSON.parse(copy.json) as Session;
+    const claim = key ? { key: stepLock(callId, key), owner: claimant, ttlMs: STEP_CLAIM_MS } : undefined;
+    const swap = await deps.live.swapSession<Session>(callId, copy.version, null, sessionTtlSeconds(session), undefined, claim, { keys, attemptId: randomUUID() });
+    if (!swap.swapped) {
+      copies.delete(callId);
+      return { stored: { session: swap.session, locked: swap.locked } };
+    }
+    return { claimed: { session, reserved: swap.reservation ? { keys, reservation: swap.reservation } : undefined } };
+  }
+
+  /** A PIN attempt the step reserved but did not settle (it failed, or never checked it): given back now, not left to lapse. */
+  async function settleLeftOver(pin: PinStep): Promise<void> {
+    const left = pin.settle ?? (pin.reserved?.reservation.granted ? { keys: pin.reserved.keys, reservation: pin.reserved.reservation, outcome: 'unchecked' as const } : undefined);
+    pin.settle = undefined;
+    pin.reserved = undefined;
+    if (left) await deps.live.settlePinAttempt(left.keys, left.reservation, left.outcome).catch(() => undefined);
   }
 
   /**
@@ -489,6 +532,13 @@ function rememberResult(session: Session, key: string, step: Session['results'][
     if (old !== 'start') delete session.results[old];
   }
 }
+
+/** What a step run on this instance's copy came to (see stepOnCopy); null: read the call as usual. */
+type OnCopy =
+  | { step: Step }
+  | { stored: { session: Session | null; locked: boolean } }
+  | { claimed: { session: Session; reserved: PinStep['reserved'] } }
+  | null;
 
 export class UnknownCallError extends Error {
   constructor(readonly callId: string) {

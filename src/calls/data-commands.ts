@@ -7,7 +7,7 @@ import { isUkMobile } from '../domain/tickets/customer-text.ts';
 import type { DataCommand, FlowEvent } from '../domain/flow/types.ts';
 import { decoyPinHash, verifyPin } from '../store/pin-hash.ts';
 import { randomUUID } from 'node:crypto';
-import type { LiveStore, PinAttemptKey } from '../store/live/live-store.ts';
+import type { LiveStore, PinAttemptKey, PinReservation, PinSettlement } from '../store/live/live-store.ts';
 import type { CallRecords } from './records.ts';
 import type { Session } from './session.ts';
 import type { CallServiceConfig } from './call-service.ts';
@@ -20,6 +20,26 @@ export interface DataContext {
   config: CallServiceConfig;
   /** Frees the engineers this call holds (all but one it is bridged to). */
   release: () => Promise<void>;
+  /** The step's PIN attempt, when the call service handles its Redis side (see PinStep). */
+  pin?: PinStep;
+}
+
+/**
+ * A PIN check's Redis side folded into the step's own round trips: the attempt reserved as
+ * the step claimed the call (`reserved`, used by the step's first check of the same keys),
+ * and a right PIN's settlement left for the session's put (`settle`).
+ */
+export interface PinStep {
+  reserved?: { keys: readonly PinAttemptKey[]; reservation: PinReservation } | undefined;
+  settle?: PinSettlement | undefined;
+}
+
+/** What a PIN attempt is counted against: the account and, when it is known, the calling number. */
+export function pinAttemptKeys(command: Extract<DataCommand, { kind: 'checkPin' }>): PinAttemptKey[] {
+  // A withheld or unparseable caller ID is nobody in particular: counting it would make
+  // every withheld caller share one lockout. The account's own limit still applies.
+  const caller = toE164(command.callerPhone);
+  return [{ scope: 'account', id: command.accountNumber }, ...(caller ? [{ scope: 'caller' as const, id: caller }] : [])];
 }
 
 export async function executeData(command: DataCommand, ctx: DataContext): Promise<FlowEvent | null> {
@@ -97,13 +117,16 @@ function callSummary(ctx: DataContext) {
 
 async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx: DataContext): Promise<FlowEvent> {
   const { live, records, at } = ctx;
-  // A withheld or unparseable caller ID is nobody in particular: counting it would make
-  // every withheld caller share one lockout. The account's own limit still applies.
   const caller = toE164(command.callerPhone);
-  const keys: PinAttemptKey[] = [{ scope: 'account', id: command.accountNumber }, ...(caller ? [{ scope: 'caller' as const, id: caller }] : [])];
+  const keys = pinAttemptKeys(command);
   // The attempt is reserved before the PIN is checked, on every instance's count at once:
   // simultaneous guesses cannot all be checked before the first has failed.
-  const reservation = await live.reservePinAttempt(keys, randomUUID());
+  const reserved = ctx.pin?.reserved;
+  if (ctx.pin) ctx.pin.reserved = undefined;
+  const reservation = reserved && sameKeys(reserved.keys, keys) ? reserved.reservation : await live.reservePinAttempt(keys, randomUUID());
+  if (reserved && reserved.reservation !== reservation && reserved.reservation.granted) {
+    await live.settlePinAttempt(reserved.keys, reserved.reservation, 'unchecked').catch(() => undefined);
+  }
   if (!reservation.granted) return { type: 'pinChecked', result: 'locked', account: null };
 
   let account: Awaited<ReturnType<typeof records.findAccountForPin>>;
@@ -118,8 +141,10 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
   }
   const { ok, rehash } = checked;
   if (account && ok) {
+    // Left for the session's put when the service takes it: one round trip fewer.
+    if (ctx.pin) ctx.pin.settle = { keys, reservation, outcome: 'right' };
     await Promise.all([
-      live.settlePinAttempt(keys, reservation, 'right'),
+      ctx.pin ? undefined : live.settlePinAttempt(keys, reservation, 'right'),
       rehash ? records.replacePinHash(account.id, account.pinHash, rehash) : undefined,
     ]);
     return {
@@ -137,4 +162,8 @@ async function checkPin(command: Extract<DataCommand, { kind: 'checkPin' }>, ctx
   const { locked } = await live.settlePinAttempt(keys, reservation, 'wrong');
   await records.auditPinFailure({ accountNumber: command.accountNumber, callerPhone: caller ?? 'withheld', locked, at });
   return { type: 'pinChecked', result: locked ? 'locked' : 'wrong', account: null };
+}
+
+function sameKeys(a: readonly PinAttemptKey[], b: readonly PinAttemptKey[]): boolean {
+  return a.length === b.length && a.every((k, i) => k.scope === b[i]?.scope && k.id === b[i]?.id);
 }

@@ -16,8 +16,10 @@ import {
   type Announcement,
   type GrantedPinReservation,
   type LiveStore,
+  type PinAttempt,
   type PinAttemptKey,
   type PinReservation,
+  type PinSettlement,
   type StepClaim,
   type SwapResult,
 } from '../store/live/live-store.ts';
@@ -149,6 +151,17 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
     return Math.max(1, Math.ceil((expiresAt - now()) / 1000));
   }
 
+  /** A PIN lock this instance earned while Redis was away (it still holds after Redis is back). */
+  async function lockedHere(keys: readonly PinAttemptKey[]): Promise<boolean> {
+    for (const k of keys) if (await local.isPinLocked(k.scope, k.id)) return true;
+    return false;
+  }
+
+  /** A right PIN settled in Redis also forgets the account's failures counted here. */
+  async function forgetLocalFailures(keys: readonly PinAttemptKey[]): Promise<void> {
+    for (const k of keys) if (k.scope === 'account') await local.clearPinFailures(k.scope, k.id);
+  }
+
   async function recover(): Promise<boolean> {
     if (recovering) return recovering;
     recovering = (async () => {
@@ -227,14 +240,18 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       return { session: localSession<T>(callId), locked: await store.acquireLock(lockKey, owner, ttlMs) };
     },
 
-    async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
+    async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
       const json = JSON.stringify(value);
       sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
       deletes.delete(callId);
-      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds, announce));
-      if (put) unsynced.delete(callId);
-      else {
+      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds, announce, settle));
+      if (put) {
+        unsynced.delete(callId);
+        if (settle?.outcome === 'right') await forgetLocalFailures(settle.keys);
+      } else {
         unsynced.add(callId);
+        // Settled here, as settlePinAttempt does with Redis away (a reservation left in Redis lapses).
+        if (settle) await local.settlePinAttempt(settle.keys, settle.reservation, settle.outcome);
         if (announce) await local.publish(announce.channel, announce.message);
       }
     },
@@ -242,28 +259,41 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
     async swapSession<T>(
       callId: string,
       expected: string,
-      json: string,
+      json: string | null,
       ttlSeconds: number,
       announce: Announcement | undefined,
       claim: StepClaim | undefined,
+      reserve?: PinAttempt,
     ): Promise<SwapResult<T>> {
-      const shared = unsynced.has(callId) ? undefined : await tryRedis('swap session', () => redis.swapSession<T>(callId, expected, json, ttlSeconds, announce, claim));
+      // A lock earned while Redis was away still holds here after it comes back: no attempt is reserved.
+      const refused = reserve ? await lockedHere(reserve.keys) : false;
+      const attempt = refused ? undefined : reserve;
+      const shared = unsynced.has(callId) ? undefined : await tryRedis('swap session', () => redis.swapSession<T>(callId, expected, json, ttlSeconds, announce, claim, attempt));
       if (shared) {
         const result = shared.value;
-        if (result.swapped) sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
-        else if (claim && result.locked) locks.set(claim.key, { owner: claim.owner, expiresAt: now() + claim.ttlMs, shared: true });
+        if (result.swapped) {
+          if (json !== null) sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
+          else if (claim) locks.set(claim.key, { owner: claim.owner, expiresAt: now() + claim.ttlMs, shared: true });
+          return reserve && json === null && refused ? { swapped: true, reservation: { granted: false } } : result;
+        }
+        if (claim && result.locked) locks.set(claim.key, { owner: claim.owner, expiresAt: now() + claim.ttlMs, shared: true });
         else if (claim && locks.get(claim.key)?.owner !== claim.owner) locks.delete(claim.key);
         // Redis restarted empty: this instance's copy carries the call on, as for a read.
-        return result.swapped ? result : { ...result, session: result.session ?? localSession<T>(callId) };
+        return { ...result, session: result.session ?? localSession<T>(callId) };
       }
       // This instance's copy of the call is newer than Redis's, or Redis is away: compare with that copy.
       const mine = sessions.get(callId);
       const held = claim ? locks.get(claim.key) : undefined;
       const free = !held || held.expiresAt <= now() || held.owner === claim?.owner;
       if (mine && mine.expiresAt > now() && sessionVersion(mine.json) === expected && free) {
-        // Written as any put is: here, and to Redis if it answers now.
-        await store.putSession(callId, JSON.parse(json), ttlSeconds, announce);
-        return { swapped: true };
+        if (json !== null) {
+          // Written as any put is: here, and to Redis if it answers now.
+          await store.putSession(callId, JSON.parse(json), ttlSeconds, announce);
+          return { swapped: true };
+        }
+        // Only compared: the step claimed and the attempt reserved as each is on its own.
+        if (claim && !(await store.acquireLock(claim.key, claim.owner, claim.ttlMs))) return { swapped: false, session: localSession<T>(callId), locked: false };
+        return reserve ? { swapped: true, reservation: await store.reservePinAttempt(reserve.keys, reserve.attemptId) } : { swapped: true };
       }
       return { swapped: false, session: localSession<T>(callId), locked: claim ? await store.acquireLock(claim.key, claim.owner, claim.ttlMs) : true };
     },
@@ -285,7 +315,7 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
 
     async reservePinAttempt(keys: readonly PinAttemptKey[], attemptId: string): Promise<PinReservation> {
       // A lock earned while Redis was away still holds here after it comes back.
-      for (const k of keys) if (await local.isPinLocked(k.scope, k.id)) return { granted: false };
+      if (await lockedHere(keys)) return { granted: false };
       const shared = await tryRedis('PIN attempt', () => redis.reservePinAttempt(keys, attemptId));
       return shared ? shared.value : local.reservePinAttempt(keys, attemptId);
     },
@@ -294,7 +324,7 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       // Settled where it was reserved if that store still answers; a reservation left in the other lapses.
       const shared = await tryRedis('PIN attempt', () => redis.settlePinAttempt(keys, reservation, outcome));
       if (shared) {
-        if (outcome === 'right') for (const k of keys) if (k.scope === 'account') await local.clearPinFailures(k.scope, k.id);
+        if (outcome === 'right') await forgetLocalFailures(keys);
         return shared.value;
       }
       return local.settlePinAttempt(keys, reservation, outcome);

@@ -179,6 +179,42 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         await expect(store.swapSession(callId, sessionVersion(menu), menu, 0, undefined, undefined)).rejects.toThrow(RangeError);
       }));
 
+    it('with nothing to put, a swap only compares the session, claims the step and reserves the PIN attempt, all or nothing; a put settles one', () =>
+      withStore(async (store) => {
+        const callId = randomUUID();
+        const pin = JSON.stringify({ phase: 'pin' });
+        await store.putSession(callId, { phase: 'pin' }, 60);
+        const account = [{ scope: 'account' as const, id: `acc-${randomUUID()}` }, { scope: 'caller' as const, id: `+44${Date.now()}` }];
+        const step = (n: number, owner = 'delivery-a') => ({ key: `step:${callId}:${n}`, owner, ttlMs: 10_000 });
+        const first = await store.swapSession(callId, sessionVersion(pin), null, 60, undefined, step(1), { keys: account, attemptId: 'a1' });
+        expect(first).toEqual({ swapped: true, reservation: { granted: true, attemptId: 'a1', seen: [0, 0] } });
+        expect(await store.getSession(callId)).toEqual({ phase: 'pin' });
+        // The step is this delivery's now: another is refused it, and reserves nothing.
+        expect(await store.swapSession(callId, sessionVersion(pin), null, 60, undefined, step(1, 'delivery-b'), { keys: account, attemptId: 'b1' })).toEqual({
+          swapped: false,
+          session: { phase: 'pin' },
+          locked: false,
+        });
+        // A stale copy reserves nothing either: four more fit under the account's five.
+        expect(await store.swapSession(callId, sessionVersion('{}'), null, 60, undefined, step(2), { keys: account, attemptId: 'c1' })).toMatchObject({ swapped: false, locked: true });
+        const more = await Promise.all(['d', 'e', 'f', 'g'].map((id) => store.reservePinAttempt(account, id)));
+        expect(more.every((r) => r.granted)).toBe(true);
+        // Five in flight: the next swap is made (the step claimed) but its attempt refused.
+        expect(await store.swapSession(callId, sessionVersion(pin), null, 60, undefined, step(3), { keys: account, attemptId: 'h' })).toEqual({
+          swapped: true,
+          reservation: { granted: false },
+        });
+        expect(await store.acquireLock(`step:${callId}:3`, 'delivery-b', 10_000)).toBe(false);
+        // The first attempt settled wrong with the session's put: counted, and the put made.
+        if (first.swapped && first.reservation?.granted) {
+          await store.putSession(callId, { phase: 'pin-again' }, 60, undefined, { keys: account, reservation: first.reservation, outcome: 'wrong' });
+        }
+        expect(await store.getSession(callId)).toEqual({ phase: 'pin-again' });
+        for (const r of more) if (r.granted) await store.settlePinAttempt(account, r, 'unchecked');
+        const next = await store.reservePinAttempt(account, 'i');
+        expect(next).toEqual({ granted: true, attemptId: 'i', seen: [1, 1] });
+      }));
+
     it('publishes the announcement a session put carries, after the session is there to read', () =>
       withStore(async (store) => {
         const callId = randomUUID();

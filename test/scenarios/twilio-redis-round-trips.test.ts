@@ -2,7 +2,11 @@
 // ioredis connection makes to its socket (a pipeline is one write) and every command in
 // it, while the simulated Twilio's webhook for the key is answered. A key the flow
 // answers alone (the main menu's 1) is one round trip: the session, its answer and the
-// console's update swapped in one script, with no read before it.
+// console's update swapped in one script, with no read before it. A PIN key is two: its
+// step claimed and its attempt reserved in one script on the session this instance last
+// wrote, then the right PIN's settlement with the session's put. A critical key is three
+// (the claim with the read, the engineer's lock, the put); ringing the engineer first adds
+// two (the ring claimed once, its answer swapped into the session).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +18,15 @@ import type { Db } from '../../src/store/db.ts';
 import { RedisLiveStore } from '../../src/store/live/redis.ts';
 import { useFreshDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { CUSTOMERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
+import { CUSTOMERS, ENGINEERS, seedTwilioFixture } from '../support/fake-twilio/fixture.ts';
 import { startTwilioLine, type TwilioLine } from '../support/fake-twilio/line.ts';
 import { keysUnder } from '../support/redis.ts';
 
 const fresh = useFreshDatabase();
 const OFFICE = '2026-11-18T10:00:00Z';
-const { cat1 } = CUSTOMERS;
+const NIGHT = '2026-11-18T03:00:00Z';
+const { cat1, cat4 } = CUSTOMERS;
+const { sam } = ENGINEERS;
 
 /** The line's Redis connection, counting what it sends. */
 class CountedRedis {
@@ -100,6 +106,45 @@ describe('a Twilio key press and Redis', () => {
     expect(menu.writes).toBe(1);
     expect(menu.commands).toEqual(['eval']);
     await caller.hangsUp();
+  });
+
+  it('a PIN key is two round trips: the step claimed with its attempt reserved, then the settlement with the session and its update', async () => {
+    line = await startTwilioLine({ db: fresh.db, live: counted.store, at: OFFICE });
+    const costs = perWebhook(line);
+    const caller = line.sim.call({ from: cat1.phone });
+    await caller.hears('enter-pin').presses('0000#').hears('not-verified', 'enter-pin').presses(`${cat1.pin}#`).hears('main-menu');
+
+    const [wrong, right] = costs.filter((c) => new URL(c.url).searchParams.get('on') === 'gather');
+    // Was 4: the session read with the step's claim, the reservation, the settlement, the put with its update.
+    expect(right!.writes).toBe(2);
+    expect(right!.commands).toEqual(['eval', 'eval', 'set', 'publish']);
+    // A wrong PIN's count says whether it locked, which the flow needs before the put: 3 (was 4).
+    expect(wrong!.writes).toBe(3);
+    expect(wrong!.commands).toEqual(['eval', 'eval', 'set', 'publish']);
+    await caller.hangsUp();
+  });
+
+  it('a critical key: the step claimed, the engineer locked, the put; ringing first adds the ring claimed once and its answer swapped in', async () => {
+    for (const rest of [false, true]) {
+      line = await startTwilioLine({ db: fresh.db, live: counted.store, at: NIGHT, rest });
+      const costs = perWebhook(line);
+      line.sim.engineer(sam.phone).answers({ afterSeconds: 4 }).presses('1');
+      const caller = line.sim.call({ from: cat4.phone });
+      await caller.hears('greeting', 'enter-pin').presses(`${cat4.pin}#`).hears('main-menu').presses('1').hears('fault-critical-question').presses('1').isConnectedTo(sam.phone).hangsUp();
+
+      const critical = costs.find((c) => new URL(c.url).searchParams.get('purpose') === 'critical')!;
+      const step = ['eval', 'eval', 'set', 'publish'];
+      if (!rest) {
+        expect(critical.writes).toBe(3);
+        expect(critical.commands).toEqual(step);
+      } else {
+        // The ring's claim, then its answer read and put.
+        expect(critical.writes).toBe(6);
+        expect(critical.commands).toEqual([...step, 'eval', 'get', 'set']);
+      }
+      await line.close();
+      line = undefined;
+    }
   });
 
   it('a key Twilio delivers twice is answered the same, the second time without Redis', async () => {

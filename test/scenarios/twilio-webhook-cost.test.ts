@@ -83,7 +83,9 @@ describe('Twilio webhooks and the stores', () => {
 
     const of = (webhook: string) => costs.filter((c) => c.webhook === webhook).map((c) => c.byName);
     const [pin, menu, critical] = of('/step:gather');
-    expect(pin).toEqual({ ...ONE_STEP, 'pg.findAccountForPin': 1, 'redis.reservePinAttempt': 1, 'redis.settlePinAttempt': 1 });
+    // On the session this instance wrote: the step claimed with the PIN attempt reserved (one
+    // swap that puts nothing), the right PIN settled with the put (was: read, reserve, settle, put).
+    expect(pin).toEqual({ 'pg.appendTimeline': 1, 'pg.findAccountForPin': 1, 'redis.swapSession': 1, 'redis.putSession': 1 });
     expect(menu).toEqual(ONE_KEY);
     // Ringing the engineer first (TWILIO_RING_FIRST) claims the ring once cluster-wide (CallDriver.once): claim, reread, save.
     const ring = line.ringFirst ? { 'redis.getSessionAndLock': 2, 'redis.getSession': 1, 'redis.putSession': 2 } : {};

@@ -14,7 +14,7 @@ export interface LiveStore {
    * Replaces the session; it lapses `ttlSeconds` after the last put. `announce` is
    * published in the same round trip (a key press costs one write to Redis, not two).
    */
-  putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void>;
+  putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void>;
   /**
    * The session and, in the same round trip, `lockKey` taken for `owner` as `acquireLock`
    * does (a webhook step claims its step cluster-wide as it reads the call).
@@ -26,8 +26,19 @@ export interface LiveStore {
    * a step run on the session this instance last wrote. Otherwise changes nothing but
    * takes `claim` as `getSessionAndLock` does and returns what that would: the caller
    * carries on from the stored session with no further read.
+   * `json` null puts nothing: the stored session is only compared, `claim` taken and, with
+   * `reserve`, a PIN attempt reserved as `reservePinAttempt` does, all in that round trip
+   * (a PIN key, run on this copy, reserves its attempt as it claims its step).
    */
-  swapSession<T>(callId: string, expected: string, json: string, ttlSeconds: number, announce: Announcement | undefined, claim: StepClaim | undefined): Promise<SwapResult<T>>;
+  swapSession<T>(
+    callId: string,
+    expected: string,
+    json: string | null,
+    ttlSeconds: number,
+    announce: Announcement | undefined,
+    claim: StepClaim | undefined,
+    reserve?: PinAttempt,
+  ): Promise<SwapResult<T>>;
   deleteSession(callId: string): Promise<void>;
   /** Call ids with a live session, for resuming calls after a restart. */
   listSessions(): Promise<string[]>;
@@ -89,7 +100,21 @@ export interface StepClaim {
   ttlMs: number;
 }
 
-export type SwapResult<T> = { swapped: true } | { swapped: false; session: T | null; locked: boolean };
+/** `reservation`: only when `reserve` was asked for and the stored session was the one expected. */
+export type SwapResult<T> = { swapped: true; reservation?: PinReservation } | { swapped: false; session: T | null; locked: boolean };
+
+/** One PIN attempt to reserve (see `reservePinAttempt`). */
+export interface PinAttempt {
+  keys: readonly PinAttemptKey[];
+  attemptId: string;
+}
+
+/** A reserved PIN attempt's outcome, settled in the session put's round trip (see `settlePinAttempt`). */
+export interface PinSettlement {
+  keys: readonly PinAttemptKey[];
+  reservation: GrantedPinReservation;
+  outcome: 'right' | 'wrong' | 'unchecked';
+}
 
 /** The version `swapSession` compares: SHA-1 of the session's JSON, as Redis's `redis.sha1hex` gives it. */
 export function sessionVersion(json: string): string {

@@ -17,8 +17,10 @@ import {
   type Announcement,
   type GrantedPinReservation,
   type LiveStore,
+  type PinAttempt,
   type PinAttemptKey,
   type PinReservation,
+  type PinSettlement,
   type StepClaim,
   type SwapResult,
 } from './live-store.ts';
@@ -64,8 +66,9 @@ export class MemoryLiveStore implements LiveStore {
     return { session: await this.getSession<T>(callId), locked: await this.acquireLock(lockKey, owner, ttlMs) };
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
     requireTtl(ttlSeconds * 1000);
+    if (settle) await this.settlePinAttempt(settle.keys, settle.reservation, settle.outcome);
     this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
     if (announce) await this.publish(announce.channel, announce.message);
   }
@@ -73,10 +76,11 @@ export class MemoryLiveStore implements LiveStore {
   async swapSession<T>(
     callId: string,
     expected: string,
-    json: string,
+    json: string | null,
     ttlSeconds: number,
     announce: Announcement | undefined,
     claim: StepClaim | undefined,
+    reserve?: PinAttempt,
   ): Promise<SwapResult<T>> {
     requireTtl(ttlSeconds * 1000);
     const entry = this.sessions.get(callId);
@@ -84,9 +88,13 @@ export class MemoryLiveStore implements LiveStore {
     const held = claim ? this.locks.get(claim.key) : undefined;
     const free = !held || held.expiresAt <= this.now() || held.owner === claim?.owner;
     if (stored !== null && sessionVersion(stored) === expected && free) {
-      this.sessions.set(callId, { json, expiresAt: this.now() + ttlSeconds * 1000 });
-      if (announce) await this.publish(announce.channel, announce.message);
-      return { swapped: true };
+      if (json !== null) {
+        this.sessions.set(callId, { json, expiresAt: this.now() + ttlSeconds * 1000 });
+        if (announce) await this.publish(announce.channel, announce.message);
+        return { swapped: true };
+      }
+      if (claim) await this.acquireLock(claim.key, claim.owner, claim.ttlMs);
+      return reserve ? { swapped: true, reservation: await this.reservePinAttempt(reserve.keys, reserve.attemptId) } : { swapped: true };
     }
     const locked = claim ? await this.acquireLock(claim.key, claim.owner, claim.ttlMs) : true;
     return { swapped: false, session: stored === null ? null : (JSON.parse(stored) as T), locked };

@@ -8,8 +8,10 @@ import {
   type GrantedPinReservation,
   type LiveStore,
   type LiveStoreOptions,
+  type PinAttempt,
   type PinAttemptKey,
   type PinReservation,
+  type PinSettlement,
   type StepClaim,
   type SwapResult,
 } from './live-store.ts';
@@ -29,28 +31,36 @@ if failures >= tonumber(ARGV[1]) then
 end
 return {failures, 0}`;
 
-// KEYS: per (scope, id) its failures counter, lock and attempts in flight (a sorted set
-// of attempt id → when the reservation lapses). ARGV: attempt id, reservation ms, then
-// each key's max failures. Mirrors mayAttempt in src/domain/pin-policy.ts: refused while
-// any is locked or its failures plus attempts in flight reach the limit; else the attempt
-// is put in flight on every key at once. Returns {1, failures seen…} or {0}.
-const RESERVE_PIN_ATTEMPT = `
-local t = redis.call('time')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = #KEYS / 3
-local seen = {}
-for i = 0, n - 1 do
-  if redis.call('exists', KEYS[i * 3 + 2]) == 1 then return {0} end
-  redis.call('zremrangebyscore', KEYS[i * 3 + 3], '-inf', now)
-  local failures = tonumber(redis.call('get', KEYS[i * 3 + 1]) or '0')
-  if failures + redis.call('zcard', KEYS[i * 3 + 3]) >= tonumber(ARGV[3 + i]) then return {0} end
-  seen[i + 1] = failures
-end
-for i = 0, n - 1 do
-  redis.call('zadd', KEYS[i * 3 + 3], now + tonumber(ARGV[2]), ARGV[1])
-  redis.call('pexpire', KEYS[i * 3 + 3], ARGV[2])
-end
-return {1, unpack(seen)}`;
+// From KEYS[first]: per (scope, id) its failures counter, lock and attempts in flight (a
+// sorted set of attempt id → when the reservation lapses); ARGV[maxFrom…]: each key's max
+// failures. Mirrors mayAttempt in src/domain/pin-policy.ts: refused while any is locked or
+// its failures plus attempts in flight reach the limit; else the attempt is put in flight
+// on every key at once. Returns {1, failures seen…} or {0}.
+const RESERVE_LUA = `
+local function reserve(first, attempt, ms, maxFrom)
+  local t = redis.call('time')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local n = (#KEYS - first + 1) / 3
+  local seen = {}
+  for i = 0, n - 1 do
+    local k = first + i * 3
+    if redis.call('exists', KEYS[k + 1]) == 1 then return {0} end
+    redis.call('zremrangebyscore', KEYS[k + 2], '-inf', now)
+    local failures = tonumber(redis.call('get', KEYS[k]) or '0')
+    if failures + redis.call('zcard', KEYS[k + 2]) >= tonumber(ARGV[maxFrom + i]) then return {0} end
+    seen[i + 1] = failures
+  end
+  for i = 0, n - 1 do
+    local k = first + i * 3
+    redis.call('zadd', KEYS[k + 2], now + tonumber(ms), attempt)
+    redis.call('pexpire', KEYS[k + 2], ms)
+  end
+  return {1, unpack(seen)}
+end`;
+
+// KEYS: as RESERVE_LUA. ARGV: attempt id, reservation ms, then each key's max failures.
+const RESERVE_PIN_ATTEMPT = `${RESERVE_LUA}
+return reserve(1, ARGV[1], ARGV[2], 3)`;
 
 // KEYS: as RESERVE_PIN_ATTEMPT. ARGV: attempt id, outcome (right, wrong, unchecked), then
 // per key: max failures, window ms, lock ms, failures seen at reservation, 1 if a right PIN
@@ -107,20 +117,28 @@ if held == ARGV[1] then redis.call('pexpire', KEYS[2], ARGV[2]) locked = 1
 elseif not held then redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2]) locked = 1 end
 return {locked, session}`;
 
-// KEYS: session, step lock (or the session again when the step is not claimed). ARGV:
-// expected SHA-1 of the stored JSON, new JSON, session ttl ms, owner, lock ttl ms ('' when
-// no claim), channel, message ('' when none). Puts the session when it is unchanged and
-// the step is free or ours; else GET_SESSION_AND_LOCK's answer, so the caller carries on
+// KEYS: session, step lock (or the session again when the step is not claimed), then the
+// PIN attempt's keys as RESERVE_LUA's (none when no attempt). ARGV: expected SHA-1 of the
+// stored JSON, new JSON ('' to put nothing), session ttl ms, owner, lock ttl ms ('' when
+// no claim), channel, message ('' when none), attempt id ('' when none), reservation ms,
+// then each PIN key's max failures. Puts the session when it is unchanged and the step is
+// free or ours; with nothing to put, claims the step and reserves the attempt instead
+// ({1, granted, seen…}); else GET_SESSION_AND_LOCK's answer, so the caller carries on
 // from it without another round trip.
-const SWAP_SESSION = `
+const SWAP_SESSION = `${RESERVE_LUA}
 local session = redis.call('get', KEYS[1])
 local claimed = ARGV[5] ~= ''
 local held = false
 if claimed then held = redis.call('get', KEYS[2]) end
 if session and redis.sha1hex(session) == ARGV[1] and (not held or held == ARGV[4]) then
-  redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  if ARGV[6] ~= '' then redis.call('publish', ARGV[6], ARGV[7]) end
-  return {1}
+  if ARGV[2] ~= '' then
+    redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    if ARGV[6] ~= '' then redis.call('publish', ARGV[6], ARGV[7]) end
+    return {1}
+  end
+  if claimed then redis.call('set', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+  if ARGV[8] == '' then return {1} end
+  return {1, unpack(reserve(3, ARGV[8], ARGV[9], 10))}
 end
 local locked = 1
 if claimed then
@@ -190,19 +208,19 @@ export class RedisLiveStore implements LiveStore {
     return { session: json === undefined ? null : (JSON.parse(json) as T), locked: locked === 1 };
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
     const ttlMs = Math.round(ttlSeconds * 1000);
     requireTtl(ttlMs);
-    if (!announce) {
+    if (!announce && !settle) {
       await this.redis.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
       return;
     }
-    // One pipeline: both commands go in one write and their replies come back together.
-    const replies = await this.redis
-      .pipeline()
-      .set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs)
-      .publish(this.prefix + announce.channel, announce.message)
-      .exec();
+    // One pipeline: the commands go in one write and their replies come back together.
+    const pipeline = this.redis.pipeline();
+    if (settle) pipeline.eval(SETTLE_PIN_ATTEMPT, settle.keys.length * 3, ...this.settleArgs(settle.keys, settle.reservation, settle.outcome));
+    pipeline.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
+    if (announce) pipeline.publish(this.prefix + announce.channel, announce.message);
+    const replies = await pipeline.exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0];
   }
@@ -210,29 +228,41 @@ export class RedisLiveStore implements LiveStore {
   async swapSession<T>(
     callId: string,
     expected: string,
-    json: string,
+    json: string | null,
     ttlSeconds: number,
     announce: Announcement | undefined,
     claim: StepClaim | undefined,
+    reserve?: PinAttempt,
   ): Promise<SwapResult<T>> {
     const ttlMs = Math.round(ttlSeconds * 1000);
     requireTtl(ttlMs);
     if (claim) requireTtl(claim.ttlMs);
+    // A reservation is made only with nothing to put (the step carries on from the copy).
+    const attempt = json === null ? reserve : undefined;
     const sessionKey = this.sessionKey(callId);
-    const [swapped, locked, stored] = (await this.redis.eval(
+    const [swapped, ...rest] = (await this.redis.eval(
       SWAP_SESSION,
-      2,
+      2 + (attempt ? attempt.keys.length * 3 : 0),
       sessionKey,
       claim ? this.lockKey(claim.key) : sessionKey,
+      ...(attempt ? this.pinAttemptKeys(attempt.keys) : []),
       expected,
-      json,
+      json ?? '',
       ttlMs,
       claim?.owner ?? '',
       claim ? Math.ceil(claim.ttlMs) : '',
       announce ? this.prefix + announce.channel : '',
       announce?.message ?? '',
-    )) as [number, number?, (string | null)?];
-    if (swapped === 1) return { swapped: true };
+      attempt?.attemptId ?? '',
+      PIN_RESERVATION_MS,
+      ...(attempt ? attempt.keys.map((k) => this.pinRules[k.scope].maxFailures) : []),
+    )) as [number, ...(number | string | null)[]];
+    if (swapped === 1) {
+      if (!attempt) return { swapped: true };
+      const [granted, ...seen] = rest as number[];
+      return { swapped: true, reservation: granted === 1 ? { granted: true, attemptId: attempt.attemptId, seen } : { granted: false } };
+    }
+    const [locked, stored] = rest as [number, string | null | undefined];
     return { swapped: false, session: stored == null ? null : (JSON.parse(stored) as T), locked: locked === 1 };
   }
 
@@ -273,9 +303,13 @@ export class RedisLiveStore implements LiveStore {
     reservation: GrantedPinReservation,
     outcome: 'right' | 'wrong' | 'unchecked',
   ): Promise<{ locked: boolean }> {
-    const locked = await this.redis.eval(
-      SETTLE_PIN_ATTEMPT,
-      keys.length * 3,
+    const locked = await this.redis.eval(SETTLE_PIN_ATTEMPT, keys.length * 3, ...this.settleArgs(keys, reservation, outcome));
+    return { locked: locked === 1 };
+  }
+
+  /** SETTLE_PIN_ATTEMPT's keys and arguments. */
+  private settleArgs(keys: readonly PinAttemptKey[], reservation: GrantedPinReservation, outcome: PinSettlement['outcome']): (string | number)[] {
+    return [
       ...this.pinAttemptKeys(keys),
       reservation.attemptId,
       outcome,
@@ -283,8 +317,7 @@ export class RedisLiveStore implements LiveStore {
         const rule = this.pinRules[k.scope];
         return [rule.maxFailures, rule.windowSeconds * 1000, rule.lockSeconds * 1000, reservation.seen[i] ?? 0, k.scope === 'account' ? 1 : 0];
       }),
-    );
-    return { locked: locked === 1 };
+    ];
   }
 
   private pinAttemptKeys(keys: readonly PinAttemptKey[]): string[] {
