@@ -334,11 +334,7 @@ export function createCallService(deps: CallServiceDeps): CallService {
           await giveBack(callId, key, claimant);
           throw err;
         }
-        // The work may have taken a while (a REST request): remember it in the session as it is now.
-        const latest = (await loadSession(deps.live, callId)) ?? session;
-        rememberResult(latest, key, { callId, commands: [], ended: latest.state.phase === 'ended', done });
-        await saveSession(deps.live, latest);
-        keepCopy(latest);
+        await rememberDone(callId, key, session, done);
         return done;
       });
     },
@@ -347,6 +343,37 @@ export function createCallService(deps: CallServiceDeps): CallService {
       await Promise.allSettled([...queues.values()]);
     },
   };
+
+  /**
+   * Remembers `once`'s answer in the session as it is now (the work may have taken a while:
+   * a REST request): swapped in if the session is still the one the claim read, one round
+   * trip where reading it again and putting it cost two; if another step moved the call
+   * on meanwhile, the swap hands back that session and the answer goes into it.
+   */
+  async function rememberDone(callId: string, key: string, read: Session, done: Done): Promise<void> {
+    let base = read;
+    let version = sessionVersion(JSON.stringify(read));
+    for (let tries = 0; tries < 5; tries += 1) {
+      rememberResult(base, key, { callId, commands: [], ended: base.state.phase === 'ended', done });
+      const json = JSON.stringify(base);
+      const swap = await deps.live.swapSession<Session>(callId, version, json, sessionTtlSeconds(base), undefined, undefined);
+      if (swap.swapped) {
+        keepCopy(base, json);
+        return;
+      }
+      if (!swap.session) break;
+      const stored = sessionVersion(JSON.stringify(swap.session));
+      // The same version again: the stored JSON is not what JSON.stringify gives for it, so no swap can match.
+      if (stored === version) break;
+      base = swap.session;
+      version = stored;
+    }
+    // Gone from Redis, or moved on under every try: put as before, last write wins.
+    const latest = (await loadSession(deps.live, callId)) ?? base;
+    rememberResult(latest, key, { callId, commands: [], ended: latest.state.phase === 'ended', done });
+    await saveSession(deps.live, latest);
+    keepCopy(latest);
+  }
 
   /**
    * The call's session with its step `key` claimed for `claimant`, cluster-wide and in

@@ -46,6 +46,31 @@ describe('the call service', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it("remembers once's answer in the session as it is after the work, keeping a step another instance took meanwhile", async () => {
+    const account = demo.accounts.find((x) => x.number === '10003')!;
+    const a = service();
+    const b = service();
+    const first = await a.start({ carrier: 'twilio', carrierCallId: 'CA-once-meanwhile', from: account.phones[0]!, to: '+441632960000', at: AT });
+    await a.feed(first.callId, { type: 'input', digits: account.pin }, AT, { idempotencyKey: 'pin' });
+    const done = await a.once?.(first.callId, 'ring', async () => {
+      // While this instance rings, the other takes the caller's next key.
+      await b.feed(first.callId, { type: 'input', digits: '1' }, AT, { idempotencyKey: 'menu' });
+      return { sid: 'CA-engineer' };
+    });
+    expect(done).toEqual({ sid: 'CA-engineer' });
+    const stored = await redis.store.getSession<{ seq: number; state: { phase: string }; results: Record<string, { done?: unknown }> }>(first.callId);
+    expect(stored?.state.phase).toBe('critical');
+    expect(stored?.results['menu']).toBeDefined();
+    expect(stored?.results['ring']?.done).toEqual({ sid: 'CA-engineer' });
+    // Asked again, on either instance: the same answer, the work not done again.
+    const again = await b.once?.(first.callId, 'ring', async () => ({ sid: 'CA-twice' }));
+    expect(again).toEqual({ sid: 'CA-engineer' });
+    // This instance's next key goes on from the session with both.
+    const next = await a.feed(first.callId, { type: 'input', digits: '2' }, AT, { idempotencyKey: 'critical' });
+    expect(next.commands.length).toBeGreaterThan(0);
+    expect((await redis.store.getSession<{ results: Record<string, unknown> }>(first.callId))?.results).toHaveProperty('ring');
+  });
+
   it('keeps numbering the timeline after a step that failed part-way', async () => {
     const account = demo.accounts.find((x) => x.number === '10003')!;
     let failNextTicket = true;
