@@ -117,7 +117,8 @@ async function profileMisses(
     // 500 calls: enough for the steady state to outweigh start-up in the profile, short enough to stay near a minute.
     const level = 500;
     ctx.log(`bench: profiling calls over ARI at ${level} calls (node --cpu-prof)…`);
-    await runAriSection(ctx, { nodeFlags: flags('ari'), levels: [level] });
+    // The staircase only: the ring-first calls (minutes at real speech speed) would add nothing to it.
+    await runAriSection(ctx, { nodeFlags: flags('ari'), levels: [level], ringFirst: false });
     const summary = summariseProfileDir(dir('ari'));
     for (const id of ['ari-latency', 'ari-heap', 'ari-errors']) {
       if (missed.has(id)) profiles[id] = summary ? { ...summary, file: `${summary.file} (a run to ${level} calls)` } : { note: 'no profile was written' };

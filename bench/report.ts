@@ -47,7 +47,7 @@ export function renderMarkdown(r: BenchResults): string {
       const questions = [...new Set(a.levels.flatMap((l) => Object.keys(l.byQuestion)))];
       return (
         table(
-          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'p99 without the PIN', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Line CPU per call', 'Errors', 'Load average'],
+          ['Calls in progress', 'Key → next command p50', 'p99', 'max', 'p99 without the PIN', 'IVR completions/s', 'Heap per call', 'Marginal heap per call', 'RSS per call', 'Line CPU per call', 'Loop delay p99 (line / simulator)', 'Errors', 'Load average'],
           a.levels.map((l) => [
             fmt(l.calls),
             `${ms(l.keyToCommandMs.p50)} ms`,
@@ -59,6 +59,8 @@ export function renderMarkdown(r: BenchResults): string {
             `${fmt(l.marginalHeapPerCallKB, 1)} KB`,
             `${fmt(l.rssPerCallKB, 1)} KB`,
             l.lineCpuMsPerCall === undefined ? '—' : `${fmt(l.lineCpuMsPerCall, 1)} ms`,
+            // Older results.json files have no loop delay.
+            l.lineLoopDelayMs && l.simulatorLoopDelayMs ? `${ms(l.lineLoopDelayMs.p99)} / ${ms(l.simulatorLoopDelayMs.p99)} ms` : '—',
             String(l.errors),
             String(l.loadAverage ?? '—'),
           ]),

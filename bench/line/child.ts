@@ -13,6 +13,7 @@ import { twilioComponent } from '../../src/carriers/twilio/component.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openLine, serve } from '../../src/runtime.ts';
+import { loopMonitor } from './loop-delay.ts';
 import type { ChildReply, ParentMessage } from './protocol.ts';
 
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   line.components.push(twilioComponent(line, { clock }));
   await serve(line);
 
+  const loop = loopMonitor();
   const send = (reply: ChildReply): void => {
     process.send?.(reply);
   };
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
           ari: ari ? { state: ari.status().state, activeCalls: ari.status().activeCalls, pendingWork: ari.pendingWork() } : null,
           cpuMicros: cpuMicros(),
         });
+        return;
+      case 'loop':
+        send({ type: 'loop', id: raw.id, delay: loop.take() });
         return;
       case 'stop':
         void line.stop().finally(() => {

@@ -13,6 +13,8 @@ export interface LineProcess {
   pid: number;
   memory(): Promise<Extract<ChildReply, { type: 'memory' }>>;
   status(): Promise<Extract<ChildReply, { type: 'status' }>>;
+  /** Its event-loop delay since the last call. */
+  loopDelay(): Promise<Extract<ChildReply, { type: 'loop' }>>;
   /** Warnings and errors the line logged (pino level ≥ 40), counted. */
   readonly warnings: number;
   /** The last lines of its output, for a report when something fails. */
@@ -92,6 +94,7 @@ export async function startLineProcess(opts: LineProcessOptions): Promise<LinePr
     pid: child.pid ?? 0,
     memory: () => ask('memory'),
     status: () => ask('status'),
+    loopDelay: () => ask('loop'),
     get warnings() {
       return warnings;
     },

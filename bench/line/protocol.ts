@@ -1,5 +1,12 @@
 // What the benchmark and its line process say to each other over IPC.
-export type ParentMessage = { type: 'memory' | 'status' | 'stop'; id: number };
+export type ParentMessage = { type: 'memory' | 'status' | 'loop' | 'stop'; id: number };
+
+/** Event-loop delay (perf_hooks monitorEventLoopDelay), ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 export type ChildReply =
   | { type: 'ready'; url: string }
@@ -20,4 +27,6 @@ export type ChildReply =
       /** CPU the line process has used so far (user + system), µs. */
       cpuMicros: number;
     }
+  /** The line's event-loop delay since the last `loop` asked (the histogram is reset each time). */
+  | { type: 'loop'; id: number; delay: LoopDelay }
   | { type: 'stopped'; id: number };

@@ -13,7 +13,9 @@ import { measureRingFirst } from '../ari/ring-first.ts';
 import { measureTwilioRingFirst } from '../twilio/ring-first.ts';
 import { CallLoad, type KeySample } from '../ari/callers.ts';
 import { RealTimeClock } from '../ari/real-clock.ts';
+import { loopMonitor } from '../line/loop-delay.ts';
 import { startLineProcess, type LineProcess } from '../line/process.ts';
+import type { LoopDelay } from '../line/protocol.ts';
 import { freshLineStores } from '../line/stores.ts';
 import { round, roundSummary, summarise, type Summary } from '../stats.ts';
 
@@ -47,6 +49,12 @@ export interface AriLevel {
    */
   lineCpuMsPerCall: number;
   simulatorCpuMsPerCall: number;
+  /**
+   * Event-loop delay over the step (perf_hooks, beyond its 10 ms tick), ms: the line's,
+   * and this process's, where the simulated Asterisk stamps the key and the next request.
+   */
+  lineLoopDelayMs: LoopDelay;
+  simulatorLoopDelayMs: LoopDelay;
 }
 
 export interface AriResult {
@@ -70,7 +78,10 @@ export interface AriResult {
 
 const MB = 1024 * 1024;
 
-export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: string[]; levels?: number[] } = {}): Promise<AriResult> {
+export async function runAriSection(
+  ctx: SectionContext,
+  opts: { nodeFlags?: string[]; levels?: number[]; /** False for a profile run: the staircase alone. */ ringFirst?: boolean } = {},
+): Promise<AriResult> {
   const smoke = ctx.options.smoke;
   const levels = opts.levels ?? (smoke ? [3] : [100, 500, 1_000, 2_000]);
   const arrivalsPerSecond = smoke ? 20 : 15;
@@ -85,6 +96,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
   await sim.start();
   sim.desk('support').answersAfter(smoke ? 100 : 2_000);
   const load = new CallLoad(sim, stores.customers, reactionMs);
+  const simLoop = loopMonitor();
   let line: LineProcess | null = null;
   try {
     line = await startLineProcess({
@@ -109,6 +121,8 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
     await waitFor(async () => (await line!.status()).ari?.state === 'connected', 15_000, 'the ARI carrier to connect');
     const base = await line.memory();
     let cpu = { line: (await line.status()).cpuMicros, sim: simCpu() };
+    await line.loopDelay();
+    simLoop.take();
     ctx.log(`ari: line up (pid ${line.pid}), heap ${round(base.heapUsed / MB, 1)} MB`);
 
     const results: AriLevel[] = [];
@@ -135,6 +149,8 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       await waitFor(async () => (await line!.status()).ari?.pendingWork === 0, 30_000, 'the line to go quiet');
       const mem = await line.memory();
       const nowCpu = { line: (await line.status()).cpuMicros, sim: simCpu() };
+      const lineLoopDelayMs = (await line.loopDelay()).delay;
+      const simulatorLoopDelayMs = simLoop.take();
       const stepCalls = load.calls.slice(first, level);
       const connects = stepCalls.flatMap((c) => (c.connectedAt === null ? [] : [c.connectedAt])).sort((a, b) => a - b);
       const seconds = connects.length > 0 ? (connects[connects.length - 1]! - began) / 1000 : 0;
@@ -145,11 +161,14 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
         ...levelResult(level, samples, connects.length, seconds, spread, mem, base, previous),
         lineCpuMsPerCall: round((nowCpu.line - cpu.line) / 1000 / (level - previous.calls), 2),
         simulatorCpuMsPerCall: round((nowCpu.sim - cpu.sim) / 1000 / (level - previous.calls), 2),
+        lineLoopDelayMs,
+        simulatorLoopDelayMs,
       });
       cpu = nowCpu;
       ctx.log(
         `ari: ${level} calls: key→command p50 ${results.at(-1)!.keyToCommandMs.p50} ms, p99 ${results.at(-1)!.keyToCommandMs.p99} ms; ` +
-          `heap/call ${results.at(-1)!.heapPerCallKB} KB; ${load.failures().length} failed`,
+          `heap/call ${results.at(-1)!.heapPerCallKB} KB; line CPU ${results.at(-1)!.lineCpuMsPerCall} ms/call; ` +
+          `loop delay p99 line ${lineLoopDelayMs.p99} ms, simulator ${simulatorLoopDelayMs.p99} ms; ${load.failures().length} failed; load ${results.at(-1)!.loadAverage}`,
       );
       previous = { calls: level, heapUsed: mem.heapUsed };
     }
@@ -173,9 +192,10 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       NODE_ENV: 'development',
       TWILIO_AUTH_TOKEN: 'bench-token-not-used',
     };
-    const ring = await measureRingFirst(stores, lineEnv, smoke ? 2 : 10, ctx.log);
-    const twilioRing = await measureTwilioRingFirst(ctx.options.redisUrl, smoke ? 2 : 20);
-    ctx.log(`twilio: critical key → engineer ringing over ${twilioRing.samples.length} calls: ${twilioRing.samples.map((s) => s.toFixed(1)).join(', ')} ms`);
+    const withRing = opts.ringFirst !== false;
+    const ring = withRing ? await measureRingFirst(stores, lineEnv, smoke ? 2 : 10, ctx.log) : null;
+    const twilioRing = withRing ? await measureTwilioRingFirst(ctx.options.redisUrl, smoke ? 2 : 20) : null;
+    if (twilioRing) ctx.log(`twilio: critical key → engineer ringing over ${twilioRing.samples.length} calls: ${twilioRing.samples.map((s) => s.toFixed(1)).join(', ')} ms`);
     const violations = sim.violations.map((v) => `${v.kind}: ${v.message}${v.request ? ` (${v.request})` : ''}`);
     const failures = load.failures();
     return {
@@ -185,8 +205,8 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       callerReactionMs: reactionMs,
       baseline: { heapUsedMB: round(base.heapUsed / MB, 1), rssMB: round(base.rss / MB, 1) },
       hangup: { calls: top, seconds: round(hangupSeconds, 2), endedPerSecond: Math.round(top / hangupSeconds) },
-      ringFirst: { calls: ring.calls, ms: roundSummary(summarise(ring.samples)), failures: ring.failures },
-      ringFirstTwilio: { calls: twilioRing.calls, ms: roundSummary(summarise(twilioRing.samples)), failures: twilioRing.failures },
+      ...(ring ? { ringFirst: { calls: ring.calls, ms: roundSummary(summarise(ring.samples)), failures: ring.failures } } : {}),
+      ...(twilioRing ? { ringFirstTwilio: { calls: twilioRing.calls, ms: roundSummary(summarise(twilioRing.samples)), failures: twilioRing.failures } } : {}),
       errors: {
         failedCalls: failures.length,
         simulatorViolations: violations.length,
@@ -203,6 +223,7 @@ export async function runAriSection(ctx: SectionContext, opts: { nodeFlags?: str
       ],
     };
   } finally {
+    simLoop.stop();
     load.hangUpAll();
     load.detach();
     await line?.stop();
@@ -220,7 +241,7 @@ function levelResult(
   mem: { heapUsed: number; rss: number },
   base: { heapUsed: number; rss: number },
   previous: { calls: number; heapUsed: number },
-): Omit<AriLevel, 'lineCpuMsPerCall' | 'simulatorCpuMsPerCall'> {
+): Omit<AriLevel, 'lineCpuMsPerCall' | 'simulatorCpuMsPerCall' | 'lineLoopDelayMs' | 'simulatorLoopDelayMs'> {
   const byQuestion: Record<string, Summary> = {};
   for (const q of [...new Set(samples.map((s) => s.question))]) {
     byQuestion[q] = roundSummary(summarise(samples.filter((s) => s.question === q).map((s) => s.ms)));
