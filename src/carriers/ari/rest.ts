@@ -1,5 +1,12 @@
-// ARI's REST half over fetch: every request has a timeout and Basic auth, and every
+// ARI's REST half over node:http: every request has a timeout and Basic auth, and every
 // failure becomes an AriHttpError (status 0 when Asterisk could not be reached).
+//
+// Not fetch: each prompt costs the line two requests, and with 1,000 calls fetch
+// (undici, its WHATWG streams, an AbortSignal and its timer per request) was a fifth
+// of the line's CPU in the bench profile. node:http on a keep-alive agent does the
+// same requests for a fraction of it.
+import http from 'node:http';
+import https from 'node:https';
 import type { AsteriskInfo, Bridge, Channel, LiveRecording, Playback, Sound } from './models.ts';
 
 export class AriHttpError extends Error {
@@ -53,13 +60,25 @@ export interface RecordRequest {
   ifExists: 'fail' | 'overwrite' | 'append';
 }
 
+/**
+ * An idle kept-alive connection is closed after this long unless the server's
+ * Keep-Alive header says sooner (as undici did): reusing one the server is closing
+ * would fail the request.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
 export class AriRest {
   private readonly auth: string;
+  private readonly agent: http.Agent;
+  private readonly send: typeof http.request;
   /** Requests started and not yet answered (the tests wait for this to reach 0). */
   inFlight = 0;
 
   constructor(private readonly options: AriRestOptions) {
     this.auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    const secure = options.baseUrl.startsWith('https:');
+    this.agent = secure ? new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) : new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+    this.send = secure ? https.request : http.request;
   }
 
   info = () => this.call<AsteriskInfo>('asterisk.getInfo', 'GET', '/asterisk/info');
@@ -125,23 +144,49 @@ export class AriRest {
     const url = `${this.options.baseUrl}${path}${queryString(query)}`;
     this.inFlight += 1;
     try {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method,
-          headers: { Authorization: this.auth, Accept: 'application/json' },
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-      } catch (err) {
-        const why = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'unreachable';
-        throw new AriHttpError(0, `Asterisk ${why} (${operation})`, operation);
-      }
-      const text = await response.text();
-      if (!response.ok) throw new AriHttpError(response.status, errorMessage(text, response.status), operation);
+      const { status, text } = await this.request(method, url, operation);
+      if (status < 200 || status > 299) throw new AriHttpError(status, errorMessage(text, status), operation);
       return (text.length > 0 ? JSON.parse(text) : undefined) as T;
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  /** The status and body; an AriHttpError with status 0 when Asterisk did not answer in time or at all. */
+  private request(method: string, url: string, operation: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (why: 'timed out' | 'unreachable'): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new AriHttpError(0, `Asterisk ${why} (${operation})`, operation));
+      };
+      const req = this.send(url, { method, agent: this.agent, headers: { Authorization: this.auth, Accept: 'application/json' } });
+      // The whole exchange, body included; destroying the request closes its connection.
+      const timer = setTimeout(() => {
+        fail('timed out');
+        req.destroy();
+      }, this.options.timeoutMs);
+      req.on('error', () => fail('unreachable'));
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('error', () => fail('unreachable'));
+        // Cut off before the end of the body.
+        res.on('close', () => {
+          if (!res.complete) fail('unreachable');
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      });
+      req.end();
+    });
   }
 }
 
