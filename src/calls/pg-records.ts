@@ -11,6 +11,7 @@ import { queueCustomerText } from '../store/customer-texts.ts';
 import { attachRecording, createTicket, flagTicket, ticketStatusView } from '../store/tickets.ts';
 import { escalationFailed, respond, type TicketDeps } from '../tickets/service.ts';
 import type { CallRecords, TimelineEntry } from './records.ts';
+import { batchTimelineWrites } from './timeline-batch.ts';
 
 /** Closures are looked up around a call: far enough ahead to cover a complaint's 5 working days over Christmas. */
 const CLOSURE_LOOKBACK_MS = 24 * 3600_000;
@@ -54,9 +55,9 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
       const [row] = await db.query<{ closed: boolean }>('select ended_at is not null as closed from calls where id = $1', [callId]);
       return row?.closed ?? false;
     },
-    async appendTimeline(entries: readonly TimelineEntry[]) {
+    appendTimeline: batchTimelineWrites(async (entries: readonly TimelineEntry[]) => {
       if (entries.length === 0) return;
-      // One statement for a whole step: a key press costs one round trip, not one per entry.
+      // One statement for a whole step (and for the steps batched with it): one round trip, not one per entry.
       await db.query(
         `insert into call_events (call_id, seq, at, type, detail)
          select * from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::jsonb[])
@@ -69,7 +70,7 @@ export function pgCallRecords(db: Db, tickets: Omit<TicketDeps, 'db'> = FEED_ONL
           entries.map((e) => JSON.stringify(e.detail)),
         ],
       );
-    },
+    }),
     async updateCall(callId, summary) {
       await updateCall(db, callId, summary);
     },
