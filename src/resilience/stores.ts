@@ -10,7 +10,7 @@ import type { Check } from '../http/health.ts';
 import type { Db } from '../store/db.ts';
 import { Redis } from 'ioredis';
 import { openLiveStore, type LiveStore, type LiveStoreOptions } from '../store/live/live-store.ts';
-import { RedisLiveStore } from '../store/live/redis.ts';
+import { REDIS_CLIENT_OPTIONS, RedisLiveStore } from '../store/live/redis.ts';
 import { OutboxInUseError } from './instance-lock.ts';
 import { resilientLiveStore, type RedisMode, type ResilientLiveStore } from './live.ts';
 import { resilientRecords, type ResilienceEvent, type ResilientRecords } from './records.ts';
@@ -35,7 +35,7 @@ export async function openLiveStoreTolerant(opts: LiveStoreOptions, logger: Logg
   } catch (err) {
     if (!opts.redisUrl) throw err;
     logger.warn({ err }, 'redis unreachable at start-up: starting with per-instance live state until it answers');
-    const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const redis = new Redis(opts.redisUrl, REDIS_CLIENT_OPTIONS);
     const onError = opts.onError ?? (() => undefined);
     redis.on('error', onError);
     // ioredis keeps retrying a failed first connection with its backoff.

@@ -157,6 +157,13 @@ const RELEASE_IF_OWNER = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
 
+/**
+ * Every instance's connection to Redis. Auto-pipelining: the commands of every step issued
+ * in one turn of the event loop go in one socket write (each still gets its own reply, in
+ * order); under load a write per command was about a twentieth of the line's CPU.
+ */
+export const REDIS_CLIENT_OPTIONS = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true } as const;
+
 export interface RedisLiveStoreOptions extends Omit<LiveStoreOptions, 'redisUrl'> {
   pinRules?: Readonly<Record<PinScope, PinLockoutRule>>;
 }
@@ -164,7 +171,7 @@ export interface RedisLiveStoreOptions extends Omit<LiveStoreOptions, 'redisUrl'
 /** Connects (failing fast if Redis is not there) and returns the store. */
 export async function openRedisLiveStore(url: string, opts: RedisLiveStoreOptions = {}): Promise<RedisLiveStore> {
   const onError = opts.onError ?? ((err: unknown) => console.error('live store (redis) error', err));
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = new Redis(url, REDIS_CLIENT_OPTIONS);
   redis.on('error', onError);
   try {
     await redis.connect();
