@@ -230,8 +230,12 @@ export function createCallService(deps: CallServiceDeps): CallService {
           if (err instanceof ConflictError && !existing) return firstStepOf(input);
           throw err;
         }
-        const [closures, announcements] = await Promise.all([deps.records.closuresAround(at), deps.records.announcementsAround(at)]);
-        const dialled = await dialledNumber(input.to);
+        // Independent lookups, side by side: one round trip's wait for the caller, not two.
+        const [closures, announcements, dialled] = await Promise.all([
+          deps.records.closuresAround(at),
+          deps.records.announcementsAround(at),
+          dialledNumber(input.to),
+        ]);
         const started: FlowEvent = {
           type: 'started',
           callId,

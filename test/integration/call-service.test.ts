@@ -148,4 +148,24 @@ describe('the call service', () => {
     expect(said).toContain('main-menu');
     expect(said).not.toContain('pin-locked');
   });
+  it('looks up the dialled number while the closures and announcements are being read, not after them', async () => {
+    const pg = pgCallRecords(fresh.db);
+    let dialledAsked = false;
+    let askedBeforeClosuresAnswered: boolean | null = null;
+    const watched: CallRecords = {
+      ...pg,
+      async closuresAround(at) {
+        const closures = await pg.closuresAround(at);
+        askedBeforeClosuresAnswered = dialledAsked;
+        return closures;
+      },
+      dialledProfile(to) {
+        dialledAsked = true;
+        return pg.dialledProfile(to);
+      },
+    };
+    const step = await service(watched).start({ carrier: 'twilio', carrierCallId: 'CA-side-by-side', from: '+447700900999', to: '+441632960000', at: AT });
+    expect(step.commands.length).toBeGreaterThan(0);
+    expect(askedBeforeClosuresAnswered).toBe(true);
+  });
 });
