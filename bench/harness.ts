@@ -111,7 +111,8 @@ async function profileMisses(
   if (missed.has('twilio-gather')) {
     ctx.log('bench: profiling the Gather step (node --cpu-prof)…');
     await profileTwilioGather(ctx, flags('twilio-gather'));
-    profiles['twilio-gather'] = summariseProfileDir(dir('twilio-gather')) ?? { note: 'no profile was written' };
+    const from = { url: 'src/carriers/twilio/carrier.ts', functionName: 'step', label: "the first Gather step the carrier took" };
+    profiles['twilio-gather'] = summariseProfileDir(dir('twilio-gather'), 15, from) ?? { note: 'no profile was written' };
   }
   if (missed.has('ari-latency') || missed.has('ari-heap') || missed.has('ari-errors')) {
     // 500 calls: enough for the steady state to outweigh start-up in the profile, short enough to stay near a minute.

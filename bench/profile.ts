@@ -27,6 +27,17 @@ export interface ProfileSummary {
    */
   byCaller: { area: string; ms: number; percent: number }[];
   top: Frame[];
+  /** Set when start-up was left out: the samples counted begin at the first one inside this code. */
+  from?: string;
+}
+
+/** Where the steady state begins: the first sample with this function (of this file) on its stack. */
+export interface SteadyFrom {
+  /** Part of the file's URL, e.g. `src/carriers/twilio/carrier.ts`. */
+  url: string;
+  functionName: string;
+  /** For the report, e.g. "the carrier's Gather step". */
+  label: string;
 }
 
 const ROOT = process.cwd();
@@ -35,19 +46,37 @@ const ROOT = process.cwd();
  * The main thread's profile in `dir`, summed up. With `--import tsx` the module loader
  * runs in a worker thread that writes a profile of its own: the busiest one is the line.
  */
-export function summariseProfileDir(dir: string, top = 15): ProfileSummary | null {
+export function summariseProfileDir(dir: string, top = 15, from?: SteadyFrom): ProfileSummary | null {
   const summaries = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => summariseProfile(join(dir, f), top));
+    .map((f) => summariseProfile(join(dir, f), top, from));
   const busy = (s: ProfileSummary) => s.byArea.reduce((sum, a) => sum + a.ms, 0);
-  return summaries.sort((a, b) => busy(b) - busy(a))[0] ?? null;
+  // With `from`, the thread that ran that code is the line's (the loader's thread never does).
+  const ran = (s: ProfileSummary) => (s.from ? 1 : 0);
+  return summaries.sort((a, b) => ran(b) - ran(a) || busy(b) - busy(a))[0] ?? null;
 }
 
-export function summariseProfile(path: string, top = 15): ProfileSummary {
+/**
+ * With `from`, samples before the first one inside that code are left out (start-up:
+ * module loading and compiling under tsx, a third of a short run's profile), when the
+ * profile holds that code at all.
+ */
+export function summariseProfile(path: string, top = 15, from?: SteadyFrom): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inside = new Map<number, boolean>();
+  const isInside = (id: number): boolean => {
+    let found = inside.get(id);
+    if (found !== undefined) return found;
+    const f = byId.get(id);
+    const at = parent.get(id);
+    found = !!from && !!f && f.url.includes(from.url) && f.functionName === from.functionName ? true : at !== undefined && isInside(at);
+    inside.set(id, found);
+    return found;
+  };
+  const start = from ? profile.samples.findIndex((id) => isInside(id)) : -1;
   const callerArea = new Map<number, string>();
   const callerOf = (id: number): string => {
     let found = callerArea.get(id);
@@ -68,6 +97,7 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
   const callers = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
+    if (i < start) return;
     const us = profile.timeDeltas[i] ?? 0;
     const frame = byId.get(id);
     if (!frame) return;
@@ -103,6 +133,7 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), percent: pct(f.us) })),
+    ...(from && start >= 0 ? { from: from.label } : {}),
   };
 }
 

@@ -168,7 +168,9 @@ export function readablePlan(text: string): string {
 
 export function renderProfile(p: ProfileSummary): string {
   return (
-    `\`node --cpu-prof\` of the line process over its whole life, start-up included (${fmt(p.totalMs)} ms sampled; ${p.file}). ` +
+    (p.from
+      ? `\`node --cpu-prof\` of the line process from ${p.from} on, start-up left out (${fmt(p.totalMs)} ms sampled; ${p.file}). `
+      : `\`node --cpu-prof\` of the line process over its whole life, start-up included (${fmt(p.totalMs)} ms sampled; ${p.file}). `) +
     'It samples the main thread only: work on libuv\'s threads is not in it. ' +
     'Busy time by the nearest code of ours or of a package on the stack (a socket write inside Node counts for whoever asked for it):\n\n' +
     table(['Code', 'ms', 'Share of busy'], (p.byCaller ?? []).map((a) => [a.area, fmt(a.ms), `${fmt(a.percent, 1)}%`])) +
