@@ -30,7 +30,7 @@ import { lockOutbox } from './instance-lock.ts';
 import { appendFileDurably, countLines, Journal, type JournalEntry } from './journal.ts';
 import { ReservedReferences } from './references.ts';
 import { closuresAround, loadSnapshot, rotaAt, type RoutingSnapshot } from './snapshot.ts';
-import { isUnavailable, StoreUnavailableError, withTimeout } from './unavailable.ts';
+import { isUnavailable, StoreUnavailableError, withTimeout, type Patience } from './unavailable.ts';
 import {
   applyWrite,
   createTicketUnderClaim,
@@ -68,6 +68,9 @@ export interface ResilientRecordsOptions {
    * How long a call waits on Postgres before the line falls back (default 5000 ms). One
    * timeout sends the whole instance into the degraded mode, so it must sit well above
    * the slowest answer of a merely overloaded server (the bench saw p99 666 ms at load 7).
+   * A wait that runs past it while Postgres answers the instance's other queries is a
+   * queue for the pool's connections (a burst: 2,000 callers hanging up at once), not an
+   * outage: it goes on, up to four times this.
    */
   timeoutMs?: number;
   /** How often an unreachable Postgres is asked again (default 1000 ms). */
@@ -143,6 +146,24 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
   const waitLimitMs = opts.waitLimitMs ?? 24 * 3600_000;
   const recordsOn = opts.recordsOn ?? pgCallRecords;
   const emit = opts.onEvent ?? (() => {});
+
+  /** When Postgres last answered a call-path query (real time): see `patience`. */
+  let answeredAt = Number.NEGATIVE_INFINITY;
+  const patience: Patience = { answering: () => Date.now() - answeredAt < timeoutMs, maxMs: timeoutMs * 4 };
+  /** A call-path query: any answer, a refusal included, shows Postgres is there. */
+  function onPostgres<T>(p: Promise<T>, what: string): Promise<T> {
+    const heard = p.then(
+      (value) => {
+        answeredAt = Date.now();
+        return value;
+      },
+      (err: unknown) => {
+        if (!isUnavailable(err)) answeredAt = Date.now();
+        throw err;
+      },
+    );
+    return withTimeout(heard, timeoutMs, what, patience);
+  }
 
   const lock = lockOutbox(opts.dir, opts.instance);
   let journal: Journal<Write>;
@@ -435,7 +456,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
   async function read<T>(what: string, direct: () => Promise<T>, fallback: (() => T | Promise<T>) | null): Promise<T> {
     if (mode !== 'down') {
       try {
-        return await withTimeout(direct(), timeoutMs, `postgres ${what}`);
+        return await onPostgres(direct(), `postgres ${what}`);
       } catch (err) {
         if (!isUnavailable(err)) throw err;
         wentDown(err);
@@ -485,7 +506,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
     const id = randomUUID();
     if (mode !== 'down' && !queuedBehind(w)) {
       try {
-        await withTimeout(direct ? direct() : applyWrite(opts.db, id, w, recordsOn), timeoutMs, `postgres ${w.op}`);
+        await onPostgres(direct ? direct() : applyWrite(opts.db, id, w, recordsOn), `postgres ${w.op}`);
         return true;
       } catch (err) {
         if (isUnavailable(err)) wentDown(err);
@@ -706,7 +727,7 @@ export function resilientRecords(pg: CallRecords, opts: ResilientRecordsOptions)
       const w: Write = { op: 'createTicket', ticket, at: at.toISOString(), reference: '', provisionalId: provisionalTicketId(ticket.callId) };
       if (mode !== 'down' && !queuedBehind(w)) {
         try {
-          return await withTimeout(createTicketUnderClaim(opts.db, id, ticket, at, recordsOn), timeoutMs, 'postgres createTicket');
+          return await onPostgres(createTicketUnderClaim(opts.db, id, ticket, at, recordsOn), 'postgres createTicket');
         } catch (err) {
           if (isUnavailable(err)) wentDown(err);
           else if (!(await parentMissing(w, err))) throw err;

@@ -62,10 +62,29 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   return e.cause !== undefined && isUnavailable(e.cause, depth + 1);
 }
 
-/** `p`, or a TimeoutError after `ms`. The work itself is not cancelled: it must be safe to finish late. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * How long to keep waiting past the timeout while the server is plainly there: each time
+ * `ms` runs out, the wait goes on if `answering()` (the server answered something else
+ * within the last `ms`), up to `maxMs` in all.
+ */
+export interface Patience {
+  answering: () => boolean;
+  maxMs: number;
+}
+
+/**
+ * `p`, or a TimeoutError after `ms` (see Patience for the extension). The work itself is
+ * not cancelled: it must be safe to finish late.
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string, patience?: Patience): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    const started = Date.now();
+    const expire = (): void => {
+      const left = patience ? patience.maxMs - (Date.now() - started) : 0;
+      if (patience && left > 0 && patience.answering()) timer = setTimeout(expire, Math.min(ms, left));
+      else reject(new TimeoutError(what, ms));
+    };
+    let timer = setTimeout(expire, ms);
     p.then(
       (value) => {
         clearTimeout(timer);
