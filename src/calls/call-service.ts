@@ -68,6 +68,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
   const queues = new Map<string, Promise<unknown>>();
   /** Each live call's session as this instance last wrote it, with its version (see stepOnCopy). */
   const copies = new Map<string, { json: string; version: string }>();
+  /** `once` keys this instance claimed in a step's put (FeedOptions.claimNext): call and key → claimant. */
+  const preClaimed = new Map<string, string>();
 
   function serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(callId) ?? Promise.resolve();
@@ -292,8 +294,11 @@ export function createCallService(deps: CallServiceDeps): CallService {
         }
         await settleLeftOver({ reserved: pin.reserved });
         if (key) rememberResult(session, key, step);
-        await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'), pin.settle);
+        const nextKey = options.claimNext?.(step);
+        const next = nextKey ? { key: stepLock(callId, nextKey), owner: randomUUID(), ttlMs: STEP_CLAIM_MS } : undefined;
+        const held = await saveSession(deps.live, session, update(session.state, step.ended ? 'call-ended' : 'call-updated'), pin.settle, next);
         keepCopy(session);
+        if (nextKey && next && held) preClaim(callId, nextKey, next.owner);
         return step;
       });
     },
@@ -327,8 +332,12 @@ export function createCallService(deps: CallServiceDeps): CallService {
 
     async once(callId: string, key: string, work: () => Promise<Done>): Promise<Done> {
       return serialise(callId, async () => {
-        const claimant = randomUUID();
-        const { session, answer } = await claimStep(callId, key, claimant);
+        // Claimed in the put of the step that asked for it: no claim of its own, on the copy that put wrote.
+        const pre = preClaimed.get(preClaimKey(callId, key));
+        preClaimed.delete(preClaimKey(callId, key));
+        const claimant = pre ?? randomUUID();
+        const copy = pre ? copies.get(callId) : undefined;
+        const { session, answer } = copy ? fromCopy(copy.json, key) : await claimStep(callId, key, claimant);
         if (!session) throw new UnknownCallError(callId);
         if (answer) return answer.done ?? {};
         let done: Done;
@@ -347,6 +356,18 @@ export function createCallService(deps: CallServiceDeps): CallService {
       await Promise.allSettled([...queues.values()]);
     },
   };
+
+  /** A `once` key claimed in a step's put, for this instance's `once` (oldest dropped past a bound; an unused claim lapses). */
+  function preClaim(callId: string, key: string, owner: string): void {
+    preClaimed.set(preClaimKey(callId, key), owner);
+    if (preClaimed.size > MAX_COPIES) preClaimed.delete(preClaimed.keys().next().value as string);
+  }
+
+  /** The copy's session and the answer it holds for `key` (none: the claim is ours, nobody has done the work). */
+  function fromCopy(json: string, key: string): { session: Session; answer?: Session['results'][string] | undefined } {
+    const session = JSON.parse(json) as Session;
+    return { session, answer: session.results[key] };
+  }
 
   /**
    * Remembers `once`'s answer in the session as it is now (the work may have taken a while:
@@ -554,6 +575,8 @@ export function createCallService(deps: CallServiceDeps): CallService {
 
   return service;
 }
+
+const preClaimKey = (callId: string, key: string): string => `${callId}\n${key}`;
 
 function rememberResult(session: Session, key: string, step: Session['results'][string]): void {
   session.results[key] = step;

@@ -1,7 +1,7 @@
 // A live call's memory between events, kept in the live store (Redis) so any
 // instance, or this one after a restart, can carry the call on.
 import type { FlowState } from '../domain/flow/types.ts';
-import type { Announcement, LiveStore, PinSettlement } from '../store/live/live-store.ts';
+import type { Announcement, LiveStore, PinSettlement, StepClaim } from '../store/live/live-store.ts';
 import type { Done, Step } from './types.ts';
 
 export interface Session {
@@ -31,7 +31,7 @@ export function sessionTtlSeconds(session: Session): number {
 }
 
 /** `announce`: the console's update, published in the same round trip. */
-/** `settle`: a right PIN's attempt, settled in the same round trip. */
-export function saveSession(live: LiveStore, session: Session, announce?: Announcement, settle?: PinSettlement): Promise<void> {
-  return live.putSession(session.state.callId, session, sessionTtlSeconds(session), announce, settle);
+/** `settle`: a right PIN's attempt, settled in the same round trip; `claim` taken in it too (whether it is held). */
+export async function saveSession(live: LiveStore, session: Session, announce?: Announcement, settle?: PinSettlement, claim?: StepClaim): Promise<boolean> {
+  return live.putSession(session.state.callId, session, sessionTtlSeconds(session), announce, settle, claim);
 }

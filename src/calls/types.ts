@@ -42,6 +42,12 @@ export interface FeedOptions {
    */
   notes?: readonly CarrierNote[];
   /**
+   * The `once` key the carrier will ask for with this step's answer (e.g. ringing the
+   * engineer it dials), or none: claimed for this instance in the step's own session put,
+   * so that `once` costs no claim of its own.
+   */
+  claimNext?: (step: Step) => string | undefined;
+  /**
    * The carrier's id for the call as this delivery names it (a webhook's CallSid). The
    * feed is refused (UnknownCallError) unless the live call is that carrier call, so a
    * carrier may trust a call id from its own signed URL without looking it up first.

@@ -240,20 +240,23 @@ export function resilientLiveStore(redis: LiveStore, opts: ResilientLiveOptions)
       return { session: localSession<T>(callId), locked: await store.acquireLock(lockKey, owner, ttlMs) };
     },
 
-    async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
+    async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement, claim?: StepClaim): Promise<boolean> {
       const json = JSON.stringify(value);
       sessions.set(callId, { json, expiresAt: now() + ttlSeconds * 1000 });
       deletes.delete(callId);
-      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds, announce, settle));
+      const put = await tryRedis('put session', () => redis.putSession(callId, value, ttlSeconds, announce, settle, claim));
       if (put) {
         unsynced.delete(callId);
         if (settle?.outcome === 'right') await forgetLocalFailures(settle.keys);
-      } else {
-        unsynced.add(callId);
-        // Settled here, as settlePinAttempt does with Redis away (a reservation left in Redis lapses).
-        if (settle) await local.settlePinAttempt(settle.keys, settle.reservation, settle.outcome);
-        if (announce) await local.publish(announce.channel, announce.message);
+        if (claim && put.value) locks.set(claim.key, { owner: claim.owner, expiresAt: now() + claim.ttlMs, shared: true });
+        else if (claim && locks.get(claim.key)?.owner !== claim.owner) locks.delete(claim.key);
+        return put.value;
       }
+      unsynced.add(callId);
+      // Settled here, as settlePinAttempt does with Redis away (a reservation left in Redis lapses).
+      if (settle) await local.settlePinAttempt(settle.keys, settle.reservation, settle.outcome);
+      if (announce) await local.publish(announce.channel, announce.message);
+      return claim ? store.acquireLock(claim.key, claim.owner, claim.ttlMs) : true;
     },
 
     async swapSession<T>(

@@ -215,6 +215,17 @@ function liveStoreContract(engine: string, make: () => Promise<Subject>): void {
         expect(next).toEqual({ granted: true, attemptId: 'i', seen: [1, 1] });
       }));
 
+    it('a session put takes the claim it carries as acquireLock does, and says whether it is held', () =>
+      withStore(async (store) => {
+        const callId = randomUUID();
+        const claim = (owner: string) => ({ key: `step:${callId}:ring`, owner, ttlMs: 10_000 });
+        expect(await store.putSession(callId, { phase: 'ringing' }, 60, undefined, undefined, claim('a'))).toBe(true);
+        expect(await store.putSession(callId, { phase: 'ringing-b' }, 60, undefined, undefined, claim('b'))).toBe(false);
+        expect(await store.getSession(callId)).toEqual({ phase: 'ringing-b' });
+        expect(await store.acquireLock(`step:${callId}:ring`, 'a', 10_000)).toBe(true);
+        expect(await store.putSession(callId, { phase: 'x' }, 60)).toBe(true);
+      }));
+
     it('publishes the announcement a session put carries, after the session is there to read', () =>
       withStore(async (store) => {
         const callId = randomUUID();

@@ -87,8 +87,8 @@ describe('Twilio webhooks and the stores', () => {
     // swap that puts nothing), the right PIN settled with the put (was: read, reserve, settle, put).
     expect(pin).toEqual({ 'pg.appendTimeline': 1, 'pg.findAccountForPin': 1, 'redis.swapSession': 1, 'redis.putSession': 1 });
     expect(menu).toEqual(ONE_KEY);
-    // Ringing the engineer first (TWILIO_RING_FIRST) claims the ring once cluster-wide (CallDriver.once): the claim, then its answer swapped in (was: reread, save).
-    const ring = line.ringFirst ? { 'redis.getSessionAndLock': 2, 'redis.swapSession': 1 } : {};
+    // Ringing the engineer first (TWILIO_RING_FIRST) claims the ring once cluster-wide (CallDriver.once): claimed in the step's put, its answer swapped in (was: claim, reread, save).
+    const ring = line.ringFirst ? { 'redis.swapSession': 1 } : {};
     expect(critical).toEqual({ ...ONE_STEP, 'pg.createTicket': 1, 'pg.updateCall': 1, 'pg.rotaAt': 1, 'redis.acquireLock': 1, ...ring });
     expect(of('/screen')).toEqual([ONE_STEP]);
     expect(of('/screen-result')).toEqual([{ ...ONE_STEP, 'pg.markResponded': 1 }]);

@@ -117,10 +117,11 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
   async function ringFirst(callId: string, step: Step, next: number, callerSid: string, callerId: string | null): Promise<{ sid: string; engineerId: string } | null> {
     const dial = step.commands.find((c) => c.kind === 'dialEngineer');
     const rest = deps.rest;
-    if (!dial || dial.kind !== 'dialEngineer' || !rest || !callerId) return null;
+    const key = ringKey(step, next, callerSid, callerId);
+    if (!dial || dial.kind !== 'dialEngineer' || !rest || !key || !callerId) return null;
     const { engineer } = dial;
     try {
-      const done = await once(callId, `${callerSid}:${next}:ring:${engineer.engineerId}`, async (): Promise<Done> => {
+      const done = await once(callId, key, async (): Promise<Done> => {
         try {
           const { sid } = await rest.ringEngineer({
             to: engineer.phone,
@@ -140,6 +141,13 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
       log.warn({ err, callId, engineerId: engineer.engineerId }, 'could not claim the engineer\'s ring: the caller dials them');
       return null;
     }
+  }
+
+  /** The `once` key under which ringFirst rings the engineer `step` dials (none: it does not ring first). */
+  function ringKey(step: Step, next: number, callerSid: string, callerId: string | null): string | undefined {
+    const dial = step.commands.find((c) => c.kind === 'dialEngineer');
+    if (!dial || dial.kind !== 'dialEngineer' || !deps.rest || !callerId) return undefined;
+    return `${callerSid}:${next}:ring:${dial.engineer.engineerId}`;
   }
 
   /**
@@ -193,9 +201,10 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
     at: Date,
     idempotencyKey: string,
     notes: CarrierNote[] = [],
+    claimNext?: (step: Step) => string | undefined,
   ): Promise<Step | null> {
     try {
-      return await driver.feed(callId, event, at, { idempotencyKey, notes, carrierCallId: callSid });
+      return await driver.feed(callId, event, at, { idempotencyKey, notes, carrierCallId: callSid, ...(claimNext ? { claimNext } : {}) });
     } catch (err) {
       if (!(err instanceof UnknownCallError)) throw err;
       log.warn({ callSid, callId }, 'Twilio webhook for a call this line does not know');
@@ -246,8 +255,10 @@ export function createTwilioCarrier(deps: TwilioCarrierDeps) {
        * first) may be answered from that first delivery and write nothing; its facts are
        * then that leg's own (screen, leg status) and are not written twice.
        */
+      // A step that dials an engineer has their ring claimed in its own put (see ringFirst).
+      const claimRing = (s: Step) => ringKey(s, next, p.CallSid, settings.callerId ?? (p.To || null));
       const feed = async (event: FlowEvent, k = key, withFacts = true): Promise<Step> => {
-        const step = await feedCall(callId, p.CallSid, event, at, k, withFacts ? facts : []);
+        const step = await feedCall(callId, p.CallSid, event, at, k, withFacts ? facts : [], claimRing);
         if (!step) throw new NotThisCall();
         return step;
       };

@@ -12,9 +12,11 @@ export interface LiveStore {
   getSession<T>(callId: string): Promise<T | null>;
   /**
    * Replaces the session; it lapses `ttlSeconds` after the last put. `announce` is
-   * published in the same round trip (a key press costs one write to Redis, not two).
+   * published in the same round trip (a key press costs one write to Redis, not two), as
+   * are `settle` (a PIN attempt's outcome) and `claim` (taken as `acquireLock` does).
+   * Returns whether `claim` is held (true when none was asked for).
    */
-  putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void>;
+  putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement, claim?: StepClaim): Promise<boolean>;
   /**
    * The session and, in the same round trip, `lockKey` taken for `owner` as `acquireLock`
    * does (a webhook step claims its step cluster-wide as it reads the call).

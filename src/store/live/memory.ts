@@ -66,11 +66,13 @@ export class MemoryLiveStore implements LiveStore {
     return { session: await this.getSession<T>(callId), locked: await this.acquireLock(lockKey, owner, ttlMs) };
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement, claim?: StepClaim): Promise<boolean> {
     requireTtl(ttlSeconds * 1000);
+    const claimed = claim ? await this.acquireLock(claim.key, claim.owner, claim.ttlMs) : true;
     if (settle) await this.settlePinAttempt(settle.keys, settle.reservation, settle.outcome);
     this.sessions.set(callId, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
     if (announce) await this.publish(announce.channel, announce.message);
+    return claimed;
   }
 
   async swapSession<T>(

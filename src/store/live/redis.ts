@@ -215,21 +215,24 @@ export class RedisLiveStore implements LiveStore {
     return { session: json === undefined ? null : (JSON.parse(json) as T), locked: locked === 1 };
   }
 
-  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement): Promise<void> {
+  async putSession(callId: string, value: unknown, ttlSeconds: number, announce?: Announcement, settle?: PinSettlement, claim?: StepClaim): Promise<boolean> {
     const ttlMs = Math.round(ttlSeconds * 1000);
     requireTtl(ttlMs);
-    if (!announce && !settle) {
+    if (claim) requireTtl(claim.ttlMs);
+    if (!announce && !settle && !claim) {
       await this.redis.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
-      return;
+      return true;
     }
     // One pipeline: the commands go in one write and their replies come back together.
     const pipeline = this.redis.pipeline();
+    if (claim) pipeline.eval(ACQUIRE_LOCK, 1, this.lockKey(claim.key), claim.owner, Math.ceil(claim.ttlMs));
     if (settle) pipeline.eval(SETTLE_PIN_ATTEMPT, settle.keys.length * 3, ...this.settleArgs(settle.keys, settle.reservation, settle.outcome));
     pipeline.set(this.sessionKey(callId), JSON.stringify(value), 'PX', ttlMs);
     if (announce) pipeline.publish(this.prefix + announce.channel, announce.message);
     const replies = await pipeline.exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0];
+    return claim ? replies?.[0]?.[1] === 1 : true;
   }
 
   async swapSession<T>(
