@@ -79,7 +79,10 @@ export class AriWatcher {
 
   /** A scripted caller: Local/<exten>@<context>, its first half in this application. */
   async originate(id: string, exten: string, context: string, variables: Record<string, string> = {}): Promise<void> {
-    const query: Record<string, string> = { endpoint: `Local/${exten}@${context}`, app: this.app, channelId: id, otherChannelId: `${id}-in`, timeout: '60' };
+    // formats=slin: a caller at 8 kHz, as a trunk's G.711 call is. Without it ARI gives the
+    // Local channel every audio format and Asterisk picks slin192, resampling every 8 kHz
+    // prompt to 192 kHz (perf: 76 % of the machine's CPU in codec_resample at 100 callers).
+    const query: Record<string, string> = { endpoint: `Local/${exten}@${context}`, app: this.app, channelId: id, otherChannelId: `${id}-in`, timeout: '60', formats: 'slin' };
     const body = Object.keys(variables).length > 0 ? { variables } : null;
     if (!body) {
       await this.request('POST', '/channels', query, 30_000);
